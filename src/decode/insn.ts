@@ -1,0 +1,53 @@
+import type { OpSpec } from './opcodes.js';
+
+/**
+ * One decoded instruction. `pc` is the index of its first 8-byte slot; lddw is a single
+ * `Insn` spanning two slots, its second slot's imm kept in `imm2`. `off` and `imm` are
+ * signed (s16, s32), exactly as encoded.
+ */
+export interface Insn {
+  readonly pc: number;
+  readonly spec: OpSpec;
+  readonly opcode: number;
+  readonly dst: number;
+  readonly src: number;
+  readonly off: number;
+  readonly imm: number;
+  /** lddw only: the imm of the second slot (high 32 bits of the constant). */
+  readonly imm2: number;
+}
+
+export interface InsnFields {
+  dst?: number;
+  src?: number;
+  off?: number;
+  imm?: number;
+  imm2?: number;
+}
+
+/** Build an instruction from a table row; the row's `match` field is filled in for you. */
+export function makeInsn(spec: OpSpec, fields: InsnFields = {}, pc = 0): Insn {
+  const f = { dst: 0, src: 0, off: 0, imm: 0, imm2: 0, ...fields };
+  if (spec.match) f[spec.match.field] = spec.match.value;
+  return { pc, spec, opcode: spec.opcode, dst: f.dst, src: f.src, off: f.off | 0, imm: f.imm | 0, imm2: f.imm2 | 0 };
+}
+
+/** The 64-bit constant of an lddw, as an unsigned bigint. */
+export function lddwValue(insn: Insn): bigint {
+  return (BigInt(insn.imm2 >>> 0) << 32n) | BigInt(insn.imm >>> 0);
+}
+
+/** The slot index one past this instruction. */
+export function nextPc(insn: Insn): number {
+  return insn.pc + insn.spec.slots;
+}
+
+/**
+ * Target of a jump or local call, as a slot index: `pc + 1 + offset`, where the
+ * offset lives in `off` (jumps), or `imm` (ja32 and `call local`).
+ */
+export function branchTarget(insn: Insn): number {
+  const s = insn.spec.sem;
+  const usesImm = (s.kind === 'ja' && s.wide) || (s.kind === 'call' && s.target === 'local');
+  return insn.pc + 1 + (usesImm ? insn.imm : insn.off);
+}

@@ -1,0 +1,71 @@
+/**
+ * Typed errors. Every failure a user can provoke with bad input surfaces as one of
+ * these, each carrying a stable machine-readable `code` and, where it applies, the
+ * instruction index (`pc`, a slot index) it concerns.
+ */
+
+export abstract class EbpfError extends Error {
+  abstract readonly kind: string;
+  constructor(
+    /** Stable identifier, e.g. `UNKNOWN_OPCODE`; safe to match on. */
+    readonly code: string,
+    message: string,
+    /** Instruction slot index the error concerns, when there is one. */
+    readonly pc?: number,
+  ) {
+    super(pc === undefined ? message : `${message} at pc ${pc}`);
+    this.name = new.target.name;
+  }
+}
+
+/** The bytes (or assembler text) do not form a valid instruction stream. */
+export class DecodeError extends EbpfError {
+  readonly kind = 'decode';
+}
+
+/** Assembler text that cannot be assembled; `line` is 1-based. */
+export class AsmError extends EbpfError {
+  readonly kind = 'asm';
+  constructor(
+    code: string,
+    message: string,
+    readonly line: number,
+  ) {
+    super(code, `line ${line}: ${message}`);
+  }
+}
+
+/** The program is well formed but unsafe or unsupported (static checks). */
+export class VerifierError extends EbpfError {
+  readonly kind = 'verifier';
+}
+
+/** The JIT cannot compile the program. */
+export class CompileError extends EbpfError {
+  readonly kind = 'compile';
+}
+
+/** The program did something illegal while running (bad access, budget exhausted...). */
+export class RuntimeTrap extends EbpfError {
+  readonly kind = 'runtime';
+  constructor(
+    code: string,
+    message: string,
+    pc?: number,
+    /** Offending address, for memory faults. */
+    readonly address?: bigint,
+    /** Access size in bytes, for memory faults. */
+    readonly size?: number,
+  ) {
+    super(code, message, pc);
+  }
+}
+
+/** An ELF object that cannot be loaded. */
+export class ElfError extends EbpfError {
+  readonly kind = 'elf';
+}
+
+export function isEbpfError(e: unknown): e is EbpfError {
+  return e instanceof EbpfError;
+}

@@ -1,0 +1,102 @@
+import type { Runtime } from '../runtime/runtime.js';
+
+/**
+ * Argument kinds of helper prototypes, after the kernel's `enum bpf_arg_type`
+ * (include/linux/bpf.h). The verifier checks calls against them.
+ */
+export type ArgKind =
+  | 'anything'
+  | 'const_map_ptr'
+  | 'ptr_to_map_key'
+  | 'ptr_to_map_value'
+  | 'ptr_to_uninit_map_value'
+  | 'ptr_to_mem'
+  | 'ptr_to_uninit_mem'
+  | 'const_size'
+  | 'const_size_or_zero'
+  | 'ptr_to_ctx'
+  | 'ptr_to_func'
+  | 'ptr_to_stack'
+  | 'const_alloc_size_or_zero'
+  | 'ptr_to_alloc_mem'
+  | 'ptr_to_const_str';
+
+/** Return kinds, after the kernel's `enum bpf_return_type`. */
+export type RetKind = 'integer' | 'void' | 'ptr_to_map_value_or_null' | 'ptr_to_alloc_mem_or_null';
+
+export interface HelperProto {
+  readonly args: readonly ArgKind[];
+  readonly ret: RetKind;
+}
+
+/** What a helper implementation can reach besides its arguments. */
+export interface HelperEnv {
+  readonly runtime: Runtime;
+  /** Slot index of the call instruction. */
+  readonly pc: number;
+}
+
+/**
+ * A helper implementation. Arguments are r1..r5 as unsigned 64-bit bigints; the
+ * result (r0) may be a bigint or a safe-integer number and is truncated to 64 bits.
+ * Throw `ExitProgram` to end the program early with a given r0.
+ */
+export type HelperImpl = (
+  r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, env: HelperEnv,
+) => bigint | number | void;
+
+export interface HelperDef {
+  readonly id: number;
+  readonly name: string;
+  readonly proto: HelperProto;
+  readonly impl: HelperImpl;
+}
+
+/** Thrown by a helper to end the whole program (every frame) with `r0`. */
+export class ExitProgram {
+  constructor(readonly r0: bigint) {}
+}
+
+/** Normalise a helper's return value to an unsigned 64-bit r0. */
+export function helperResult(value: bigint | number | void): bigint {
+  if (value === undefined) return 0n;
+  return BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
+}
+
+/** Helpers by id. A runtime owns one; users register their own by id. */
+export class HelperRegistry {
+  private readonly byId = new Map<number, HelperDef>();
+
+  constructor(defs: Iterable<HelperDef> = []) {
+    for (const def of defs) this.register(def);
+  }
+
+  register(def: HelperDef): this {
+    if (!Number.isInteger(def.id) || def.id < 0 || def.id > 0x7fffffff) {
+      throw new RangeError(`helper id must be a non-negative 32-bit integer, got ${def.id}`);
+    }
+    this.byId.set(def.id, def);
+    return this;
+  }
+
+  /** Register a plain function under `id` with an all-`anything` prototype. */
+  define(id: number, impl: HelperImpl, name = `helper_${id}`): this {
+    return this.register({ id, name, proto: { args: ['anything', 'anything', 'anything', 'anything', 'anything'], ret: 'integer' }, impl });
+  }
+
+  get(id: number): HelperDef | undefined {
+    return this.byId.get(id);
+  }
+
+  has(id: number): boolean {
+    return this.byId.has(id);
+  }
+
+  ids(): number[] {
+    return [...this.byId.keys()].sort((a, b) => a - b);
+  }
+
+  clone(): HelperRegistry {
+    return new HelperRegistry(this.byId.values());
+  }
+}

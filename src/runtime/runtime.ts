@@ -1,0 +1,82 @@
+import { RuntimeTrap } from '../errors.js';
+import { HelperRegistry } from '../helpers/registry.js';
+import { computeLayout, WASM_PAGE, type Layout, type LayoutOptions } from './layout.js';
+
+export interface RuntimeOptions extends LayoutOptions {
+  /** Helpers available to programs of this runtime (default: none). */
+  helpers?: HelperRegistry;
+}
+
+/**
+ * A runtime owns one `WebAssembly.Memory` laid out as in `layout.ts`, the helpers,
+ * and (later) the maps. All programs created against it share them.
+ */
+export class Runtime {
+  readonly layout: Layout;
+  readonly memory: WebAssembly.Memory;
+  readonly helpers: HelperRegistry;
+  /** Length of the input currently placed at `layout.inputBase`. */
+  inputLength = 0;
+  /** Length of the context struct currently placed at `layout.contextBase`. */
+  contextLength = 0;
+  /** One past the last allocated heap byte. */
+  private heapEnd: number;
+
+  constructor(options: RuntimeOptions = {}) {
+    this.layout = computeLayout(options);
+    this.helpers = options.helpers ?? new HelperRegistry();
+    this.heapEnd = this.layout.heapBase;
+    this.memory = new WebAssembly.Memory({ initial: this.layout.heapBase / WASM_PAGE });
+  }
+
+  /** A byte view of the whole memory (recreate after the memory grows). */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.memory.buffer);
+  }
+
+  /** Current end of the heap (exclusive). */
+  get heapLimit(): number {
+    return this.heapEnd;
+  }
+
+  /** Allocate `size` bytes of zeroed heap, aligned to `align`; returns the address. */
+  allocate(size: number, align = 8): number {
+    const start = Math.ceil(this.heapEnd / align) * align;
+    const end = start + size;
+    const needPages = Math.ceil(end / WASM_PAGE) - this.memory.buffer.byteLength / WASM_PAGE;
+    if (needPages > 0) this.memory.grow(needPages);
+    this.heapEnd = end;
+    return start;
+  }
+
+  /** Copy `input` into the input area and make it the current input. */
+  setInput(input: Uint8Array): void {
+    if (input.length > this.layout.maxInputSize) {
+      throw new RangeError(`input of ${input.length} bytes exceeds maxInputSize ${this.layout.maxInputSize}`);
+    }
+    this.bytes().set(input, this.layout.inputBase);
+    this.inputLength = input.length;
+  }
+
+  /** Whether [addr, addr+size) lies wholly inside one region a program may access. */
+  isAccessible(addr: number, size: number): boolean {
+    const L = this.layout;
+    const inside = (base: number, len: number) => addr >= base && addr + size <= base + len;
+    return inside(L.stackBase, L.stackTop - L.stackBase)
+      || inside(L.inputBase, this.inputLength)
+      || inside(L.contextBase, this.contextLength)
+      || inside(L.heapBase, this.heapEnd - L.heapBase);
+  }
+
+  /**
+   * A view of program-accessible memory for helpers; throws `RuntimeTrap` if any
+   * byte lies outside the accessible regions.
+   */
+  view(addr: bigint | number, size: number, pc?: number): Uint8Array {
+    const a = typeof addr === 'bigint' ? (addr > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(addr)) : addr;
+    if (size < 0 || a < 0 || !this.isAccessible(a, size)) {
+      throw new RuntimeTrap('OUT_OF_BOUNDS', `helper access of ${size} bytes at 0x${BigInt(addr).toString(16)} is outside program memory`, pc, BigInt(addr), size);
+    }
+    return new Uint8Array(this.memory.buffer, a, size);
+  }
+}
