@@ -7,3 +7,4 @@ export * from './runtime/layout.js';
 export { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 export * from './helpers/registry.js';
 export { analyzeStructure, type ProgramShape, type Subprogram } from './verify/structure.js';
+export * from './runtime/program.js';

@@ -64,3 +64,15 @@ export function computeLayout(options: LayoutOptions = {}): Layout {
 export function frameTop(layout: Layout, depth: number): number {
   return layout.stackTop - depth * STACK_FRAME_SIZE;
 }
+
+/**
+ * Code pointers (lddw with src = BPF_PSEUDO_FUNC) are `CODE_POINTER_TAG | pc`: outside
+ * the 32-bit range, so `callx` can tell them from helper ids (ubpf's convention: a
+ * callx register holding a small integer calls that helper), and never a valid address.
+ */
+export const CODE_POINTER_TAG = 0xc0de_0000_0000n;
+
+/** The pc a code pointer refers to, or undefined if `value` is not a code pointer. */
+export function codePointerPc(value: bigint): number | undefined {
+  return value >> 32n === CODE_POINTER_TAG >> 32n ? Number(value & 0xffff_ffffn) : undefined;
+}
