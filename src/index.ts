@@ -8,3 +8,5 @@ export { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 export * from './helpers/registry.js';
 export { analyzeStructure, type ProgramShape, type Subprogram } from './verify/structure.js';
 export * from './runtime/program.js';
+export { jit, DEFAULT_BUDGET, type JitOptions, type JitProgram } from './jit/jit.js';
+export { compileModule, type OptLevel } from './jit/module.js';
