@@ -39,7 +39,11 @@ export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
   for (const block of fn.blocks) {
     const t = block.terminator;
     const from = handles[block.id];
-    if (t.kind === 'branch') {
+    if (t.kind === 'branch' && t.taken === t.fallthrough) {
+      // `jeq r1, r2, +0`: both edges lead to the next block, and the Relooper accepts
+      // one branch per target; the condition has no side effects, so drop it.
+      relooper.addBranch(from, handles[t.taken], 0, edgeCode(block, t.taken));
+    } else if (t.kind === 'branch') {
       const sem = t.insn.spec.sem;
       if (sem.kind !== 'jmp') throw new Error('branch terminator must be a conditional jump');
       relooper.addBranch(from, handles[t.taken], jumpCondition(c, t.insn, sem), edgeCode(block, t.taken));

@@ -31,9 +31,17 @@ const FEATURES = binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Fe
 /** Import signature of a helper: r1..r5 and the call's pc, returning r0. */
 const HELPER_PARAMS = binaryen.createType([i64, i64, i64, i64, i64, i32]);
 
-function declareImports(m: binaryen.Module, helperIds: readonly number[]): void {
+/** The memory and globals: declared before any function body refers to them. */
+function declareMemoryAndGlobals(m: binaryen.Module): void {
   m.addMemoryImport(NAMES.memory, 'env', 'memory');
   m.addGlobalImport(NAMES.heapEnd, 'env', 'heap_end', i32, true);
+  m.addGlobal(NAMES.budget, i64, true, i64Const(m, 0));
+  m.addGlobal(NAMES.inputLen, i32, true, m.i32.const(0));
+  m.addGlobal(NAMES.ctxLen, i32, true, m.i32.const(0));
+}
+
+/** Function imports; helpers are known only once every function has been emitted. */
+function declareFunctionImports(m: binaryen.Module, helperIds: readonly number[]): void {
   m.addFunctionImport(NAMES.trapOob, 'env', 'trap_oob', binaryen.createType([i32, i64, i32]), none);
   m.addFunctionImport(NAMES.trap, 'env', 'trap', binaryen.createType([i32, i32]), none);
   m.addFunctionImport(NAMES.abortWith, 'env', 'abort_with', i64, none);
@@ -132,13 +140,11 @@ export function compileModule(input: CompileInput): CompiledModule {
       hasHelper: (id) => input.helpers.has(id),
       useHelper: (id) => { used.add(id); },
     };
-    m.addGlobal(NAMES.budget, i64, true, i64Const(m, 0));
-    m.addGlobal(NAMES.inputLen, i32, true, m.i32.const(0));
-    m.addGlobal(NAMES.ctxLen, i32, true, m.i32.const(0));
+    declareMemoryAndGlobals(m);
     for (const fn of cfg.functions) emitFunction(info, fn);
     if (usesCallx) for (const id of input.helpers.ids()) used.add(id);
     const helperIds = [...used].sort((a, b) => a - b);
-    declareImports(m, helperIds);
+    declareFunctionImports(m, helperIds);
     addMemCheck(m, input.layout);
     if (usesCallx) addCallx(m, input.layout, cfg.shape.subprograms.map((s) => s.entry), input.helpers.ids());
     addRun(m, input.layout);
