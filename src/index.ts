@@ -8,3 +8,5 @@ export { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 export * from './helpers/registry.js';
 export { analyzeStructure, type ProgramShape, type Subprogram } from './verify/structure.js';
 export * from './runtime/program.js';
+export { interpreter, interpret, type InterpreterOptions } from './runtime/interpreter.js';
+export { ubpfTestHelpers } from './helpers/ubpf-test.js';
