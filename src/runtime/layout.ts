@@ -13,6 +13,8 @@
  */
 
 export const WASM_PAGE = 0x10000;
+/** Wasm32 memories hold at most 4 GiB. */
+export const MAX_WASM_PAGES = 0x10000;
 export const STACK_FRAME_SIZE = 512;
 export const MAX_CALL_DEPTH = 8;
 

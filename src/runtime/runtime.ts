@@ -1,6 +1,6 @@
 import { RuntimeTrap } from '../errors.js';
 import { HelperRegistry } from '../helpers/registry.js';
-import { computeLayout, WASM_PAGE, type Layout, type LayoutOptions } from './layout.js';
+import { computeLayout, MAX_WASM_PAGES, WASM_PAGE, type Layout, type LayoutOptions } from './layout.js';
 
 export interface RuntimeOptions extends LayoutOptions {
   /** Helpers available to programs of this runtime (default: none). */
@@ -21,12 +21,19 @@ export class Runtime {
   contextLength = 0;
   /** One past the last allocated heap byte. */
   private heapEnd: number;
+  /**
+   * The heap end as a Wasm global every compiled program imports, so programs compiled
+   * before a map was created still see (and bounds-check against) the whole heap.
+   */
+  readonly heapEndGlobal: WebAssembly.Global;
 
   constructor(options: RuntimeOptions = {}) {
     this.layout = computeLayout(options);
     this.helpers = options.helpers ?? new HelperRegistry();
     this.heapEnd = this.layout.heapBase;
-    this.memory = new WebAssembly.Memory({ initial: this.layout.heapBase / WASM_PAGE });
+    this.heapEndGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, this.heapEnd);
+    // A maximum is required for modules importing the memory (Wasm32: 4 GiB).
+    this.memory = new WebAssembly.Memory({ initial: this.layout.heapBase / WASM_PAGE, maximum: MAX_WASM_PAGES });
   }
 
   /** A byte view of the whole memory (recreate after the memory grows). */
@@ -46,6 +53,7 @@ export class Runtime {
     const needPages = Math.ceil(end / WASM_PAGE) - this.memory.buffer.byteLength / WASM_PAGE;
     if (needPages > 0) this.memory.grow(needPages);
     this.heapEnd = end;
+    this.heapEndGlobal.value = end;
     return start;
   }
 

@@ -1,0 +1,218 @@
+import { makeInsn, type Insn } from '../src/decode/insn.js';
+import { OPCODES, type OpSpec } from '../src/decode/opcodes.js';
+import type { Layout } from '../src/runtime/layout.js';
+import { Random } from './random.js';
+
+/**
+ * A seeded generator of random but well-formed eBPF programs for differential testing.
+ * Programs exercise every instruction class with edge-value operands, in both widths,
+ * stack and input-memory accesses, atomics, forward branches (so every program
+ * terminates), local calls (recursion included, to hit the depth limit), callx, helper
+ * calls and legacy packet loads. Occasional out-of-bounds accesses check that both
+ * engines trap identically.
+ */
+
+export const FUZZ_HELPER_ID = 1;
+export const INPUT_SIZE = 64;
+
+export interface GeneratedProgram {
+  readonly insns: Insn[];
+  readonly input: Uint8Array;
+}
+
+/** An instruction whose jump/call offset is fixed up once every slot position is known. */
+interface Item {
+  spec: OpSpec;
+  fields: { dst?: number; src?: number; off?: number; imm?: number; imm2?: number };
+  /** Jump: index of the target item in the same function. */
+  jumpTo?: number;
+  /** Call local / lddw func: index of the target function. */
+  callFn?: number;
+}
+
+const rows = (pred: (s: OpSpec) => boolean) => OPCODES.filter(pred);
+const ALU = rows((s) => s.sem.kind === 'alu');
+const ENDIAN = rows((s) => s.sem.kind === 'endian');
+const JMP = rows((s) => s.sem.kind === 'jmp');
+const LOADS = rows((s) => s.sem.kind === 'load');
+const STORES = rows((s) => s.sem.kind === 'store');
+const ATOMICS = rows((s) => s.sem.kind === 'atomic');
+const PACKET = rows((s) => s.sem.kind === 'packet');
+const one = (pred: (s: OpSpec) => boolean) => {
+  const found = OPCODES.find(pred);
+  if (!found) throw new Error('opcode table lacks a row the generator needs');
+  return found;
+};
+const LDDW = one((s) => s.sem.kind === 'lddw' && s.sem.pseudo === 'imm64');
+const LDDW_FUNC = one((s) => s.sem.kind === 'lddw' && s.sem.pseudo === 'func');
+const JA = one((s) => s.sem.kind === 'ja' && !s.sem.wide);
+const JA32 = one((s) => s.sem.kind === 'ja' && s.sem.wide);
+const CALL_HELPER = one((s) => s.sem.kind === 'call' && s.sem.target === 'helper');
+const CALL_LOCAL = one((s) => s.sem.kind === 'call' && s.sem.target === 'local');
+const CALLX = one((s) => s.sem.kind === 'call' && s.sem.target === 'reg');
+const EXIT = one((s) => s.sem.kind === 'exit');
+const MOV_IMM = one((s) => s.mnemonic === 'mov' && s.form === 'dst_imm');
+
+function sizeOf(spec: OpSpec): number {
+  const s = spec.sem;
+  return s.kind === 'load' || s.kind === 'store' || s.kind === 'atomic' || s.kind === 'packet' ? s.size : 8;
+}
+
+class FunctionBuilder {
+  readonly items: Item[] = [];
+  constructor(private readonly rnd: Random, private readonly layout: Layout, private readonly fnCount: number) {}
+
+  private reg(): number { return this.rnd.int(10); }
+  private srcReg(): number { return this.rnd.int(11); }
+
+  /** A stack offset for an access of `size` bytes, inside the frame, sometimes unaligned. */
+  private stackOff(size: number): number {
+    const aligned = this.rnd.bool(0.7);
+    const slot = this.rnd.range(1, Math.floor(512 / size));
+    return aligned ? -slot * size : -this.rnd.range(size, 512);
+  }
+
+  private push(item: Item): void { this.items.push(item); }
+
+  alu(): void {
+    const spec = this.rnd.pick(ALU);
+    this.push({ spec, fields: { dst: this.reg(), src: this.srcReg(), imm: this.rnd.imm32() } });
+  }
+
+  endian(): void {
+    this.push({ spec: this.rnd.pick(ENDIAN), fields: { dst: this.reg() } });
+  }
+
+  lddw(dst = this.reg(), value = this.rnd.imm64()): void {
+    this.push({ spec: LDDW, fields: { dst, imm: Number(BigInt.asIntN(32, value)), imm2: Number(BigInt.asIntN(32, value >> 32n)) } });
+  }
+
+  stack(): void {
+    const kind = this.rnd.int(3);
+    if (kind === 0) {
+      const spec = this.rnd.pick(LOADS);
+      this.push({ spec, fields: { dst: this.reg(), src: 10, off: this.stackOff(sizeOf(spec)) } });
+    } else if (kind === 1) {
+      const spec = this.rnd.pick(STORES);
+      this.push({ spec, fields: { dst: 10, src: this.srcReg(), off: this.stackOff(sizeOf(spec)), imm: this.rnd.imm32() } });
+    } else {
+      const spec = this.rnd.pick(ATOMICS);
+      this.push({ spec, fields: { dst: 10, src: this.reg(), off: this.stackOff(sizeOf(spec)), imm: spec.match!.value } });
+    }
+  }
+
+  /** A load/store/atomic on the input area through a pointer made with lddw; rarely out of bounds. */
+  input(): void {
+    const ptr = this.reg();
+    const outOfBounds = this.rnd.bool(0.04);
+    const base = outOfBounds ? this.rnd.pick([this.layout.inputBase - 8, this.layout.inputBase + INPUT_SIZE - 2, 0, this.layout.stackTop - 4]) : this.layout.inputBase;
+    this.lddw(ptr, BigInt(base));
+    const pick = this.rnd.int(3);
+    const spec = pick === 0 ? this.rnd.pick(LOADS) : pick === 1 ? this.rnd.pick(STORES) : this.rnd.pick(ATOMICS);
+    const off = outOfBounds ? this.rnd.range(0, 8) : this.rnd.range(0, INPUT_SIZE - sizeOf(spec));
+    const imm = spec.sem.kind === 'atomic' ? spec.match!.value : this.rnd.imm32();
+    if (spec.sem.kind === 'load') this.push({ spec, fields: { dst: this.reg(), src: ptr, off } });
+    else this.push({ spec, fields: { dst: ptr, src: this.rnd.pick([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((r) => r !== ptr)), off, imm } });
+  }
+
+  packet(): void {
+    const spec = this.rnd.pick(PACKET);
+    const imm = this.rnd.bool(0.85) ? this.rnd.range(0, INPUT_SIZE) : this.rnd.imm32();
+    this.push({ spec, fields: { src: spec.sem.kind === 'packet' && spec.sem.mode === 'ind' ? this.reg() : 0, imm } });
+  }
+
+  /** A forward jump to a later item of this function (resolved in `finish`). */
+  jump(bodyLength: number): void {
+    const target = this.rnd.range(this.items.length + 1, bodyLength);
+    const r = this.rnd.int(10);
+    if (r === 0) this.push({ spec: this.rnd.bool() ? JA : JA32, fields: {}, jumpTo: target });
+    else this.push({ spec: this.rnd.pick(JMP), fields: { dst: this.reg(), src: this.srcReg(), imm: this.rnd.imm32() }, jumpTo: target });
+  }
+
+  helperCall(): void {
+    this.push({ spec: CALL_HELPER, fields: { imm: FUZZ_HELPER_ID } });
+  }
+
+  /** A call to another function; mostly later ones, sometimes any (recursion hits the depth limit). */
+  localCall(self: number): void {
+    if (this.fnCount <= 1) return this.helperCall();
+    const later = Array.from({ length: this.fnCount - 1 - self }, (_, i) => self + 1 + i);
+    const target = later.length > 0 && this.rnd.bool(0.85) ? this.rnd.pick(later) : this.rnd.range(1, this.fnCount - 1);
+    if (this.rnd.bool(0.2)) {
+      const r = this.reg();
+      this.push({ spec: LDDW_FUNC, fields: { dst: r }, callFn: target });
+      this.push({ spec: CALLX, fields: { dst: r } });
+    } else {
+      this.push({ spec: CALL_LOCAL, fields: {}, callFn: target });
+    }
+  }
+
+  callxHelper(): void {
+    const r = this.reg();
+    this.push({ spec: MOV_IMM, fields: { dst: r, imm: FUZZ_HELPER_ID } });
+    this.push({ spec: CALLX, fields: { dst: r } });
+  }
+
+  exit(): void {
+    this.push({ spec: EXIT, fields: {} });
+  }
+}
+
+/** Generate one random program and its input. */
+export function generateProgram(rnd: Random, layout: Layout, maxBody = 40): GeneratedProgram {
+  const fnCount = rnd.bool(0.4) ? rnd.range(2, 4) : 1;
+  const functions: Item[][] = [];
+  for (let f = 0; f < fnCount; f++) {
+    const b = new FunctionBuilder(rnd, layout, fnCount);
+    const target = rnd.range(1, f === 0 ? maxBody : Math.ceil(maxBody / 2));
+    if (f === 0) for (let r = 3; r < 10; r++) if (rnd.bool(0.5)) b.lddw(r);
+    while (b.items.length < target) {
+      const roll = rnd.int(100);
+      if (roll < 40) b.alu();
+      else if (roll < 45) b.endian();
+      else if (roll < 50) b.lddw();
+      else if (roll < 62) b.stack();
+      else if (roll < 70) b.input();
+      else if (roll < 73) b.packet();
+      else if (roll < 88) b.jump(target);
+      else if (roll < 92) b.helperCall();
+      else if (roll < 97) b.localCall(f);
+      else b.callxHelper();
+    }
+    b.exit();
+    functions.push(b.items);
+  }
+  return { insns: layoutProgram(functions), input: rnd.bytes(INPUT_SIZE) };
+}
+
+/** Assign slot positions, then resolve jump and call offsets. */
+function layoutProgram(functions: Item[][]): Insn[] {
+  const pcs: number[][] = [];
+  let pc = 0;
+  for (const items of functions) {
+    const fnPcs: number[] = [];
+    for (const item of items) {
+      fnPcs.push(pc);
+      pc += item.spec.slots;
+    }
+    // A jump may target "one past the body", which is the function's final exit.
+    pcs.push(fnPcs);
+  }
+  const insns: Insn[] = [];
+  functions.forEach((items, f) => {
+    items.forEach((item, i) => {
+      const at = pcs[f][i];
+      const fields = { ...item.fields };
+      if (item.jumpTo !== undefined) {
+        const target = pcs[f][Math.min(item.jumpTo, items.length - 1)];
+        if (item.spec.sem.kind === 'ja' && item.spec.sem.wide) fields.imm = target - at - 1;
+        else fields.off = target - at - 1;
+      }
+      if (item.callFn !== undefined) fields.imm = pcs[item.callFn][0] - at - 1;
+      // Builders fill fields generously; keep only those the row uses, as an encoder would.
+      for (const field of ['dst', 'src', 'off', 'imm'] as const) if (!item.spec.uses.has(field)) delete fields[field];
+      insns.push(makeInsn(item.spec, fields, at));
+    });
+  });
+  return insns;
+}

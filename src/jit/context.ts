@@ -1,0 +1,127 @@
+import binaryen from 'binaryen';
+import type { Insn } from '../decode/insn.js';
+import type { Layout } from '../runtime/layout.js';
+
+/**
+ * A thin typed layer over binaryen.js (in the spirit of AssemblyScript's module.ts):
+ * register access, constants and temporaries for the function being emitted. The
+ * zero-extension rule of 32-bit ALU results lives here, in `setReg32`, and nowhere else.
+ */
+
+export type Expr = binaryen.ExpressionRef;
+
+const { i32, i64 } = binaryen;
+
+/**
+ * Every eBPF function becomes a Wasm function whose first eleven params are the
+ * registers: r0..r9 at local indices 0..9 and r10 (the frame pointer) at 10. Passing
+ * all of them keeps a callee's view of the registers identical to the interpreter's.
+ */
+export const REG_COUNT = 11;
+export const FP = 10;
+export const FUNC_PARAMS = binaryen.createType(new Array(REG_COUNT).fill(i64));
+
+/** Names shared between the module builder and the emitters. */
+export const NAMES = {
+  memory: 'mem',
+  heapEnd: 'heap_end',
+  inputLen: 'input_len',
+  ctxLen: 'ctx_len',
+  budget: 'budget',
+  trapOob: 'trap_oob',
+  trap: 'trap',
+  abortWith: 'abort_with',
+  memCheck: 'mem_check',
+  callx: 'callx',
+  run: 'run',
+  func: (index: number) => `f${index}`,
+  helper: (id: number) => `h${id}`,
+} as const;
+
+/** Codes passed to the `trap` import; the runtime turns them into `RuntimeTrap`s. */
+export const TRAP = { BUDGET_EXHAUSTED: 1, CALL_DEPTH_EXCEEDED: 2, BAD_CALL_TARGET: 3 } as const;
+
+export interface ModuleInfo {
+  readonly m: binaryen.Module;
+  readonly layout: Layout;
+  readonly insns: readonly Insn[];
+  /** Function index of each function entry pc. */
+  readonly functionAt: ReadonlyMap<number, number>;
+  /** Whether a helper id can be called (registered at compile time). */
+  hasHelper(id: number): boolean;
+  /** Record that the program calls helper `id` (the import gets declared). */
+  useHelper(id: number): void;
+}
+
+export function i64Const(m: binaryen.Module, value: bigint | number): Expr {
+  return m.i64.const(BigInt.asIntN(64, BigInt(value)));
+}
+
+export interface Temp {
+  readonly index: number;
+  readonly type: binaryen.Type;
+  get(): Expr;
+  set(value: Expr): Expr;
+}
+
+export class FunctionContext {
+  readonly m: binaryen.Module;
+  /** Types of the locals beyond the eleven register params. */
+  readonly vars: binaryen.Type[] = [];
+
+  constructor(readonly module: ModuleInfo) {
+    this.m = module.m;
+  }
+
+  /** `local.get $rN` (i64). */
+  reg(r: number): Expr {
+    return this.m.local.get(r, i64);
+  }
+
+  /** `local.set $rN value` for an i64 value. */
+  setReg(r: number, value: Expr): Expr {
+    return this.m.local.set(r, value);
+  }
+
+  /** The low 32 bits of a register: `i32.wrap_i64 (local.get $rN)`. */
+  reg32(r: number): Expr {
+    return this.m.i32.wrap(this.reg(r));
+  }
+
+  /** Write a 32-bit result, zeroing the upper half: `local.set $rN (i64.extend_i32_u value)`. */
+  setReg32(r: number, value32: Expr): Expr {
+    return this.setReg(r, this.m.i64.extend_u(value32));
+  }
+
+  i64(value: bigint | number): Expr {
+    return i64Const(this.m, value);
+  }
+
+  i32(value: number): Expr {
+    return this.m.i32.const(value | 0);
+  }
+
+  /** A fresh local of `type`; binaryen's optimiser coalesces temporaries afterwards. */
+  temp(type: 'i32' | 'i64'): Temp {
+    const t = type === 'i64' ? i64 : i32;
+    this.vars.push(t);
+    const index = REG_COUNT + this.vars.length - 1;
+    const m = this.m;
+    return {
+      index,
+      type: t,
+      get: () => m.local.get(index, t),
+      set: (value: Expr) => m.local.set(index, value),
+    };
+  }
+
+  /** `call $trap (code, pc)` followed by `unreachable` (the import always throws). */
+  trap(code: number, pc: number): Expr {
+    return this.m.block(null, [this.m.call(NAMES.trap, [this.i32(code), this.i32(pc)], binaryen.none), this.m.unreachable()]);
+  }
+}
+
+/** binaryen.js has `Function.setLocalName` at run time but its typings do not expose it. */
+export function setLocalName(func: binaryen.FunctionRef, index: number, name: string): void {
+  (binaryen as unknown as { Function: { setLocalName(f: number, i: number, n: string): void } }).Function.setLocalName(func, index, name);
+}

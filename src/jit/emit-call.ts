@@ -1,0 +1,51 @@
+import binaryen from 'binaryen';
+import { CompileError } from '../errors.js';
+import { branchTarget, type Insn } from '../decode/insn.js';
+import type { Semantics } from '../decode/opcodes.js';
+import { STACK_FRAME_SIZE } from '../runtime/layout.js';
+import { FP, NAMES, REG_COUNT, TRAP, type Expr, type FunctionContext } from './context.js';
+
+type CallSem = Extract<Semantics, { kind: 'call' }>;
+
+/** r0..r9 and the callee's frame pointer (r10 - 512): the operands of a local call. */
+export function calleeOperands(c: FunctionContext, framePointer: Expr): Expr[] {
+  const regs = Array.from({ length: REG_COUNT - 1 }, (_, r) => c.reg(r));
+  return [...regs, framePointer];
+}
+
+/**
+ * The callee's frame pointer, trapping first when the call would exceed the frame limit:
+ *   (if (i64.lt_u (i64.sub $r10 512) <stackBase + 512>) (then (call $trap CALL_DEPTH pc) unreachable))
+ * Frames k = 0..7 have r10 = stackTop - 512k, so a callee frame below stackBase + 512 is the ninth.
+ */
+export function depthCheck(c: FunctionContext, pc: number): Expr {
+  const m = c.m;
+  const limit = c.module.layout.stackBase + STACK_FRAME_SIZE;
+  return m.if(m.i64.lt_u(m.i64.sub(c.reg(FP), c.i64(STACK_FRAME_SIZE)), c.i64(limit)), c.trap(TRAP.CALL_DEPTH_EXCEEDED, pc));
+}
+
+/**
+ * call N     -> (local.set $r0 (call $hN $r1 $r2 $r3 $r4 $r5 pc))          helper import
+ * call local -> depth check; (local.set $r0 (call $fK $r0..$r9 (i64.sub $r10 512)))
+ * callx rD   -> (local.set $r0 (call $callx $rD pc $r0..$r9 $r10))          dispatch in module.ts
+ * Callers keep r1..r9 in their own locals, so only r0 changes across any call.
+ */
+export function emitCall(c: FunctionContext, insn: Insn, sem: CallSem): Expr {
+  const m = c.m;
+  const i64 = binaryen.i64;
+  if (sem.target === 'helper') {
+    const id = insn.imm;
+    if (!c.module.hasHelper(id)) throw new CompileError('UNKNOWN_HELPER', `call to unknown helper ${id}`, insn.pc);
+    c.module.useHelper(id);
+    const args = [1, 2, 3, 4, 5].map((r) => c.reg(r));
+    return c.setReg(0, m.call(NAMES.helper(id), [...args, c.i32(insn.pc)], i64));
+  }
+  if (sem.target === 'local') {
+    const index = c.module.functionAt.get(branchTarget(insn));
+    if (index === undefined) throw new CompileError('BAD_CALL_TARGET', `call target ${branchTarget(insn)} is not a function`, insn.pc);
+    const callee = m.call(NAMES.func(index), calleeOperands(c, m.i64.sub(c.reg(FP), c.i64(STACK_FRAME_SIZE))), i64);
+    return m.block(null, [depthCheck(c, insn.pc), c.setReg(0, callee)]);
+  }
+  const operands = [c.reg(insn.dst), c.i32(insn.pc), ...calleeOperands(c, c.reg(FP))];
+  return c.setReg(0, m.call(NAMES.callx, operands, i64));
+}

@@ -1,0 +1,47 @@
+import { RuntimeTrap } from '../errors.js';
+import { ExitProgram, helperResult, type HelperEnv } from '../helpers/registry.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { TRAP } from './context.js';
+
+const TRAP_MESSAGES: Record<number, [string, string]> = {
+  [TRAP.BUDGET_EXHAUSTED]: ['BUDGET_EXHAUSTED', 'instruction budget exhausted'],
+  [TRAP.CALL_DEPTH_EXCEEDED]: ['CALL_DEPTH_EXCEEDED', 'call depth exceeds 8 frames'],
+  [TRAP.BAD_CALL_TARGET]: ['BAD_CALL_TARGET', 'callx target is neither a function nor a registered helper'],
+};
+
+const u64 = (v: bigint) => BigInt.asUintN(64, v);
+
+/**
+ * The JS side of a compiled module's imports. Traps throw typed errors (unwinding the
+ * Wasm frames); helpers receive unsigned 64-bit bigints, as the registry promises.
+ */
+export function moduleImports(runtime: Runtime, helperIds: readonly number[]): WebAssembly.Imports {
+  const helpers: Record<string, (...args: never[]) => bigint> = {};
+  for (const id of helperIds) {
+    const def = runtime.helpers.get(id);
+    if (!def) throw new Error(`helper ${id} disappeared from the registry`);
+    const impl = def.impl;
+    helpers[`h${id}`] = ((a: bigint, b: bigint, c: bigint, d: bigint, e: bigint, pc: number) => {
+      const env: HelperEnv = { runtime, pc };
+      return helperResult(impl(u64(a), u64(b), u64(c), u64(d), u64(e), env));
+    }) as never;
+  }
+  return {
+    env: {
+      memory: runtime.memory,
+      heap_end: runtime.heapEndGlobal,
+      trap_oob: (pc: number, addr: bigint, size: number) => {
+        const a = u64(addr);
+        throw new RuntimeTrap('OUT_OF_BOUNDS', `access of ${size} bytes at 0x${a.toString(16)} is outside program memory`, pc, a, size);
+      },
+      trap: (code: number, pc: number) => {
+        const [name, message] = TRAP_MESSAGES[code] ?? ['INTERNAL', `unknown trap ${code}`];
+        throw new RuntimeTrap(name, message, pc);
+      },
+      abort_with: (r0: bigint) => {
+        throw new ExitProgram(u64(r0));
+      },
+    },
+    helpers,
+  };
+}

@@ -1,0 +1,111 @@
+import binaryen from 'binaryen';
+import { RuntimeTrap } from '../errors.js';
+import { decode } from '../decode/decode.js';
+import type { Insn } from '../decode/insn.js';
+import { ExitProgram } from '../helpers/registry.js';
+import type { Program, RunResult } from '../runtime/program.js';
+import { Runtime } from '../runtime/runtime.js';
+import { moduleImports } from './imports.js';
+import { compileModule, type OptLevel } from './module.js';
+
+export const DEFAULT_BUDGET = 100_000_000;
+
+export interface JitOptions {
+  /** Runtime whose memory, maps and helpers the program uses (default: a fresh one). */
+  runtime?: Runtime;
+  /** Binaryen optimisation level, 0-3 (default 2). */
+  optLevel?: OptLevel;
+  /**
+   * Instruction budget per run (default 100,000,000). The JIT charges it at loop back
+   * edges, with the length of the loop body, so a runaway loop ends in a
+   * `RuntimeTrap` `BUDGET_EXHAUSTED` instead of hanging.
+   */
+  budget?: number;
+}
+
+export interface JitProgram extends Program {
+  /** The compiled module's bytes. */
+  readonly wasm: Uint8Array;
+  /** The module as WebAssembly text. */
+  wat(): string;
+  /**
+   * Zero-copy input: a view of the runtime's input area, `length` bytes long. Write the
+   * packet into it, then call `runInput(length)`; nothing is copied in or out.
+   */
+  input(length: number): Uint8Array;
+  /** Run over the first `length` bytes already in the input area. */
+  runInput(length: number): bigint;
+}
+
+type RunExport = (r1: number, r2: number, inputLen: number, ctxLen: number, budget: number) => bigint;
+
+/** Whether a program can write to memory at all (if not, the input need not be copied back). */
+function writesMemory(insns: readonly Insn[]): boolean {
+  return insns.some((i) => {
+    const k = i.spec.sem.kind;
+    return k === 'store' || k === 'atomic' || k === 'call';
+  });
+}
+
+/**
+ * JIT-compile an eBPF program to WebAssembly and instantiate it.
+ *
+ *   const prog = jit(bytes);
+ *   const r0 = prog(packet);          // bigint, unsigned 64-bit
+ */
+export function jit(program: Uint8Array | readonly Insn[], options: JitOptions = {}): JitProgram {
+  const insns = program instanceof Uint8Array ? decode(program) : program;
+  const runtime = options.runtime ?? new Runtime();
+  const budget = options.budget ?? DEFAULT_BUDGET;
+  const { wasm, helperIds } = compileModule({ insns, layout: runtime.layout, helpers: runtime.helpers, optLevel: options.optLevel });
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), moduleImports(runtime, helperIds));
+  const run = instance.exports.run as RunExport;
+  const { inputBase } = runtime.layout;
+  const copyBack = writesMemory(insns);
+
+  const runInput = (length: number): bigint => {
+    runtime.inputLength = length;
+    try {
+      return BigInt.asUintN(64, run(inputBase, length, length, runtime.contextLength, budget));
+    } catch (e) {
+      if (e instanceof ExitProgram) return e.r0;
+      if (e instanceof WebAssembly.RuntimeError) throw new RuntimeTrap('WASM_TRAP', `unexpected Wasm trap: ${e.message}`);
+      throw e;
+    }
+  };
+  const call = (mem?: Uint8Array): bigint => {
+    const input = mem ?? new Uint8Array(0);
+    runtime.setInput(input);
+    try {
+      return runInput(input.length);
+    } finally {
+      if (copyBack && input.length > 0) input.set(runtime.bytes().subarray(inputBase, inputBase + input.length));
+    }
+  };
+  const prog = call as JitProgram;
+  const extra = {
+    engine: 'jit' as const,
+    insns,
+    runtime,
+    wasm,
+    run: (mem?: Uint8Array): RunResult => {
+      const memory = mem ?? new Uint8Array(0);
+      return { r0: call(memory), memory };
+    },
+    wat: () => {
+      const mod = binaryen.readBinary(wasm);
+      try {
+        mod.setFeatures(binaryen.Features.All);
+        return mod.emitText();
+      } finally {
+        mod.dispose();
+      }
+    },
+    input: (length: number) => {
+      if (length > runtime.layout.maxInputSize) throw new RangeError(`input of ${length} bytes exceeds maxInputSize`);
+      return runtime.bytes().subarray(inputBase, inputBase + length);
+    },
+    runInput,
+  };
+  return Object.assign(prog, extra);
+}

@@ -1,0 +1,164 @@
+import binaryen from 'binaryen';
+import { CompileError } from '../errors.js';
+import type { Insn } from '../decode/insn.js';
+import type { HelperRegistry } from '../helpers/registry.js';
+import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../runtime/layout.js';
+import { buildCfg } from './cfg.js';
+import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr, type ModuleInfo } from './context.js';
+import { emitFunction } from './emit-function.js';
+
+export type OptLevel = 0 | 1 | 2 | 3;
+
+export interface CompileInput {
+  readonly insns: readonly Insn[];
+  readonly layout: Layout;
+  readonly helpers: HelperRegistry;
+  /** Binaryen optimisation level (default 2). */
+  readonly optLevel?: OptLevel;
+}
+
+export interface CompiledModule {
+  readonly wasm: Uint8Array;
+  /** Helper ids the module imports as `helpers.h<id>`. */
+  readonly helperIds: readonly number[];
+}
+
+const { i32, i64, none } = binaryen;
+const FEATURES = binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.BulkMemory
+  | binaryen.Features.BulkMemoryOpt
+  | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt;
+
+/** Import signature of a helper: r1..r5 and the call's pc, returning r0. */
+const HELPER_PARAMS = binaryen.createType([i64, i64, i64, i64, i64, i32]);
+
+/** The memory and globals: declared before any function body refers to them. */
+function declareMemoryAndGlobals(m: binaryen.Module): void {
+  m.addMemoryImport(NAMES.memory, 'env', 'memory');
+  m.addGlobalImport(NAMES.heapEnd, 'env', 'heap_end', i32, true);
+  m.addGlobal(NAMES.budget, i64, true, i64Const(m, 0));
+  m.addGlobal(NAMES.inputLen, i32, true, m.i32.const(0));
+  m.addGlobal(NAMES.ctxLen, i32, true, m.i32.const(0));
+}
+
+/** Function imports; helpers are known only once every function has been emitted. */
+function declareFunctionImports(m: binaryen.Module, helperIds: readonly number[]): void {
+  m.addFunctionImport(NAMES.trapOob, 'env', 'trap_oob', binaryen.createType([i32, i64, i32]), none);
+  m.addFunctionImport(NAMES.trap, 'env', 'trap', binaryen.createType([i32, i32]), none);
+  m.addFunctionImport(NAMES.abortWith, 'env', 'abort_with', i64, none);
+  for (const id of helperIds) m.addFunctionImport(NAMES.helper(id), 'helpers', NAMES.helper(id), HELPER_PARAMS, i64);
+}
+
+/**
+ * $mem_check (addr i64, size i32, pc i32) -> i32: the address if [addr, addr+size) lies in
+ * one accessible region (stack, input, context, heap), else a trap carrying pc/addr/size.
+ * Each region test is `addr >= base && addr <= end - size` (end >= size always, so no wrap):
+ *   (if (i32.and (i64.ge_u $a base) (i64.le_u $a (i64.sub end (i64.extend_i32_u $size))))
+ *     (then (return (i32.wrap_i64 $a))))
+ */
+function addMemCheck(m: binaryen.Module, layout: Layout): void {
+  const addr = () => m.local.get(0, i64);
+  const size = () => m.i64.extend_u(m.local.get(1, i32));
+  const c = (v: number) => i64Const(m, v);
+  const global32 = (name: string) => m.i64.extend_u(m.global.get(name, i32));
+  const region = (base: number, end: Expr): Expr => m.if(
+    m.i32.and(m.i64.ge_u(addr(), c(base)), m.i64.le_u(addr(), m.i64.sub(end, size()))),
+    m.return(m.i32.wrap(addr())),
+  );
+  m.addFunction(NAMES.memCheck, binaryen.createType([i64, i32, i32]), i32, [], m.block(null, [
+    region(layout.stackBase, c(layout.stackTop)),
+    region(layout.inputBase, m.i64.add(c(layout.inputBase), global32(NAMES.inputLen))),
+    region(layout.contextBase, m.i64.add(c(layout.contextBase), global32(NAMES.ctxLen))),
+    region(layout.heapBase, global32(NAMES.heapEnd)),
+    m.call(NAMES.trapOob, [m.local.get(2, i32), addr(), m.local.get(1, i32)], none),
+    m.unreachable(),
+  ]));
+}
+
+/**
+ * $callx (target i64, pc i32, r0..r9, r10) -> i64. The possible targets are few and known
+ * at compile time (function entries, registered helpers), so dispatch is a chain of
+ * compares ending in direct calls, which V8 handles better than call_indirect:
+ *   (if (i64.eq $target <TAG|entry>) (then <depth check> (return (call $fK $r0..$r9 (i64.sub $r10 512)))))
+ *   (if (i64.eq $target <helper id>) (then (return (call $hN $r1..$r5 $pc))))
+ *   (call $trap BAD_CALL_TARGET $pc) (unreachable)
+ */
+function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[], helperIds: readonly number[]): void {
+  const target = () => m.local.get(0, i64);
+  const pc = () => m.local.get(1, i32);
+  const reg = (r: number) => m.local.get(2 + r, i64);
+  const trap = (code: number) => m.block(null, [m.call(NAMES.trap, [m.i32.const(code), pc()], none), m.unreachable()]);
+  const calleeFp = () => m.i64.sub(reg(FP), i64Const(m, STACK_FRAME_SIZE));
+  const body: Expr[] = [];
+  entries.forEach((entry, index) => {
+    const args = [...Array.from({ length: REG_COUNT - 1 }, (_, r) => reg(r)), calleeFp()];
+    body.push(m.if(m.i64.eq(target(), i64Const(m, CODE_POINTER_TAG | BigInt(entry))), m.block(null, [
+      m.if(m.i64.lt_u(calleeFp(), i64Const(m, layout.stackBase + STACK_FRAME_SIZE)), trap(TRAP.CALL_DEPTH_EXCEEDED)),
+      m.return(m.call(NAMES.func(index), args, i64)),
+    ])));
+  });
+  for (const id of helperIds) {
+    const args = [1, 2, 3, 4, 5].map(reg);
+    body.push(m.if(m.i64.eq(target(), i64Const(m, id)), m.return(m.call(NAMES.helper(id), [...args, pc()], i64))));
+  }
+  body.push(trap(TRAP.BAD_CALL_TARGET));
+  const params = binaryen.createType([i64, i32, ...new Array(REG_COUNT).fill(i64)]);
+  m.addFunction(NAMES.callx, params, i64, [], m.block(null, body));
+}
+
+/**
+ * The export: run (r1 i32, r2 i32, input_len i32, ctx_len i32, budget f64) -> i64.
+ * Sets the per-run globals, zeroes the stack (runs are deterministic and match the
+ * interpreter), and enters function 0 with r10 at the top of the stack.
+ */
+function addRun(m: binaryen.Module, layout: Layout): void {
+  const p = (i: number) => m.local.get(i, i32);
+  const zero = () => i64Const(m, 0);
+  const regs = [zero(), m.i64.extend_u(p(0)), m.i64.extend_u(p(1)), ...Array.from({ length: 7 }, zero), i64Const(m, layout.stackTop)];
+  m.addFunction(NAMES.run, binaryen.createType([i32, i32, i32, i32, binaryen.f64]), i64, [], m.block(null, [
+    m.global.set(NAMES.inputLen, p(2)),
+    m.global.set(NAMES.ctxLen, p(3)),
+    m.global.set(NAMES.budget, m.i64.trunc_u_sat.f64(m.local.get(4, binaryen.f64))),
+    m.memory.fill(m.i32.const(layout.stackBase), m.i32.const(0), m.i32.const(layout.stackTop - layout.stackBase)),
+    m.return(m.call(NAMES.func(0), regs, i64)),
+  ], i64));
+  m.addFunctionExport(NAMES.run, NAMES.run);
+}
+
+/** Compile a program to a Wasm module (see the README for the imports it expects). */
+export function compileModule(input: CompileInput): CompiledModule {
+  const cfg = buildCfg(input.insns);
+  const m = new binaryen.Module();
+  try {
+    m.setFeatures(FEATURES);
+    const used = new Set<number>();
+    const usesCallx = input.insns.some((i) => i.spec.sem.kind === 'call' && i.spec.sem.target === 'reg');
+    const info: ModuleInfo = {
+      m,
+      layout: input.layout,
+      insns: input.insns,
+      functionAt: cfg.functionAt,
+      hasHelper: (id) => input.helpers.has(id),
+      useHelper: (id) => { used.add(id); },
+    };
+    declareMemoryAndGlobals(m);
+    for (const fn of cfg.functions) emitFunction(info, fn);
+    if (usesCallx) for (const id of input.helpers.ids()) used.add(id);
+    const helperIds = [...used].sort((a, b) => a - b);
+    declareFunctionImports(m, helperIds);
+    addMemCheck(m, input.layout);
+    if (usesCallx) addCallx(m, input.layout, cfg.shape.subprograms.map((s) => s.entry), input.helpers.ids());
+    addRun(m, input.layout);
+    if (!m.validate()) throw new CompileError('INTERNAL', 'generated Wasm failed validation');
+    // Keep function and local names in the binary so prog.wat() stays readable ($f0, $r1...).
+    binaryen.setDebugInfo(true);
+    const level = input.optLevel ?? 2;
+    if (level > 0) {
+      binaryen.setOptimizeLevel(level);
+      binaryen.setShrinkLevel(0);
+      m.optimize();
+    }
+    return { wasm: m.emitBinary(), helperIds };
+  } finally {
+    m.dispose();
+  }
+}
