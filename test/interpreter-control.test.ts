@@ -125,6 +125,16 @@ describe('local calls', () => {
     expect(r0).toBe(15_030n);
   });
 
+  it('restores r1-r5 too, so a call changes only r0 in the caller', () => {
+    // callee: r1..r5 = 0; caller then returns r0 + r1 + ... + r5 = 100 + 15
+    const r0 = interpret(prog(
+      movi(1, 1), movi(2, 2), movi(3, 3), movi(4, 4), movi(5, 5), callLocal(6),
+      I('add', { dst: 0, src: 1 }), I('add', { dst: 0, src: 2 }), I('add', { dst: 0, src: 3 }),
+      I('add', { dst: 0, src: 4 }), I('add', { dst: 0, src: 5 }), exit(),
+      movi(0, 100), movi(1, 0), movi(2, 0), movi(3, 0), movi(4, 0), movi(5, 0), exit()));
+    expect(r0).toBe(115n);
+  });
+
   it('gives the callee a fresh 512-byte frame and restores r10 on return', () => {
     const rt = new Runtime();
     const top = BigInt(frameTop(rt.layout, 0));

@@ -149,3 +149,14 @@ describe('load-time errors', () => {
     expect((errorOf(() => interpreter(wideImm)) as DecodeError).code).toBe('BAD_FIELD');
   });
 });
+
+describe('inputs', () => {
+  it('rejects an input larger than the runtime allows and leaves it untouched', () => {
+    const rt = new Runtime({ maxInputSize: 4 });
+    const p = interpreter(prog(movi(0, 0), exit()), { runtime: rt });
+    p(new Uint8Array([9, 9, 9, 9]));
+    const big = new Uint8Array([1, 2, 3, 4, 5]);
+    expect(() => p(big)).toThrow(RangeError);
+    expect([...big]).toEqual([1, 2, 3, 4, 5]);
+  });
+});

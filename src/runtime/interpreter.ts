@@ -76,9 +76,9 @@ export function interpreter(program: Uint8Array | readonly Insn[], options: Inte
     if (busyRuntimes.has(runtime)) {
       throw new RuntimeTrap('REENTRANT_RUN', 'a program of this runtime is already running (called from a helper?)');
     }
+    runtime.setInput(memory);
     busyRuntimes.add(runtime);
     try {
-      runtime.setInput(memory);
       machine.reset();
       const r0 = execute(ops, machine, budget);
       return { r0, memory };

@@ -6,7 +6,8 @@ import type { Op } from './op.js';
 
 /**
  * `call local`: r1..r5 pass through untouched, the callee gets a fresh 512-byte frame,
- * and `exit` in the callee (handled by the run loop) restores r6..r9 and r10.
+ * and `exit` in the callee (handled by the run loop) restores r1..r9 and r10, so the
+ * caller sees only r0 change.
  */
 export function compileLocalCall(m: Machine, target: number, pc: number, next: number): Op {
   return () => { m.enterFrame(next, pc); return target; };

@@ -3,9 +3,15 @@ import { frameTop, MAX_CALL_DEPTH, type Layout } from '../layout.js';
 import type { Runtime } from '../runtime.js';
 import { clearRegisters, FRAME_POINTER, type RegisterFile } from './registers.js';
 
-/** Callee-saved registers r6..r9, restored when a local call returns. */
-const CALLEE_SAVED_FIRST = 6;
-const CALLEE_SAVED_COUNT = 4;
+/**
+ * Registers a local call gives back to the caller unchanged: r1..r9. r6..r9 are
+ * callee-saved in eBPF; r1..r5 are undefined after a call (the kernel verifier rejects
+ * reading them), so any value is correct, and restoring the caller's keeps the rule
+ * "a call changes only r0" for local calls, helpers and callx alike -- the JIT's rule,
+ * since its callers keep r1..r9 in their own Wasm locals.
+ */
+const PRESERVED_FIRST = 1;
+const PRESERVED_COUNT = 9;
 const TWO_POW_32 = 4294967296;
 
 /**
@@ -35,7 +41,7 @@ export class Machine {
   /** Call depth: 0 in the entry function. */
   depth = 0;
   private readonly returnPcs = new Int32Array(MAX_CALL_DEPTH);
-  private readonly savedRegisters = new BigUint64Array(MAX_CALL_DEPTH * CALLEE_SAVED_COUNT);
+  private readonly savedRegisters = new BigUint64Array(MAX_CALL_DEPTH * PRESERVED_COUNT);
 
   constructor(readonly runtime: Runtime, readonly regs: RegisterFile) {
     this.layout = runtime.layout;
@@ -104,15 +110,15 @@ export class Machine {
       `access of ${size} bytes at 0x${addr.toString(16)} is outside program memory`, pc, addr, size);
   }
 
-  /** Enter a local function: save r6..r9 and the return pc, give it a fresh frame. */
+  /** Enter a local function: save r1..r9 and the return pc, give it a fresh frame. */
   enterFrame(returnPc: number, callPc: number): void {
     if (this.depth + 1 >= MAX_CALL_DEPTH) {
       throw new RuntimeTrap('CALL_DEPTH_EXCEEDED',
         `call would need stack frame ${this.depth + 2}, more than the ${MAX_CALL_DEPTH} allowed`, callPc);
     }
     const u64 = this.regs.u64;
-    const base = this.depth * CALLEE_SAVED_COUNT;
-    for (let i = 0; i < CALLEE_SAVED_COUNT; i++) this.savedRegisters[base + i] = u64[CALLEE_SAVED_FIRST + i];
+    const base = this.depth * PRESERVED_COUNT;
+    for (let i = 0; i < PRESERVED_COUNT; i++) this.savedRegisters[base + i] = u64[PRESERVED_FIRST + i];
     this.returnPcs[this.depth] = returnPc;
     this.depth++;
     u64[FRAME_POINTER] = BigInt(frameTop(this.layout, this.depth));
@@ -122,8 +128,8 @@ export class Machine {
   leaveFrame(): number {
     this.depth--;
     const u64 = this.regs.u64;
-    const base = this.depth * CALLEE_SAVED_COUNT;
-    for (let i = 0; i < CALLEE_SAVED_COUNT; i++) u64[CALLEE_SAVED_FIRST + i] = this.savedRegisters[base + i];
+    const base = this.depth * PRESERVED_COUNT;
+    for (let i = 0; i < PRESERVED_COUNT; i++) u64[PRESERVED_FIRST + i] = this.savedRegisters[base + i];
     u64[FRAME_POINTER] = BigInt(frameTop(this.layout, this.depth));
     return this.returnPcs[this.depth];
   }
