@@ -145,6 +145,7 @@ describe('load-time errors', () => {
     expect((errorOf(() => interpreter(misnumbered)) as DecodeError).code).toBe('BAD_PC');
     const badReg = [makeInsn(mov, { dst: 11, imm: 1 }, 0), makeInsn(I('exit').spec, {}, 1)];
     expect((errorOf(() => interpreter(badReg)) as DecodeError).code).toBe('BAD_REGISTER');
+    expect((errorOf(() => interpreter([null as never])) as DecodeError).code).toBe('BAD_INPUT');
     const wideImm = [{ ...makeInsn(mov, { dst: 0 }, 0), imm: 2 ** 32 }, makeInsn(I('exit').spec, {}, 1)];
     expect((errorOf(() => interpreter(wideImm)) as DecodeError).code).toBe('BAD_FIELD');
   });

@@ -44,10 +44,13 @@ function toInstructions(program: Uint8Array | readonly Insn[]): Insn[] {
   }
   let slot = 0;
   for (const insn of program as readonly Insn[]) {
+    if (typeof insn !== 'object' || insn === null || typeof insn.spec !== 'object' || insn.spec === null) {
+      throw new DecodeError('BAD_INPUT', 'program array holds something that is not an instruction', slot);
+    }
     const fieldsFit = Number.isInteger(insn.dst) && insn.dst >= 0 && insn.dst <= 15
       && Number.isInteger(insn.src) && insn.src >= 0 && insn.src <= 15
       && Number.isInteger(insn.off) && insn.off >= -0x8000 && insn.off <= 0x7fff
-      && Number.isInteger(insn.imm) && insn.imm >= -0x8000_0000 && insn.imm <= 0x7fff_ffff;
+      && [insn.imm, insn.imm2].every((v) => Number.isInteger(v) && v >= -0x8000_0000 && v <= 0x7fff_ffff);
     if (!fieldsFit) throw new DecodeError('BAD_FIELD', 'instruction field out of range', slot);
     if (insn.pc !== slot) {
       throw new DecodeError('BAD_PC', `instruction has pc ${insn.pc}, but its slot index is ${slot}`, slot);
