@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interpreterEngine } from './engines.js';
 import { formatMs, formatNs, formatR0, formatRatio, geometricMean, renderTable } from './format.js';
-import { FULL_SETTINGS, measureProgram, QUICK_SETTINGS, type ProgramMeasurement } from './measure.js';
+import { FULL_SETTINGS, measureProgram, median, QUICK_SETTINGS, warmUp, type ProgramMeasurement } from './measure.js';
 import { findCompiler } from './native.js';
 import { SUITE } from './suite.js';
 
@@ -31,17 +31,21 @@ console.log('ebpf-wasm benchmark');
 console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, node ${process.version} (V8 ${process.versions.v8}), ${process.platform}/${process.arch}`);
 console.log(`native:  ${compiler ? `${compiler.version} -O2 (bench/native/driver.c, built into bench/native/build/)` : 'NO C COMPILER FOUND (tried clang-14, clang, gcc, cc): native columns show n/a'}`);
 console.log(`interp:  ${interpreterEngine ? 'interpreter() from src/runtime' : 'not on this branch yet: columns show pending'}`);
-console.log(`figures: medians from one run${args.quick ? ' (--quick: fewer samples, noisier)' : ''}; per-run times batch many runs per tinybench sample;`);
+console.log(`figures: medians from one run${args.quick ? ' (--quick: fewer samples, one round, noisier)' : `; native and JIT alternate ${settings.rounds} rounds, median round shown`};`);
+console.log('         each tinybench sample times a batch of runs (ns/run = sample / batch);');
 console.log('         every run\'s r0 is checked inside the timed loop (and against an independent TS computation)');
-console.log('JIT:     zero-copy path, prog.input(len) filled once, then prog.runInput(len) per run');
+console.log('JIT:     zero-copy path, prog.input(len) filled once, then prog.runInput(len) per run;');
+console.log('         its Wasm compiled by V8\'s optimising tier up front (--no-liftoff around that compile): steady state');
 console.log('');
 
 const tempDir = mkdtempSync(join(tmpdir(), 'ebpf-wasm-bench-'));
 const results: ProgramMeasurement[] = [];
 try {
+  process.stderr.write('warming up binaryen...\n');
+  await warmUp(programs, args.quick ? 3 : 10);
   for (const program of programs) {
     process.stderr.write(`measuring ${program.name}...\n`);
-    results.push(measureProgram(program, settings, compiler, join(tempDir, `${program.name}.input`)));
+    results.push(await measureProgram(program, settings, compiler, join(tempDir, `${program.name}.input`)));
   }
 } finally {
   rmSync(tempDir, { recursive: true, force: true });
@@ -63,7 +67,7 @@ const rows = results.map((m) => {
     time(m.interpNs, interpMissing, wrong),
     ratio(m.jitNs, m.nativeNs),
     m.interpNs !== undefined ? ratio(m.interpNs, m.jitNs) : interpMissing,
-    m.cold ? formatMs(m.cold.loadMs + m.cold.firstJitMs) : '-',
+    m.cold.length > 0 ? formatMs(median(m.cold.map((c) => c.loadMs + c.firstJitMs))) : '-',
     m.warmCompileMs !== undefined ? formatMs(m.warmCompileMs) : '-',
   ];
 });
@@ -80,8 +84,11 @@ for (const m of results) {
   }
 }
 if (results.some((m) => m.interpZeroCopy === false)) console.log('interp timed through prog(mem), which copies the input in and out on every run');
-const loads = results.flatMap((m) => (m.cold ? [m.cold.loadMs] : [])).sort((a, b) => a - b);
-if (loads.length > 0) console.log(`jit() cold = loading the library (binaryen start-up, median ${formatMs(loads[loads.length >> 1])}) + the first jit(), in a fresh node process`);
+const colds = results.flatMap((m) => m.cold);
+if (colds.length > 0) {
+  console.log(`jit() cold = median over ${settings.coldProcesses} fresh node process(es) of loading the library + the first jit();`);
+  console.log(`             of that, loading (binaryen start-up) took a median ${formatMs(median(colds.map((c) => c.loadMs)))}, the first jit() ${formatMs(median(colds.map((c) => c.firstJitMs)))}`);
+}
 console.log('jit() warm = median of repeated jit() in this process (binaryen compile + optimise + WebAssembly.Instance)');
 console.log('');
 console.log('programs:');
