@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import * as lib from '../src/index.js';
-import { HelperRegistry, Runtime, type Program } from '../src/index.js';
+import { HelperRegistry, interpreter, jit, Runtime, type Program } from '../src/index.js';
 import { programBinPath } from './paths.js';
 import type { BenchProgram } from './suite.js';
 
@@ -33,14 +32,8 @@ function hasZeroCopy(prog: Program): prog is Program & ZeroCopy {
   return typeof p.input === 'function' && typeof p.runInput === 'function';
 }
 
-export const jitEngine: EngineFactory = (program, options) => lib.jit(program, options);
-
-/**
- * The reference interpreter, once it is exported from the library (it is being written
- * on another branch); undefined until then, and the bench shows "pending".
- */
-export const interpreterEngine: EngineFactory | undefined =
-  'interpreter' in lib && typeof lib.interpreter === 'function' ? (lib.interpreter as EngineFactory) : undefined;
+export const jitEngine: EngineFactory = (program, options) => jit(program, options);
+export const interpreterEngine: EngineFactory = (program, options) => interpreter(program, options);
 
 export interface PreparedRun {
   /** One run over the prepared input; returns r0. */

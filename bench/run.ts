@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --filter <name>] [-- --quick]
+ * npm run bench [-- --filter <name>] [-- --quick] [-- --verbose (each round's figures on stderr)]
  *
  * For each program in bench/suite.ts: check the result in every engine against an
  * independent TS computation, then time native C, the JIT and the interpreter side by
@@ -9,29 +9,29 @@ import { cpus, tmpdir } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { interpreterEngine } from './engines.js';
 import { formatMs, formatNs, formatR0, formatRatio, geometricMean, renderTable } from './format.js';
 import { FULL_SETTINGS, measureProgram, median, QUICK_SETTINGS, warmUp, type ProgramMeasurement } from './measure.js';
 import { findCompiler } from './native.js';
 import { SUITE } from './suite.js';
 
 const { values: args } = parseArgs({
-  options: { filter: { type: 'string' }, quick: { type: 'boolean', default: false } },
+  options: { filter: { type: 'string' }, quick: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } },
 });
 const programs = SUITE.filter((p) => !args.filter || p.name.includes(args.filter));
 if (programs.length === 0) {
   console.error(`bench: no program matches --filter ${args.filter}; programs: ${SUITE.map((p) => p.name).join(', ')}`);
   process.exit(2);
 }
-const settings = args.quick ? QUICK_SETTINGS : FULL_SETTINGS;
+const settings = { ...(args.quick ? QUICK_SETTINGS : FULL_SETTINGS), verbose: args.verbose };
 const compiler = findCompiler();
 
 const cpu = cpus();
 console.log('ebpf-wasm benchmark');
 console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, node ${process.version} (V8 ${process.versions.v8}), ${process.platform}/${process.arch}`);
 console.log(`native:  ${compiler ? `${compiler.version} -O2 (bench/native/driver.c, built into bench/native/build/)` : 'NO C COMPILER FOUND (tried clang-14, clang, gcc, cc): native columns show n/a'}`);
-console.log(`interp:  ${interpreterEngine ? 'interpreter() from src/runtime' : 'not on this branch yet: columns show pending'}`);
-console.log(`figures: medians from one run${args.quick ? ' (--quick: fewer samples, one round, noisier)' : `; native and JIT alternate ${settings.rounds} rounds, median round shown`};`);
+console.log('interp:  the reference interpreter(), src/runtime/interpreter.ts');
+console.log(`figures: medians from one run; native and JIT alternate in ${settings.rounds} round(s), each giving a median,`);
+console.log(`         and the fastest round is shown (noise on a shared machine only adds time)${args.quick ? '; --quick: fewer samples, noisier' : ''};`);
 console.log('         each tinybench sample times a batch of runs (ns/run = sample / batch);');
 console.log('         every run\'s r0 is checked inside the timed loop (and against an independent TS computation)');
 console.log('JIT:     zero-copy path, prog.input(len) filled once, then prog.runInput(len) per run;');
@@ -54,7 +54,6 @@ try {
 const WRONG = 'WRONG';
 const time = (ns: number | undefined, unavailable: string, wrong: boolean) => (ns !== undefined ? formatNs(ns) : wrong ? WRONG : unavailable);
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? formatRatio(a / b) : '-');
-const interpMissing = interpreterEngine ? '-' : 'pending';
 
 const header = ['program', 'r0', 'native', 'JIT', 'interp', 'JIT/native', 'interp/JIT', 'jit() cold', 'jit() warm'];
 const rows = results.map((m) => {
@@ -64,9 +63,9 @@ const rows = results.map((m) => {
     wrong ? WRONG : formatR0(m.expected),
     time(m.nativeNs, 'n/a', wrong),
     time(m.jitNs, '-', wrong),
-    time(m.interpNs, interpMissing, wrong),
+    time(m.interpNs, '-', wrong),
     ratio(m.jitNs, m.nativeNs),
-    m.interpNs !== undefined ? ratio(m.interpNs, m.jitNs) : interpMissing,
+    ratio(m.interpNs, m.jitNs),
     m.cold.length > 0 ? formatMs(median(m.cold.map((c) => c.loadMs + c.firstJitMs))) : '-',
     m.warmCompileMs !== undefined ? formatMs(m.warmCompileMs) : '-',
   ];
