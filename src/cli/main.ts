@@ -41,6 +41,12 @@ async function main(argv: string[]): Promise<void> {
   await command.run(rest);
 }
 
+// `ebpf-wasm wat x.bin | head` closes the pipe early: that is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(0);
+});
+
 main(process.argv.slice(2)).catch((e: unknown) => {
   const internal = !(e instanceof CliError);
   process.stderr.write(`error: ${internal ? `internal error: ${describeError(e)}` : e.message}\n`);
