@@ -5,13 +5,13 @@
  * this module, so they agree on what passing means.
  */
 
-import { loadProgram, ENGINE_NAMES } from '../src/engine.js';
+import { describeError } from '../src/cli/describe-error.js';
+import { ENGINE_NAMES, loadProgram } from '../src/engine.js';
 import { isEbpfError, RuntimeTrap, type EbpfError } from '../src/errors.js';
 import { ubpfTestHelpers } from '../src/helpers/ubpf-test.js';
 import type { EngineName } from '../src/runtime/program.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { programOf, readDataFile, type DataFile } from './data-file.js';
-import { describeError } from '../src/cli/describe-error.js';
 
 /** What one engine did with one test program. */
 export interface EngineOutcome {
