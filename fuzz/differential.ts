@@ -22,7 +22,7 @@ export function fuzzHelpers(): HelperRegistry {
 }
 
 export interface RunOptions {
-  /** Binaryen optimisation level for the JIT. */
+  /** Binaryen optimisation level for the JIT (default: the JIT's default). */
   optLevel?: 0 | 1 | 2 | 3;
   budget?: number;
 }
@@ -34,7 +34,7 @@ export function runEngine(engine: EngineName, insns: readonly Insn[], input: Uin
   let error: Outcome['error'];
   try {
     const prog = engine === 'jit'
-      ? jit(insns, { runtime, optLevel: options.optLevel ?? 1, budget: options.budget })
+      ? jit(insns, { runtime, optLevel: options.optLevel, budget: options.budget })
       : interpreter(insns, { runtime, budget: options.budget });
     r0 = prog(mem);
   } catch (e) {

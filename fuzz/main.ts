@@ -21,7 +21,7 @@ function main(args: string[]): number {
   const count = option(args, '--count', 10_000);
   const seed = option(args, '--seed', 1);
   const maxBody = option(args, '--max-body', 40);
-  const run: RunOptions = { optLevel: option(args, '--opt', 1) as RunOptions['optLevel'] };
+  const run: RunOptions = args.includes('--opt') ? { optLevel: option(args, '--opt', 2) as RunOptions['optLevel'] } : {};
   const layout = computeLayout({ maxInputSize: 4096 });
   const rnd = new Random(seed);
   let diverged = 0;

@@ -14,9 +14,10 @@ const runtime = new Runtime({ helpers: ubpfTestHelpers() });
 const isTypedError = (e: unknown) => e instanceof DecodeError || e instanceof VerifierError || e instanceof RuntimeTrap;
 
 /** Load and run; returns r0, or the typed error. Anything else escapes and fails the property. */
+/** Run on a fresh runtime: the stack is not cleared between runs, so reuse would leak state. */
 function attempt(program: Uint8Array | Insn[], mem: Uint8Array): bigint | Error {
   try {
-    return interpreter(program, { runtime, budget: BUDGET })(mem);
+    return interpreter(program, { runtime: new Runtime({ helpers: runtime.helpers }), budget: BUDGET })(mem);
   } catch (e) {
     if (isTypedError(e)) return e as Error;
     throw e;

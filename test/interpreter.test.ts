@@ -59,10 +59,10 @@ describe('the Program object', () => {
     expect(interpret(prog(movr(0, 2), exit()))).toBe(0n);
   });
 
-  it('zeroes the stack at the start of every run', () => {
+  it('starts with a zeroed stack in a fresh runtime and does not clear it between runs (as the JIT)', () => {
     const p = interpreter(prog(I('ldxdw', { dst: 0, src: 10, off: -8 }), I('stdw', { dst: 10, off: -8, imm: 77 }), exit()));
     expect(p()).toBe(0n);
-    expect(p()).toBe(0n);
+    expect(p()).toBe(77n);
   });
 
   it('refuses to be re-entered from one of its helpers', () => {

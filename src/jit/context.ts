@@ -1,6 +1,7 @@
 import binaryen from 'binaryen';
 import type { Insn } from '../decode/insn.js';
 import type { Layout } from '../runtime/layout.js';
+import type { Region } from './regions.js';
 
 /**
  * A thin typed layer over binaryen.js (in the spirit of AssemblyScript's module.ts):
@@ -27,11 +28,13 @@ export const NAMES = {
   heapEnd: 'heap_end',
   inputLen: 'input_len',
   ctxLen: 'ctx_len',
+  /** Per-run `max(len - size + 1, 0)` for the input and context regions, by access size. */
+  inputLimit: (size: number) => `input_lim${size}`,
+  ctxLimit: (size: number) => `ctx_lim${size}`,
   budget: 'budget',
   trapOob: 'trap_oob',
   trap: 'trap',
   abortWith: 'abort_with',
-  memCheck: 'mem_check',
   callx: 'callx',
   run: 'run',
   func: (index: number) => `f${index}`,
@@ -69,8 +72,37 @@ export class FunctionContext {
   /** Types of the locals beyond the eleven register params. */
   readonly vars: binaryen.Type[] = [];
 
-  constructor(readonly module: ModuleInfo) {
+  /** The function's local copy of the instruction budget, if it has loops. */
+  readonly fuel: Temp | undefined;
+
+  constructor(
+    readonly module: ModuleInfo,
+    /** The region each memory access probably touches, by pc (see regions.ts). */
+    readonly regionGuess: ReadonlyMap<number, Region> = new Map(),
+    hasLoops = false,
+  ) {
     this.m = module.m;
+    this.fuel = hasLoops ? this.temp('i64') : undefined;
+  }
+
+  /** The function's prologue: load the budget into $fuel if the function has loops. */
+  prologue(): Expr[] {
+    return this.fuel ? [this.loadFuel()] : [];
+  }
+
+  /** (local.set $fuel (global.get $budget)), or a nop for loop-free functions. */
+  loadFuel(): Expr {
+    return this.fuel ? this.fuel.set(this.m.global.get(NAMES.budget, i64)) : this.m.nop();
+  }
+
+  /** (global.set $budget (local.get $fuel)): before calls and returns, so callees see it. */
+  storeFuel(): Expr {
+    return this.fuel ? this.m.global.set(NAMES.budget, this.fuel.get()) : this.m.nop();
+  }
+
+  /** Wrap a call that may run eBPF code (local call, callx) with a fuel store and reload. */
+  aroundCall(call: Expr): Expr {
+    return this.fuel ? this.m.block(null, [this.storeFuel(), call, this.loadFuel()]) : call;
   }
 
   /** `local.get $rN` (i64). */

@@ -44,8 +44,8 @@ export function emitCall(c: FunctionContext, insn: Insn, sem: CallSem): Expr {
     const index = c.module.functionAt.get(branchTarget(insn));
     if (index === undefined) throw new CompileError('BAD_CALL_TARGET', `call target ${branchTarget(insn)} is not a function`, insn.pc);
     const callee = m.call(NAMES.func(index), calleeOperands(c, m.i64.sub(c.reg(FP), c.i64(STACK_FRAME_SIZE))), i64);
-    return m.block(null, [depthCheck(c, insn.pc), c.setReg(0, callee)]);
+    return m.block(null, [depthCheck(c, insn.pc), c.aroundCall(c.setReg(0, callee))]);
   }
   const operands = [c.reg(insn.dst), c.i32(insn.pc), ...calleeOperands(c, c.reg(FP))];
-  return c.setReg(0, m.call(NAMES.callx, operands, i64));
+  return c.aroundCall(c.setReg(0, m.call(NAMES.callx, operands, i64)));
 }

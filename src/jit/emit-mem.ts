@@ -4,23 +4,67 @@ import type { Semantics, Size } from '../decode/opcodes.js';
 import { STACK_FRAME_SIZE } from '../runtime/layout.js';
 import { bswap16, bswap32 } from './bits.js';
 import { FP, NAMES, type Expr, type FunctionContext } from './context.js';
+import type { Region } from './regions.js';
 
 type LoadSem = Extract<Semantics, { kind: 'load' }>;
 type StoreSem = Extract<Semantics, { kind: 'store' }>;
 type PacketSem = Extract<Semantics, { kind: 'packet' }>;
 
+const REGIONS: readonly Region[] = ['stack', 'input', 'ctx', 'heap'];
+
+/**
+ * i32: whether [addr, addr + size) lies inside `region`, as one unsigned compare of the
+ * distance from the region's start with `limit` = len - size + 1 (0 if the region is
+ * smaller than the access): (i64.lt_u (i64.add $rB off - start) limit).
+ * The heap's end is only known at run time (maps grow it), so it compares both ends.
+ */
+function inside(c: FunctionContext, region: Region, base: number, off: number, size: Size): Expr {
+  const m = c.m;
+  const L = c.module.layout;
+  const distance = (start: number) => m.i64.add(c.reg(base), c.i64(off - start));
+  switch (region) {
+    case 'stack': return m.i64.lt_u(distance(L.stackBase), c.i64(L.stackTop - L.stackBase - size + 1));
+    case 'input': return m.i64.lt_u(distance(L.inputBase), m.global.get(NAMES.inputLimit(size), binaryen.i64));
+    case 'ctx': return m.i64.lt_u(distance(L.contextBase), m.global.get(NAMES.ctxLimit(size), binaryen.i64));
+    case 'heap': {
+      const heapEnd = m.i64.extend_u(m.global.get(NAMES.heapEnd, binaryen.i32));
+      return m.i32.and(
+        m.i64.ge_u(distance(0), c.i64(L.heapBase)),
+        m.i64.le_u(distance(0), m.i64.sub(heapEnd, c.i64(size))),
+      );
+    }
+  }
+}
+
 /**
  * The checked i32 linear-memory address of `[base + off]` for an access of `size` bytes.
+ *
  * r10 is read-only, so `[r10 + off]` with -512 <= off <= -size is always inside the
- * current frame and needs no check: (i32.wrap_i64 (i64.add $r10 off)). Everything else
- * goes through the region check, which traps with pc, address and size:
- * (call $mem_check (i64.add $rB off) size pc).
+ * current frame and needs no check: (i32.wrap_i64 (i64.add $r10 off)).
+ *
+ * Otherwise the access is checked inline against the region regions.ts guessed first
+ * (one compare on the hot path), then against the others, trapping with pc/address/size
+ * if none holds:
+ *   (if (i32.eqz <inside guess>)
+ *     (then (if (i32.eqz (i32.or <inside r2> (i32.or <inside r3> <inside r4>)))
+ *       (then (call $trap_oob pc (i64.add $rB off) size) (unreachable)))))
+ *   (i32.wrap_i64 (i64.add $rB off))
+ * No call on a path that continues: a call in a hot loop makes V8 spill the loop's
+ * values around it even when it is never taken, while a trap path ends in unreachable.
+ * Any valid address is below 4 GiB, so the wrapped sum is the address whatever the region.
  */
 export function checkedAddress(c: FunctionContext, base: number, off: number, size: Size, pc: number): Expr {
   const m = c.m;
-  const addr = off === 0 ? c.reg(base) : m.i64.add(c.reg(base), c.i64(off));
-  if (base === FP && off >= -STACK_FRAME_SIZE && off <= -size) return m.i32.wrap(addr);
-  return m.call(NAMES.memCheck, [addr, c.i32(size), c.i32(pc)], binaryen.i32);
+  const addr = () => (off === 0 ? c.reg(base) : m.i64.add(c.reg(base), c.i64(off)));
+  if (base === FP && off >= -STACK_FRAME_SIZE && off <= -size) return m.i32.wrap(addr());
+  const guess = c.regionGuess.get(pc) ?? 'stack';
+  const others = REGIONS.filter((r) => r !== guess).map((r) => inside(c, r, base, off, size));
+  const trap = m.block(null, [m.call(NAMES.trapOob, [c.i32(pc), addr(), c.i32(size)], binaryen.none), m.unreachable()]);
+  const elsewhere = others.reduce((a, b) => m.i32.or(a, b));
+  return m.block(null, [
+    m.if(m.i32.eqz(inside(c, guess, base, off, size)), m.if(m.i32.eqz(elsewhere), trap)),
+    m.i32.wrap(addr()),
+  ], binaryen.i32);
 }
 
 /** Load `size` bytes at an i32 address as an i64, zero- or sign-extended. */

@@ -1,5 +1,5 @@
 import { RuntimeTrap } from '../errors.js';
-import { ExitProgram, helperResult, type HelperEnv } from '../helpers/registry.js';
+import { ExitProgram, helperResult, type HelperEnv, type HelperRegistry } from '../helpers/registry.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { TRAP } from './context.js';
 
@@ -10,20 +10,27 @@ const TRAP_MESSAGES: Record<number, [string, string]> = {
 };
 
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
+/** i64 arguments arrive signed; most are small and non-negative, and need no conversion. */
+const unsigned = (v: bigint) => (v >= 0n ? v : BigInt.asUintN(64, v));
 
 /**
  * The JS side of a compiled module's imports. Traps throw typed errors (unwinding the
  * Wasm frames); helpers receive unsigned 64-bit bigints, as the registry promises.
  */
-export function moduleImports(runtime: Runtime, helperIds: readonly number[]): WebAssembly.Imports {
+export function moduleImports(runtime: Runtime, registry: HelperRegistry, helperIds: readonly number[]): WebAssembly.Imports {
   const helpers: Record<string, (...args: never[]) => bigint> = {};
+  // One env object, its pc updated per call: a helper call is on the hot path of
+  // helper-heavy programs (~25 ns for the JS<->Wasm crossing alone), so allocate nothing.
+  const env: { runtime: Runtime; pc: number } = { runtime, pc: 0 };
   for (const id of helperIds) {
-    const def = runtime.helpers.get(id);
+    const def = registry.get(id);
     if (!def) throw new Error(`helper ${id} disappeared from the registry`);
     const impl = def.impl;
     helpers[`h${id}`] = ((a: bigint, b: bigint, c: bigint, d: bigint, e: bigint, pc: number) => {
-      const env: HelperEnv = { runtime, pc };
-      return helperResult(impl(u64(a), u64(b), u64(c), u64(d), u64(e), env));
+      env.pc = pc;
+      const r = impl(unsigned(a), unsigned(b), unsigned(c), unsigned(d), unsigned(e), env as HelperEnv);
+      // A bigint goes back as is (Wasm wraps it to i64); numbers and void are normalised.
+      return typeof r === 'bigint' ? r : helperResult(r);
     }) as never;
   }
   return {

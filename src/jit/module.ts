@@ -38,6 +38,21 @@ function declareMemoryAndGlobals(m: binaryen.Module): void {
   m.addGlobal(NAMES.budget, i64, true, i64Const(m, 0));
   m.addGlobal(NAMES.inputLen, i32, true, m.i32.const(0));
   m.addGlobal(NAMES.ctxLen, i32, true, m.i32.const(0));
+  for (const size of ACCESS_SIZES) {
+    m.addGlobal(NAMES.inputLimit(size), i64, true, i64Const(m, 0));
+    m.addGlobal(NAMES.ctxLimit(size), i64, true, i64Const(m, 0));
+  }
+}
+
+const ACCESS_SIZES = [1, 2, 4, 8] as const;
+
+/** (global.set $lim (select (i64.sub len size-1) 0 (i32.ge_u len size))): the one-compare range limit. */
+function setLimit(m: binaryen.Module, name: string, length: Expr, size: number): Expr {
+  return m.global.set(name, m.select(
+    m.i32.ge_u(length, m.i32.const(size)),
+    m.i64.sub(m.i64.extend_u(length), i64Const(m, size - 1)),
+    i64Const(m, 0),
+  ));
 }
 
 /** Function imports; helpers are known only once every function has been emitted. */
@@ -46,32 +61,6 @@ function declareFunctionImports(m: binaryen.Module, helperIds: readonly number[]
   m.addFunctionImport(NAMES.trap, 'env', 'trap', binaryen.createType([i32, i32]), none);
   m.addFunctionImport(NAMES.abortWith, 'env', 'abort_with', i64, none);
   for (const id of helperIds) m.addFunctionImport(NAMES.helper(id), 'helpers', NAMES.helper(id), HELPER_PARAMS, i64);
-}
-
-/**
- * $mem_check (addr i64, size i32, pc i32) -> i32: the address if [addr, addr+size) lies in
- * one accessible region (stack, input, context, heap), else a trap carrying pc/addr/size.
- * Each region test is `addr >= base && addr <= end - size` (end >= size always, so no wrap):
- *   (if (i32.and (i64.ge_u $a base) (i64.le_u $a (i64.sub end (i64.extend_i32_u $size))))
- *     (then (return (i32.wrap_i64 $a))))
- */
-function addMemCheck(m: binaryen.Module, layout: Layout): void {
-  const addr = () => m.local.get(0, i64);
-  const size = () => m.i64.extend_u(m.local.get(1, i32));
-  const c = (v: number) => i64Const(m, v);
-  const global32 = (name: string) => m.i64.extend_u(m.global.get(name, i32));
-  const region = (base: number, end: Expr): Expr => m.if(
-    m.i32.and(m.i64.ge_u(addr(), c(base)), m.i64.le_u(addr(), m.i64.sub(end, size()))),
-    m.return(m.i32.wrap(addr())),
-  );
-  m.addFunction(NAMES.memCheck, binaryen.createType([i64, i32, i32]), i32, [], m.block(null, [
-    region(layout.stackBase, c(layout.stackTop)),
-    region(layout.inputBase, m.i64.add(c(layout.inputBase), global32(NAMES.inputLen))),
-    region(layout.contextBase, m.i64.add(c(layout.contextBase), global32(NAMES.ctxLen))),
-    region(layout.heapBase, global32(NAMES.heapEnd)),
-    m.call(NAMES.trapOob, [m.local.get(2, i32), addr(), m.local.get(1, i32)], none),
-    m.unreachable(),
-  ]));
 }
 
 /**
@@ -107,8 +96,9 @@ function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[]
 
 /**
  * The export: run (r1 i32, r2 i32, input_len i32, ctx_len i32, budget f64) -> i64.
- * Sets the per-run globals, zeroes the stack (runs are deterministic and match the
- * interpreter), and enters function 0 with r10 at the top of the stack.
+ * Sets the per-run globals and enters function 0 with r10 at the top of the stack. The
+ * stack is not cleared: a 4 KiB memory.fill costs ~100 ns, more than a whole packet
+ * filter; its contents are unspecified at entry (zero in a fresh runtime), as in ubpf.
  */
 function addRun(m: binaryen.Module, layout: Layout): void {
   const p = (i: number) => m.local.get(i, i32);
@@ -117,8 +107,8 @@ function addRun(m: binaryen.Module, layout: Layout): void {
   m.addFunction(NAMES.run, binaryen.createType([i32, i32, i32, i32, binaryen.f64]), i64, [], m.block(null, [
     m.global.set(NAMES.inputLen, p(2)),
     m.global.set(NAMES.ctxLen, p(3)),
+    ...ACCESS_SIZES.flatMap((size) => [setLimit(m, NAMES.inputLimit(size), p(2), size), setLimit(m, NAMES.ctxLimit(size), p(3), size)]),
     m.global.set(NAMES.budget, m.i64.trunc_u_sat.f64(m.local.get(4, binaryen.f64))),
-    m.memory.fill(m.i32.const(layout.stackBase), m.i32.const(0), m.i32.const(layout.stackTop - layout.stackBase)),
     m.return(m.call(NAMES.func(0), regs, i64)),
   ], i64));
   m.addFunctionExport(NAMES.run, NAMES.run);
@@ -145,7 +135,6 @@ export function compileModule(input: CompileInput): CompiledModule {
     if (usesCallx) for (const id of input.helpers.ids()) used.add(id);
     const helperIds = [...used].sort((a, b) => a - b);
     declareFunctionImports(m, helperIds);
-    addMemCheck(m, input.layout);
     if (usesCallx) addCallx(m, input.layout, cfg.shape.subprograms.map((s) => s.entry), input.helpers.ids());
     addRun(m, input.layout);
     if (!m.validate()) throw new CompileError('INTERNAL', 'generated Wasm failed validation');

@@ -36,9 +36,13 @@ export class Runtime {
     this.memory = new WebAssembly.Memory({ initial: this.layout.heapBase / WASM_PAGE, maximum: MAX_WASM_PAGES });
   }
 
-  /** A byte view of the whole memory (recreate after the memory grows). */
+  private byteView: Uint8Array | undefined;
+
+  /** A byte view of the whole memory; cached, and renewed when the memory has grown. */
   bytes(): Uint8Array {
-    return new Uint8Array(this.memory.buffer);
+    const buffer = this.memory.buffer;
+    if (this.byteView?.buffer !== buffer) this.byteView = new Uint8Array(buffer);
+    return this.byteView;
   }
 
   /** Current end of the heap (exclusive). */

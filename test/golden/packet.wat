@@ -9,11 +9,6 @@
   (global.set $input_len
    (local.get $2)
   )
-  (memory.fill
-   (i32.const 65536)
-   (i32.const 0)
-   (i32.const 4096)
-  )
   (if
    (i32.lt_u
     (global.get $input_len)

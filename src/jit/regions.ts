@@ -1,0 +1,102 @@
+import { lddwValue, type Insn } from '../decode/insn.js';
+import type { Layout } from '../runtime/layout.js';
+import type { FunctionCfg } from './cfg.js';
+import { FP } from './context.js';
+
+/**
+ * A guess, per memory access, of the region its base register points into, so the JIT
+ * can emit one inline range check for that region and fall back to the full check
+ * (`$mem_check`, every region, exact trap) only when the guess fails. The guess needs no
+ * soundness: a wrong one costs a slow path, never a wrong answer. It is a forward
+ * dataflow over the CFG tracking where each register's value came from: r10 and
+ * r10-derived values point into the stack, r1 at entry into the input, and pointer
+ * +/- scalar keeps the pointer's region.
+ */
+export type Region = 'stack' | 'input' | 'ctx' | 'heap';
+type Provenance = Region | 'scalar' | 'unknown';
+type State = Provenance[];
+
+const isRegion = (p: Provenance): p is Region => p !== 'scalar' && p !== 'unknown';
+
+function classifyConstant(value: bigint, layout: Layout): Provenance {
+  if (value >= BigInt(layout.stackBase) && value <= BigInt(layout.stackTop)) return 'stack';
+  if (value >= BigInt(layout.inputBase) && value < BigInt(layout.inputBase + layout.maxInputSize)) return 'input';
+  if (value >= BigInt(layout.contextBase) && value < BigInt(layout.contextBase + layout.contextSize)) return 'ctx';
+  if (value >= BigInt(layout.heapBase) && value < 0x1_0000_0000n) return 'heap';
+  return 'scalar';
+}
+
+function transfer(state: State, insn: Insn, layout: Layout): void {
+  const sem = insn.spec.sem;
+  switch (sem.kind) {
+    case 'alu': {
+      if (sem.width === 32) { state[insn.dst] = 'scalar'; return; }
+      const dst = state[insn.dst];
+      const src: Provenance = sem.source === 'reg' ? state[insn.src] : 'scalar';
+      if (sem.op === 'mov') state[insn.dst] = src;
+      else if (sem.op === 'add' || sem.op === 'sub') {
+        if (isRegion(dst) && src === 'scalar') return;
+        if (sem.op === 'add' && dst === 'scalar' && isRegion(src)) state[insn.dst] = src;
+        else state[insn.dst] = dst === 'scalar' && src === 'scalar' ? 'scalar' : 'unknown';
+      } else state[insn.dst] = dst === 'scalar' && src === 'scalar' ? 'scalar' : 'unknown';
+      return;
+    }
+    case 'endian': state[insn.dst] = 'scalar'; return;
+    case 'lddw':
+      state[insn.dst] = sem.pseudo === 'imm64' ? classifyConstant(lddwValue(insn), layout)
+        : sem.pseudo === 'func' || sem.pseudo === 'btf_id' ? 'scalar' : 'heap';
+      return;
+    // A loaded u64 may be a pointer (ctx->data); narrower loads are plain numbers.
+    case 'load': state[insn.dst] = sem.size === 8 ? 'unknown' : 'scalar'; return;
+    case 'atomic':
+      if (sem.op === 'cmpxchg') state[0] = 'unknown';
+      else if (sem.fetch) state[insn.src] = 'unknown';
+      return;
+    case 'packet': state[0] = 'scalar'; return;
+    case 'call': state[0] = 'unknown'; return; // helpers may return map values; r1-r9 are kept
+    default: return;
+  }
+}
+
+/** Base register of a memory access, or undefined if the instruction is not one. */
+function accessBase(insn: Insn): number | undefined {
+  const k = insn.spec.sem.kind;
+  if (k === 'load') return insn.src;
+  if (k === 'store' || k === 'atomic') return insn.dst;
+  return undefined;
+}
+
+/** The region guess for each memory access of `fn`, by the access's pc. */
+export function guessRegions(fn: FunctionCfg, insns: readonly Insn[], layout: Layout): Map<number, Region> {
+  const entry: State = new Array(FP + 1).fill(fn.index === 0 ? 'scalar' : 'unknown');
+  if (fn.index === 0) entry[1] = 'input';
+  entry[FP] = 'stack';
+  const inStates: (State | undefined)[] = fn.blocks.map(() => undefined);
+  inStates[0] = entry;
+  const guesses = new Map<number, Region>();
+  const work = [0];
+  while (work.length > 0) {
+    const id = work.pop()!;
+    const block = fn.blocks[id];
+    const state = [...inStates[id]!];
+    for (let i = block.first; i < block.end; i++) {
+      const base = accessBase(insns[i]);
+      if (base !== undefined) {
+        const p = state[base];
+        if (isRegion(p)) guesses.set(insns[i].pc, p); else guesses.delete(insns[i].pc);
+      }
+      transfer(state, insns[i], layout);
+    }
+    const t = block.terminator;
+    const successors = t.kind === 'branch' ? [t.taken, t.fallthrough] : t.kind === 'goto' ? [t.target] : [];
+    for (const s of successors) {
+      const old = inStates[s];
+      const merged = old ? old.map((p, r) => (p === state[r] ? p : 'unknown')) : state;
+      if (!old || merged.some((p, r) => p !== old[r])) {
+        inStates[s] = merged;
+        work.push(s);
+      }
+    }
+  }
+  return guesses;
+}

@@ -1,0 +1,31 @@
+import { expect, it } from 'vitest';
+import { computeLayout } from '../../src/runtime/layout.js';
+import { divergence, runEngine } from '../../fuzz/differential.js';
+import { generateProgram } from '../../fuzz/generator.js';
+import { Random } from '../../fuzz/random.js';
+
+/**
+ * Register a vitest case that runs `count` generated programs (seed `seed`) through the
+ * interpreter and the JIT at the default optimisation level and expects identical r0,
+ * errors and memory. Split across files so vitest runs the batches in parallel.
+ */
+export function differentialBatch(seed: number, count: number): void {
+  it(`${count} random programs agree between interpreter and JIT (seed ${seed})`, () => {
+    const layout = computeLayout({ maxInputSize: 4096 });
+    const rnd = new Random(seed);
+    const failures: string[] = [];
+    let trapped = 0;
+    for (let n = 0; n < count; n++) {
+      const { insns, input } = generateProgram(rnd, layout);
+      const interp = runEngine('interp', insns, input);
+      if (interp.error) trapped++;
+      const why = divergence(interp, runEngine('jit', insns, input));
+      if (why) failures.push(`program ${n}: ${why}`);
+      if (failures.length >= 5) break;
+    }
+    expect(failures).toEqual([]);
+    // The generator must produce mostly programs that run to completion, but some traps.
+    expect(trapped).toBeGreaterThan(0);
+    expect(trapped).toBeLessThan(count / 2);
+  }, 600_000);
+}
