@@ -8,6 +8,7 @@
  *                `0x5566778800000018` is opcode 0x18 in the low byte (little-endian u64)
  *   -- result    expected r0: hex if it contains 0x, else decimal (64-bit)
  *   -- error     expected error text
+ *   -- budget    instruction budget for the run, decimal (our extension, see README)
  *   -- c         C source of the test (ignored)
  *   -- no register offset   upstream runner option, with free text after it (ignored)
  *
@@ -30,6 +31,16 @@ export interface DataFile {
   /** Expected r0 as an unsigned 64-bit value. */
   result?: bigint;
   error?: string;
+  /** Instruction budget from `-- budget` (our extension), when given. */
+  budget?: number;
+}
+
+export interface ParseOptions {
+  /**
+   * Reject files without a program or without an expectation (default true). The
+   * conformance runner passes false so it can report such files as skips with a reason.
+   */
+  strict?: boolean;
 }
 
 /** A malformed `.data` file, or an asm section that does not assemble; `line` is a file line. */
@@ -45,8 +56,8 @@ export class DataFileError extends Error {
   }
 }
 
-type SectionName = 'asm' | 'mem' | 'raw' | 'result' | 'error' | 'c' | 'no register offset';
-const SECTION_NAMES: readonly SectionName[] = ['asm', 'mem', 'raw', 'result', 'error', 'c', 'no register offset'];
+type SectionName = 'asm' | 'mem' | 'raw' | 'result' | 'error' | 'budget' | 'c' | 'no register offset';
+const SECTION_NAMES: readonly SectionName[] = ['asm', 'mem', 'raw', 'result', 'error', 'budget', 'c', 'no register offset'];
 
 interface Section {
   /** File line of the `-- name` header. */
@@ -126,16 +137,28 @@ function parseResult(section: Section, name: string): bigint {
   return BigInt.asUintN(64, m[1] === '-' ? -magnitude : magnitude);
 }
 
+function parseBudget(section: Section, name: string): number {
+  const lines = contentLines(section);
+  const text = lines.length === 1 ? lines[0].text : '';
+  const budget = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(budget)) {
+    throw new DataFileError(name, lines[0]?.line ?? section.header, '-- budget must hold one decimal instruction count');
+  }
+  return budget;
+}
+
 /** Parse the text of a `.data` file; `name` identifies it in errors. */
-export function parseDataFile(text: string, name: string): DataFile {
+export function parseDataFile(text: string, name: string, options: ParseOptions = {}): DataFile {
+  const strict = options.strict ?? true;
   const sections = splitSections(text, name);
   const asm = sections.get('asm');
   const mem = sections.get('mem');
   const raw = sections.get('raw');
   const result = sections.get('result');
   const error = sections.get('error');
-  if (!asm && !raw) throw new DataFileError(name, 1, 'no program: needs an -- asm or -- raw section');
-  if (!result && !error) throw new DataFileError(name, 1, 'no expectation: needs a -- result or -- error section');
+  const budget = sections.get('budget');
+  if (strict && !asm && !raw) throw new DataFileError(name, 1, 'no program: needs an -- asm or -- raw section');
+  if (strict && !result && !error) throw new DataFileError(name, 1, 'no expectation: needs a -- result or -- error section');
   const file: DataFile = {
     name,
     asmFirstLine: asm ? asm.header + 1 : 0,
@@ -145,6 +168,7 @@ export function parseDataFile(text: string, name: string): DataFile {
   if (raw) file.raw = parseRaw(raw, name);
   if (result) file.result = parseResult(result, name);
   if (error) file.error = contentLines(error).map((l) => l.text).join('\n');
+  if (budget) file.budget = parseBudget(budget, name);
   return file;
 }
 
@@ -194,7 +218,7 @@ export function listDataFiles(dir: string): string[] {
 }
 
 /** Read and parse one `.data` file; its base name becomes `DataFile.name`. */
-export function readDataFile(path: string): DataFile {
+export function readDataFile(path: string, options?: ParseOptions): DataFile {
   const name = path.split(/[\\/]/).pop() ?? path;
-  return parseDataFile(readFileSync(path, 'utf8'), name);
+  return parseDataFile(readFileSync(path, 'utf8'), name, options);
 }

@@ -14,3 +14,4 @@ export { jit, DEFAULT_BUDGET, type JitOptions, type JitProgram } from './jit/jit
 export { compileModule, type OptLevel } from './jit/module.js';
 export { interpreter, interpret, type InterpreterOptions } from './runtime/interpreter.js';
 export { ubpfTestHelpers } from './helpers/ubpf-test.js';
+export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './engine.js';

@@ -70,6 +70,18 @@ describe('parseDataFile', () => {
     expect(programOf(file)).toHaveLength(8);
   });
 
+  it('reads the -- budget extension as a decimal instruction count', () => {
+    expect(parseDataFile('-- asm\nja -1\n-- budget\n1000 # small\n-- error\nbudget', 'b.data').budget).toBe(1000);
+    expect(parseDataFile('-- asm\nexit\n-- result\n0', 'b.data').budget).toBeUndefined();
+  });
+
+  it('accepts files without a program or an expectation when not strict', () => {
+    const noExpectation = parseDataFile('-- asm\nexit\n', 'n.data', { strict: false });
+    expect([noExpectation.asm, noExpectation.result, noExpectation.error]).toEqual(['exit\n', undefined, undefined]);
+    const noProgram = parseDataFile('-- result\n1', 'n.data', { strict: false });
+    expect([noProgram.asm, noProgram.raw, noProgram.result]).toEqual([undefined, undefined, 1n]);
+  });
+
   const malformed: readonly [what: string, text: string, line: number, message: RegExp][] = [
     ['unknown section', '-- asm\nexit\n-- results\n1', 3, /unknown section '-- results'/],
     ['a bare -- line', '-- asm\nexit\n--\n-- result\n1', 3, /unknown section '-- '/],
@@ -85,6 +97,8 @@ describe('parseDataFile', () => {
     ['a bad decimal result', '-- asm\nexit\n-- result\n12a', 4, /'12a' is not a 64-bit decimal result/],
     ['a bad hex result', '-- asm\nexit\n-- result\n0xzz', 4, /'0xzz' is not a 64-bit hex result/],
     ['a result over 64 bits', '-- asm\nexit\n-- result\n0x10000000000000000', 4, /not a 64-bit hex result/],
+    ['a budget that is not a count', '-- asm\nexit\n-- budget\n1e6\n-- result\n1', 4, /-- budget must hold one decimal/],
+    ['two budgets', '-- asm\nexit\n-- budget\n1\n2\n-- result\n1', 4, /-- budget must hold one decimal/],
     ['no program', '# nothing\n-- result\n1', 1, /no program/],
     ['no expectation', '-- asm\nexit', 1, /no expectation/],
   ];

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { conformanceTestsDir, listDataFiles, programOf, readDataFile } from '../conformance/data-file.js';
 import { EbpfError } from '../src/errors.js';
@@ -9,10 +10,13 @@ import { Runtime } from '../src/runtime/runtime.js';
  * Every bpf_conformance `.data` file through the interpreter, with ubpf's test helpers
  * (the upstream suite is run against ubpf's plugin, whose helpers these are).
  */
-const files = listDataFiles(conformanceTestsDir());
+const dir = conformanceTestsDir();
+// CI may not have the shared suite: then these tests are reported as skipped.
+const present = existsSync(dir);
+const files = present ? listDataFiles(dir) : [];
 const runtime = new Runtime({ helpers: ubpfTestHelpers() });
 
-describe('bpf_conformance suite on the interpreter', () => {
+describe.skipIf(!present)('bpf_conformance suite on the interpreter', () => {
   it('finds the whole suite', () => {
     expect(files.length).toBe(313);
   });

@@ -1,0 +1,25 @@
+import { inFile, parseCommandArgs, singleFile, type Command } from '../command.js';
+import { runtimeFor } from '../engine-options.js';
+import { importJit } from '../import-engine.js';
+import { loadProgramFile } from '../load-input.js';
+
+export const watCommand: Command = {
+  name: 'wat',
+  summary: 'print the WebAssembly module the JIT produces, as text',
+  usage: `usage: ebpf-wasm wat <file> [--helpers <m.js>]
+
+Compiles the program (bytecode or assembler text) and prints the optimised module in
+WebAssembly text format.
+
+  --helpers <m.js>   helpers the program calls (they become imports of the module)`,
+
+  async run(argv) {
+    const args = parseCommandArgs(this, argv, { helpers: { type: 'string' } });
+    if (!args) return;
+    const file = singleFile(this, args.positionals);
+    const insns = loadProgramFile(file);
+    const runtime = await runtimeFor(args);
+    const jit = await importJit();
+    process.stdout.write(inFile(file, () => jit(insns, { runtime }).wat()));
+  },
+};

@@ -1,0 +1,30 @@
+import { DEFAULT_MAX_INPUT_SIZE } from '../runtime/layout.js';
+import type { EngineName } from '../runtime/program.js';
+import { Runtime } from '../runtime/runtime.js';
+import { ENGINE_NAMES, isEngineName } from '../engine-names.js';
+import { HelperRegistry } from '../helpers/registry.js';
+import { CliError, type ParsedArgs } from './command.js';
+import { loadHelpersModule } from './load-helpers.js';
+
+/** `--engine`, default jit. */
+export function engineOption(args: ParsedArgs): EngineName {
+  const engine = args.string('engine') ?? 'jit';
+  if (!isEngineName(engine)) throw new CliError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, got '${engine}'`);
+  return engine;
+}
+
+/** A positive integer flag such as `--repeat`, or `fallback` when absent. */
+export function countOption(args: ParsedArgs, name: string, fallback: number | undefined, min = 1): number | undefined {
+  const text = args.string(name);
+  if (text === undefined) return fallback;
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < min) throw new CliError(`--${name} must be an integer >= ${min}, got '${text}'`);
+  return value;
+}
+
+/** A runtime with the `--helpers` module's helpers (if any), big enough for `input`. */
+export async function runtimeFor(args: ParsedArgs, input: Uint8Array = new Uint8Array(0)): Promise<Runtime> {
+  const helpersPath = args.string('helpers');
+  const helpers = helpersPath === undefined ? new HelperRegistry() : await loadHelpersModule(helpersPath);
+  return new Runtime({ helpers, maxInputSize: Math.max(DEFAULT_MAX_INPUT_SIZE, input.length) });
+}

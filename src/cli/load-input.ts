@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { assemble } from '../decode/asm.js';
+import { decode } from '../decode/decode.js';
+import type { Insn } from '../decode/insn.js';
+import { CliError, inFile } from './command.js';
+
+/** Read a file the user named; a missing or unreadable file is a CliError, not a stack trace. */
+export function readInputFile(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${(e as Error).message})`);
+  }
+}
+
+/** The file's text if it is UTF-8 without NUL bytes (bytecode nearly always has NULs), else undefined. */
+function asText(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+
+/**
+ * A program file: assembler text or raw bytecode. `.s` and `.asm` files are always text;
+ * otherwise a file is text if it is NUL-free UTF-8 that assembles, else bytecode. Text
+ * that neither assembles nor decodes reports the assembler's error (with its line),
+ * which is what someone who wrote text needs to see.
+ */
+export function loadProgramFile(path: string): Insn[] {
+  const bytes = readInputFile(path);
+  if (ELF_MAGIC.every((b, i) => bytes[i] === b)) {
+    throw new CliError(`${path}: ELF objects are not supported yet; give raw bytecode or assembler text`);
+  }
+  const text = asText(bytes);
+  if (/\.(s|asm)$/i.test(path)) {
+    if (text === undefined) throw new CliError(`${path}: not assembler text (not UTF-8, or contains NUL bytes)`);
+    return inFile(path, () => assemble(text));
+  }
+  if (text !== undefined) {
+    let asmError: unknown;
+    try {
+      return assemble(text);
+    } catch (e) {
+      asmError = e;
+    }
+    try {
+      return decode(bytes);
+    } catch {
+      return inFile(path, () => { throw asmError; });
+    }
+  }
+  return inFile(path, () => decode(bytes));
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * The `ebpf-wasm` command line: `ebpf-wasm <command> [args]`. Every failure the user can
+ * cause prints one line `error: ...` on stderr and exits 1; set EBPF_WASM_DEBUG=1 to see
+ * the stack of an unexpected internal error.
+ */
+
+import { CliError, type Command } from './command.js';
+import { asmCommand } from './commands/asm.js';
+import { benchCommand } from './commands/bench.js';
+import { disasmCommand } from './commands/disasm.js';
+import { runCommand } from './commands/run.js';
+import { watCommand } from './commands/wat.js';
+import { describeError } from './describe-error.js';
+
+const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, watCommand, benchCommand];
+
+const USAGE = `usage: ebpf-wasm <command> [options]
+
+JIT-compiles eBPF bytecode to WebAssembly and runs it.
+
+commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(8)}${c.summary}`).join('\n')}
+
+Run 'ebpf-wasm <command> --help' for a command's options.`;
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined) throw new CliError("missing command (see ebpf-wasm --help)");
+  if (name === '--help' || name === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (name === 'help') {
+    const topic = COMMANDS.find((c) => c.name === rest[0]);
+    process.stdout.write(`${topic ? topic.usage : USAGE}\n`);
+    return;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw new CliError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+  await command.run(rest);
+}
+
+// `ebpf-wasm wat x.bin | head` closes the pipe early: that is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(0);
+});
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const internal = !(e instanceof CliError);
+  process.stderr.write(`error: ${internal ? `internal error: ${describeError(e)}` : e.message}\n`);
+  if (internal && process.env.EBPF_WASM_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,32 @@
+import type { Insn } from './decode/insn.js';
+import { jit } from './jit/jit.js';
+import type { OptLevel } from './jit/module.js';
+import { interpreter } from './runtime/interpreter.js';
+import type { Program } from './runtime/program.js';
+import type { Runtime } from './runtime/runtime.js';
+import type { EngineName } from './runtime/program.js';
+
+export { ENGINE_NAMES, isEngineName } from './engine-names.js';
+
+export interface LoadOptions {
+  /** Which engine runs the program (default `jit`). */
+  engine?: EngineName;
+  /** Runtime (memory, helpers) the program uses (default: a fresh one without helpers). */
+  runtime?: Runtime;
+  /** Instruction budget per run (default: the engine's default). */
+  budget?: number;
+  /** Binaryen optimisation level, JIT only. */
+  optLevel?: OptLevel;
+}
+
+/**
+ * Load a program with the engine chosen by name, so tools (the conformance runner,
+ * differential tests) select the engine with a flag instead of branching on it.
+ * Throws the engine's typed errors for programs it cannot load.
+ */
+export function loadProgram(program: Uint8Array | readonly Insn[], options: LoadOptions = {}): Program {
+  const { runtime, budget, optLevel } = options;
+  return (options.engine ?? 'jit') === 'jit'
+    ? jit(program, { runtime, budget, optLevel })
+    : interpreter(program, { runtime, budget });
+}

@@ -1,0 +1,164 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assemble } from '../src/decode/asm.js';
+import { encode } from '../src/decode/encode.js';
+import { node } from './support/spawn.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ebpf-wasm-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Write a file into the scratch directory and return its path. */
+function file(name: string, content: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+const cli = (...args: string[]) => node('src/cli/main.js', args, { cwd: dir });
+
+/** A failed command: exit 1, nothing on stdout, exactly one `error:` line on stderr. */
+function expectOneErrorLine(result: ReturnType<typeof cli>, pattern: RegExp): void {
+  expect(result.status).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(/^error: [^\n]*\n$/);
+  expect(result.stderr).toMatch(pattern);
+}
+
+// r0 = the 32-bit word at input offset 2, plus 1.
+const SOURCE = 'ldxw %r0, [%r1+2]\nadd %r0, 1\nexit\n';
+const BYTES = encode(assemble(SOURCE));
+const MEM = Uint8Array.of(1, 2, 3, 4, 5, 6);
+const EXPECTED_R0 = String(0x06050403 + 1);
+
+describe('ebpf-wasm asm', () => {
+  it('writes the bytecode of a .s file', () => {
+    const out = join(dir, 'out.bin');
+    const result = cli('asm', file('prog.s', SOURCE), '-o', out);
+    expect(result).toEqual({ status: 0, stdout: '', stderr: '' });
+    expect(new Uint8Array(readFileSync(out))).toEqual(BYTES);
+  });
+
+  it('reports an assembler error with its line and code', () => {
+    const result = cli('asm', file('bad.s', 'mov %r0, 1\nfrob %r0\nexit\n'), '-o', join(dir, 'x.bin'));
+    expectOneErrorLine(result, /bad\.s: asm error: line 2: .*frob.* \(UNKNOWN_MNEMONIC\)/);
+  });
+
+  it('requires -o', () => {
+    expectOneErrorLine(cli('asm', file('prog.s', SOURCE)), /asm: missing -o/);
+  });
+});
+
+describe('ebpf-wasm disasm', () => {
+  it('disassembles bytecode', () => {
+    expect(cli('disasm', file('prog.bin', BYTES))).toEqual({ status: 0, stdout: SOURCE, stderr: '' });
+  });
+
+  it('prints a listing with slots and bytes', () => {
+    const { status, stdout } = cli('disasm', file('prog.bin', BYTES), '--listing');
+    expect(status).toBe(0);
+    expect(stdout.split('\n')[0]).toBe('   0:\t61 10 02 00 00 00 00 00\tldxw %r0, [%r1+2]');
+  });
+
+  it('detects assembler text in a file without a .s extension', () => {
+    expect(cli('disasm', file('prog.txt', 'mov %r0,   7   # seven\nexit')).stdout).toBe('mov %r0, 7\nexit\n');
+  });
+
+  it('reports the assembler error for text that neither assembles nor decodes', () => {
+    expectOneErrorLine(cli('disasm', file('typo.txt', 'mov %r0, 1\nexitt\n')), /typo\.txt: asm error: line 2: .*\(UNKNOWN_MNEMONIC\)/);
+  });
+
+  it('treats a .s file as text even when it holds bytes', () => {
+    expectOneErrorLine(cli('disasm', file('bytes.s', BYTES)), /bytes\.s: not assembler text/);
+  });
+
+  it('reports undecodable bytes with the pc and code', () => {
+    const bad = Uint8Array.of(0x95, 0, 0, 0, 0, 0, 0, 0, 0xff, 0, 0, 0, 0, 0, 0, 0);
+    expectOneErrorLine(cli('disasm', file('bad.bin', bad)), /bad\.bin: decode error: unknown opcode 0xff at pc 1 \(UNKNOWN_OPCODE\)/);
+  });
+});
+
+describe('ebpf-wasm run', () => {
+  it('prints r0 as unsigned decimal on both engines, from bytes or text', () => {
+    const mem = file('mem.bin', MEM);
+    for (const [program, engine] of [['prog.bin', 'jit'], ['prog.bin', 'interp'], ['prog.s', 'jit']]) {
+      file('prog.bin', BYTES);
+      file('prog.s', SOURCE);
+      expect(cli('run', program, '--mem', mem, '--engine', engine)).toEqual({ status: 0, stdout: `${EXPECTED_R0}\n`, stderr: '' });
+    }
+    expect(cli('run', file('neg.s', 'mov %r0, -1\nexit')).stdout).toBe('18446744073709551615\n');
+  });
+
+  it('registers helpers from a --helpers module (default export or named helpers)', () => {
+    const prog = file('call.s', 'mov %r1, 20\nmov %r2, 2\ncall 7\nmov %r6, %r0\ncall 8\nadd %r0, %r6\nexit');
+    file('default.mjs', 'export default { 7: (a, b) => a * 2n + b, 8: () => 5 };');
+    file('named.mjs', 'export const helpers = new Map([[7, (a, b) => a * 2n + b], [8, (_a, _b, _c, _d, _e, env) => env.pc]]);');
+    expect(cli('run', prog, '--helpers', 'default.mjs').stdout).toBe('47\n');
+    expect(cli('run', prog, '--helpers', 'default.mjs', '--engine', 'interp').stdout).toBe('47\n');
+    expect(cli('run', prog, '--helpers', 'named.mjs').stdout).toBe('46\n'); // 42 + the pc of `call 8`
+  });
+
+  it('rejects a helpers module without a usable table', () => {
+    file('empty.mjs', 'export const x = 1;');
+    file('badid.mjs', 'export default { frob: () => 1 };');
+    expectOneErrorLine(cli('run', file('p.s', 'exit'), '--helpers', 'empty.mjs'), /--helpers empty\.mjs: expected a default export/);
+    expectOneErrorLine(cli('run', file('p.s', 'exit'), '--helpers', 'badid.mjs'), /'frob' is not a helper id/);
+  });
+
+  it('reports each kind of bad input on one line with its code', () => {
+    expectOneErrorLine(cli('run', 'missing.bin'), /^error: missing\.bin: no such file\n$/);
+    expectOneErrorLine(cli('run', file('oob.s', SOURCE)), /oob\.s: runtime error: access of 4 bytes at 0x20002 is outside program memory at pc 0 \(OUT_OF_BOUNDS\)/);
+    expectOneErrorLine(cli('run', file('jmp.s', 'ja +5\nexit')), /jmp\.s: compile error: .* at pc 0 \(JUMP_OUT_OF_RANGE\)/);
+    expectOneErrorLine(cli('run', file('jmp.s', 'ja +5\nexit'), '--engine', 'interp'), /jmp\.s: verifier error: .* at pc 0 \(JUMP_OUT_OF_RANGE\)/);
+    expectOneErrorLine(cli('run', file('call.s', 'call 99\nexit')), /call\.s: compile error: .*99.* \(UNKNOWN_HELPER\)/);
+    expectOneErrorLine(cli('run', file('loop.s', 'ja -1'), '--budget', '1000'), /loop\.s: runtime error: .*budget.* \(BUDGET_EXHAUSTED\)/);
+    expectOneErrorLine(cli('run', file('p.s', 'exit'), '--engine', 'v8'), /--engine must be one of jit, interp, got 'v8'/);
+    expectOneErrorLine(cli('run', file('p.s', 'exit'), '--frob'), /run: Unknown option '--frob'/);
+  });
+});
+
+describe('ebpf-wasm wat', () => {
+  it('prints the module text with the run export', () => {
+    const { status, stdout } = cli('wat', file('prog.bin', BYTES));
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^\(module\n/);
+    expect(stdout).toContain('(export "run"');
+  });
+});
+
+describe('ebpf-wasm bench', () => {
+  it('prints the compile time, the return value and the average duration, bpftool style', () => {
+    for (const engine of ['jit', 'interp']) {
+      const { status, stdout } = cli('bench', file('prog.bin', BYTES), '--mem', file('mem.bin', MEM), '--repeat', '50', '--warmup', '20', '--engine', engine);
+      expect(status).toBe(0);
+      const lines = stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(new RegExp(`^Engine: ${engine}, 50 timed runs after \\d+ untimed warm-up runs$`));
+      expect(lines[1]).toMatch(/^Compile time: \d+\.\d{3} ms \(first compile in this process: \d+\.\d{3} ms\)$/);
+      expect(lines[2]).toMatch(new RegExp(`^Return value: ${EXPECTED_R0}, duration \\(average\\): \\d+ns$`));
+    }
+  });
+
+  it('rejects a non-positive --repeat', () => {
+    expectOneErrorLine(cli('bench', file('prog.bin', BYTES), '--repeat', '0'), /--repeat must be an integer >= 1, got '0'/);
+  });
+});
+
+describe('ebpf-wasm', () => {
+  it('lists the commands with --help and prints each command\'s help', () => {
+    const top = cli('--help');
+    expect(top.status).toBe(0);
+    for (const name of ['asm', 'disasm', 'run', 'wat', 'bench']) {
+      expect(top.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+      const help = cli(name, '--help');
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^usage: ebpf-wasm ${name} `));
+      expect(cli('help', name).stdout).toBe(help.stdout);
+    }
+  });
+
+  it('rejects an unknown or missing command', () => {
+    expectOneErrorLine(cli('frob'), /unknown command 'frob'/);
+    expectOneErrorLine(cli(), /missing command/);
+  });
+});
