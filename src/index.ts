@@ -11,7 +11,7 @@ export * from './runtime/program.js';
 export { assemble, assembleBytes, ASM_ERROR_CODES, type AsmErrorCode } from './decode/asm.js';
 export { disassemble, formatInsn, listing, type DisasmOptions } from './decode/disasm.js';
 export { jit, DEFAULT_BUDGET, type JitOptions, type JitProgram } from './jit/jit.js';
-export { compileModule, type OptLevel } from './jit/module.js';
+export { compileModule, DEFAULT_OPT_LEVEL, type OptLevel } from './jit/module.js';
 export { interpreter, interpret, type InterpreterOptions } from './runtime/interpreter.js';
 export { ubpfTestHelpers } from './helpers/ubpf-test.js';
 export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './engine.js';

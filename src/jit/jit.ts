@@ -1,5 +1,5 @@
 import binaryen from 'binaryen';
-import { RuntimeTrap } from '../errors.js';
+import { CompileError, RuntimeTrap } from '../errors.js';
 import { decode } from '../decode/decode.js';
 import type { Insn } from '../decode/insn.js';
 import { ExitProgram, type HelperRegistry } from '../helpers/registry.js';
@@ -21,7 +21,7 @@ export interface JitOptions {
    * for (lo, hi) i32 pairs rebuilt into BigInts, so the exact encoding is also the fastest.
    */
   helpers?: HelperRegistry;
-  /** Binaryen optimisation level, 0-3 (default 2). */
+  /** Optimisation level, 0-3 (default 1: a short Binaryen pipeline; 2/3 are Binaryen's -O2/-O3). */
   optLevel?: OptLevel;
   /**
    * Instruction budget per run (default 100,000,000). The JIT charges it at loop back
@@ -43,6 +43,15 @@ export interface JitProgram extends Program {
   input(length: number): Uint8Array;
   /** Run over the first `length` bytes already in the input area. */
   runInput(length: number): bigint;
+}
+
+/** Compile the bytes with V8; a rejection would be a JIT bug, reported as such. */
+function wasmModule(wasm: Uint8Array): WebAssembly.Module {
+  try {
+    return new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw new CompileError('INTERNAL', `generated Wasm was rejected by V8: ${(e as Error).message}`);
+  }
 }
 
 type RunExport = (r1: number, r2: number, inputLen: number, ctxLen: number, budget: number) => bigint;
@@ -67,7 +76,7 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
   const budget = options.budget ?? DEFAULT_BUDGET;
   const helpers = options.helpers ?? runtime.helpers;
   const { wasm, helperIds } = compileModule({ insns, layout: runtime.layout, helpers, optLevel: options.optLevel });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>), moduleImports(runtime, helpers, helperIds));
+  const instance = new WebAssembly.Instance(wasmModule(wasm), moduleImports(runtime, helpers, helperIds));
   const run = instance.exports.run as RunExport;
   const { inputBase } = runtime.layout;
   const copyBack = writesMemory(insns);

@@ -1,15 +1,275 @@
 (module
  (type $0 (func (param i32 i64 i32)))
- (type $1 (func (param i32 i32 i32 i32 f64) (result i64)))
+ (type $1 (func (param i32 i32)))
+ (type $2 (func (param i64)))
+ (type $3 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
+ (type $4 (func (param i32 i32 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "trap_oob" (func $fimport$0 (type $0) (param i32 i64 i32)))
+ (import "env" "trap" (func $fimport$1 (type $1) (param i32 i32)))
+ (import "env" "abort_with" (func $fimport$2 (type $2) (param i64)))
+ (global $budget (mut i64) (i64.const 0))
+ (global $input_len (mut i32) (i32.const 0))
+ (global $ctx_len (mut i32) (i32.const 0))
+ (global $input_lim1 (mut i64) (i64.const 0))
+ (global $ctx_lim1 (mut i64) (i64.const 0))
+ (global $input_lim2 (mut i64) (i64.const 0))
+ (global $ctx_lim2 (mut i64) (i64.const 0))
+ (global $input_lim4 (mut i64) (i64.const 0))
+ (global $ctx_lim4 (mut i64) (i64.const 0))
  (global $input_lim8 (mut i64) (i64.const 0))
  (global $ctx_lim8 (mut i64) (i64.const 0))
  (export "run" (func $run))
- (func $run (type $1) (param $0 i32) (param $1 i32) (param $2 i32) (param $3 i32) (param $4 f64) (result i64)
-  (local $5 i64)
-  (local $6 i64)
+ (func $f0 (type $3) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
+  (local $11 i64)
+  (local $12 i64)
+  (local $13 i32)
+  (local $14 i32)
+  (if
+   (i64.le_u
+    (global.get $input_lim8)
+    (i64.sub
+     (local.get $r1)
+     (i64.const 131072)
+    )
+   )
+   (then
+    (if
+     (i32.eqz
+      (i32.or
+       (i32.and
+        (i64.ge_u
+         (local.get $r1)
+         (i64.const 1179648)
+        )
+        (i64.ge_u
+         (i64.sub
+          (i64.extend_i32_u
+           (global.get $gimport$0)
+          )
+          (i64.const 8)
+         )
+         (local.get $r1)
+        )
+       )
+       (i32.or
+        (i64.lt_u
+         (i64.sub
+          (local.get $r1)
+          (i64.const 65536)
+         )
+         (i64.const 4089)
+        )
+        (i64.gt_u
+         (global.get $ctx_lim8)
+         (i64.sub
+          (local.get $r1)
+          (i64.const 73728)
+         )
+        )
+       )
+      )
+     )
+     (then
+      (call $fimport$0
+       (i32.const 0)
+       (local.get $r1)
+       (i32.const 8)
+      )
+      (unreachable)
+     )
+    )
+   )
+  )
+  (local.set $r2
+   (i64.load align=1
+    (i32.wrap_i64
+     (local.get $r1)
+    )
+   )
+  )
+  (local.set $r0
+   (i64.const 100)
+  )
+  (local.set $11
+   (local.get $r2)
+  )
+  (local.set $r0
+   (if (result i64)
+    (i64.eqz
+     (local.get $11)
+    )
+    (then
+     (i64.const 0)
+    )
+    (else
+     (i64.div_u
+      (local.get $r0)
+      (local.get $11)
+     )
+    )
+   )
+  )
+  (local.set $12
+   (local.get $r2)
+  )
+  (local.set $r0
+   (if (result i64)
+    (i64.eqz
+     (local.get $12)
+    )
+    (then
+     (i64.const 0)
+    )
+    (else
+     (if (result i64)
+      (i64.eq
+       (local.get $12)
+       (i64.const -1)
+      )
+      (then
+       (i64.sub
+        (i64.const 0)
+        (local.get $r0)
+       )
+      )
+      (else
+       (i64.div_s
+        (local.get $r0)
+        (local.get $12)
+       )
+      )
+     )
+    )
+   )
+  )
+  (local.set $13
+   (i32.wrap_i64
+    (local.get $r2)
+   )
+  )
+  (local.set $r0
+   (i64.extend_i32_u
+    (if (result i32)
+     (local.get $13)
+     (then
+      (i32.rem_u
+       (i32.wrap_i64
+        (local.get $r0)
+       )
+       (local.get $13)
+      )
+     )
+     (else
+      (i32.wrap_i64
+       (local.get $r0)
+      )
+     )
+    )
+   )
+  )
+  (local.set $r0
+   (i64.div_u
+    (local.get $r0)
+    (i64.const 7)
+   )
+  )
+  (local.set $r0
+   (i64.sub
+    (i64.const 0)
+    (local.get $r0)
+   )
+  )
+  (return
+   (local.get $r0)
+  )
+ )
+ (func $run (type $4) (param $0 i32) (param $1 i32) (param $2 i32) (param $3 i32) (param $4 f64) (result i64)
+  (global.set $input_len
+   (local.get $2)
+  )
+  (global.set $ctx_len
+   (local.get $3)
+  )
+  (global.set $input_lim1
+   (select
+    (i64.extend_i32_u
+     (local.get $2)
+    )
+    (i64.const 0)
+    (local.get $2)
+   )
+  )
+  (global.set $ctx_lim1
+   (select
+    (i64.extend_i32_u
+     (local.get $3)
+    )
+    (i64.const 0)
+    (local.get $3)
+   )
+  )
+  (global.set $input_lim2
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $2)
+     )
+     (i64.const 1)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $2)
+     (i32.const 2)
+    )
+   )
+  )
+  (global.set $ctx_lim2
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $3)
+     )
+     (i64.const 1)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $3)
+     (i32.const 2)
+    )
+   )
+  )
+  (global.set $input_lim4
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $2)
+     )
+     (i64.const 3)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $2)
+     (i32.const 4)
+    )
+   )
+  )
+  (global.set $ctx_lim4
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $3)
+     )
+     (i64.const 3)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $3)
+     (i32.const 4)
+    )
+   )
+  )
   (global.set $input_lim8
    (select
     (i64.sub
@@ -40,146 +300,28 @@
     )
    )
   )
-  (if
-   (i64.le_u
-    (global.get $input_lim8)
-    (i64.sub
-     (local.tee $5
-      (i64.extend_i32_u
-       (local.get $0)
-      )
-     )
-     (i64.const 131072)
-    )
-   )
-   (then
-    (if
-     (i32.eqz
-      (i32.or
-       (i32.and
-        (i64.le_u
-         (local.get $5)
-         (i64.sub
-          (i64.extend_i32_u
-           (global.get $gimport$0)
-          )
-          (i64.const 8)
-         )
-        )
-        (i64.ge_u
-         (local.get $5)
-         (i64.const 1179648)
-        )
-       )
-       (i32.or
-        (i64.lt_u
-         (i64.sub
-          (local.get $5)
-          (i64.const 65536)
-         )
-         (i64.const 4089)
-        )
-        (i64.gt_u
-         (global.get $ctx_lim8)
-         (i64.sub
-          (local.get $5)
-          (i64.const 73728)
-         )
-        )
-       )
-      )
-     )
-     (then
-      (call $fimport$0
-       (i32.const 0)
-       (local.get $5)
-       (i32.const 8)
-      )
-      (unreachable)
-     )
-    )
+  (global.set $budget
+   (i64.trunc_sat_f64_u
+    (local.get $4)
    )
   )
-  (local.set $5
-   (if (result i64)
-    (i64.eqz
-     (local.tee $5
-      (local.tee $6
-       (i64.load align=1
-        (i32.wrap_i64
-         (local.get $5)
-        )
-       )
-      )
-     )
-    )
-    (then
-     (i64.const 0)
-    )
-    (else
-     (i64.div_u
-      (i64.const 100)
-      (local.get $5)
-     )
-    )
-   )
-  )
-  (local.set $5
-   (if (result i64)
-    (i64.eqz
-     (local.get $6)
-    )
-    (then
-     (i64.const 0)
-    )
-    (else
-     (if (result i64)
-      (i64.eq
-       (local.get $6)
-       (i64.const -1)
-      )
-      (then
-       (i64.sub
-        (i64.const 0)
-        (local.get $5)
-       )
-      )
-      (else
-       (i64.div_s
-        (local.get $5)
-        (local.get $6)
-       )
-      )
-     )
-    )
-   )
-  )
-  (i64.sub
-   (i64.const 0)
-   (i64.div_u
+  (return
+   (call $f0
+    (i64.const 0)
     (i64.extend_i32_u
-     (if (result i32)
-      (local.tee $0
-       (i32.wrap_i64
-        (local.get $6)
-       )
-      )
-      (then
-       (i32.rem_u
-        (i32.wrap_i64
-         (local.get $5)
-        )
-        (local.get $0)
-       )
-      )
-      (else
-       (i32.wrap_i64
-        (local.get $5)
-       )
-      )
-     )
+     (local.get $0)
     )
-    (i64.const 7)
+    (i64.extend_i32_u
+     (local.get $1)
+    )
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 69632)
    )
   )
  )

@@ -1,67 +1,235 @@
 (module
- (type $0 (func (param i32 i32)))
- (type $1 (func (param i32 i32 i32 i32 f64) (result i64)))
- (import "env" "trap" (func $fimport$0 (type $0) (param i32 i32)))
+ (type $0 (func (param i32 i64 i32)))
+ (type $1 (func (param i32 i32)))
+ (type $2 (func (param i64)))
+ (type $3 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
+ (type $4 (func (param i32 i32 i32 i32 f64) (result i64)))
+ (import "env" "memory" (memory $mimport$0 0 65536))
+ (import "env" "heap_end" (global $gimport$0 (mut i32)))
+ (import "env" "trap_oob" (func $fimport$0 (type $0) (param i32 i64 i32)))
+ (import "env" "trap" (func $fimport$1 (type $1) (param i32 i32)))
+ (import "env" "abort_with" (func $fimport$2 (type $2) (param i64)))
  (global $budget (mut i64) (i64.const 0))
+ (global $input_len (mut i32) (i32.const 0))
+ (global $ctx_len (mut i32) (i32.const 0))
+ (global $input_lim1 (mut i64) (i64.const 0))
+ (global $ctx_lim1 (mut i64) (i64.const 0))
+ (global $input_lim2 (mut i64) (i64.const 0))
+ (global $ctx_lim2 (mut i64) (i64.const 0))
+ (global $input_lim4 (mut i64) (i64.const 0))
+ (global $ctx_lim4 (mut i64) (i64.const 0))
+ (global $input_lim8 (mut i64) (i64.const 0))
+ (global $ctx_lim8 (mut i64) (i64.const 0))
  (export "run" (func $run))
- (func $run (type $1) (param $0 i32) (param $1 i32) (param $2 i32) (param $3 i32) (param $4 f64) (result i64)
-  (local $5 i64)
-  (local $6 i64)
-  (local $7 i64)
+ (func $f0 (type $3) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
+  (local $11 i64)
+  (local $12 i32)
+  (local.set $11
+   (global.get $budget)
+  )
+  (block $block
+   (local.set $r0
+    (i64.const 0)
+   )
+   (local.set $r1
+    (i64.const 10)
+   )
+   (br $block)
+  )
+  (block $block1
+   (loop $label
+    (local.set $r0
+     (i64.add
+      (local.get $r0)
+      (local.get $r1)
+     )
+    )
+    (local.set $r1
+     (i64.sub
+      (local.get $r1)
+      (i64.const 1)
+     )
+    )
+    (if
+     (i64.ne
+      (local.get $r1)
+      (i64.const 0)
+     )
+     (then
+      (local.set $11
+       (i64.sub
+        (local.get $11)
+        (i64.const 3)
+       )
+      )
+      (if
+       (i64.lt_s
+        (local.get $11)
+        (i64.const 0)
+       )
+       (then
+        (call $fimport$1
+         (i32.const 1)
+         (i32.const 4)
+        )
+        (unreachable)
+       )
+      )
+      (br $label)
+     )
+     (else
+      (br $block1)
+     )
+    )
+    (unreachable)
+   )
+   (unreachable)
+  )
+  (global.set $budget
+   (local.get $11)
+  )
+  (return
+   (local.get $r0)
+  )
+ )
+ (func $run (type $4) (param $0 i32) (param $1 i32) (param $2 i32) (param $3 i32) (param $4 f64) (result i64)
+  (global.set $input_len
+   (local.get $2)
+  )
+  (global.set $ctx_len
+   (local.get $3)
+  )
+  (global.set $input_lim1
+   (select
+    (i64.extend_i32_u
+     (local.get $2)
+    )
+    (i64.const 0)
+    (local.get $2)
+   )
+  )
+  (global.set $ctx_lim1
+   (select
+    (i64.extend_i32_u
+     (local.get $3)
+    )
+    (i64.const 0)
+    (local.get $3)
+   )
+  )
+  (global.set $input_lim2
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $2)
+     )
+     (i64.const 1)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $2)
+     (i32.const 2)
+    )
+   )
+  )
+  (global.set $ctx_lim2
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $3)
+     )
+     (i64.const 1)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $3)
+     (i32.const 2)
+    )
+   )
+  )
+  (global.set $input_lim4
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $2)
+     )
+     (i64.const 3)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $2)
+     (i32.const 4)
+    )
+   )
+  )
+  (global.set $ctx_lim4
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $3)
+     )
+     (i64.const 3)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $3)
+     (i32.const 4)
+    )
+   )
+  )
+  (global.set $input_lim8
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $2)
+     )
+     (i64.const 7)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $2)
+     (i32.const 8)
+    )
+   )
+  )
+  (global.set $ctx_lim8
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $3)
+     )
+     (i64.const 7)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $3)
+     (i32.const 8)
+    )
+   )
+  )
   (global.set $budget
    (i64.trunc_sat_f64_u
     (local.get $4)
    )
   )
-  (local.set $5
-   (global.get $budget)
-  )
-  (local.set $6
-   (i64.const 10)
-  )
-  (loop $label
-   (local.set $7
-    (i64.add
-     (local.get $6)
-     (local.get $7)
+  (return
+   (call $f0
+    (i64.const 0)
+    (i64.extend_i32_u
+     (local.get $0)
     )
-   )
-   (if
-    (i64.ne
-     (local.tee $6
-      (i64.sub
-       (local.get $6)
-       (i64.const 1)
-      )
-     )
-     (i64.const 0)
+    (i64.extend_i32_u
+     (local.get $1)
     )
-    (then
-     (if
-      (i64.lt_s
-       (local.tee $5
-        (i64.sub
-         (local.get $5)
-         (i64.const 3)
-        )
-       )
-       (i64.const 0)
-      )
-      (then
-       (call $fimport$0
-        (i32.const 1)
-        (i32.const 4)
-       )
-       (unreachable)
-      )
-     )
-     (br $label)
-    )
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 0)
+    (i64.const 69632)
    )
   )
-  (global.set $budget
-   (local.get $5)
-  )
-  (local.get $7)
  )
 )
