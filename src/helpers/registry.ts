@@ -79,9 +79,14 @@ export class HelperRegistry {
     return this;
   }
 
-  /** Register a plain function under `id` with an all-`anything` prototype. */
+  /**
+   * Register a plain function under `id`. Its prototype takes as many `anything`
+   * arguments as the function declares parameters (at most 5; all 5 if it declares
+   * none, e.g. `(...args) =>`): the JIT passes only those, and each costs a BigInt.
+   */
   define(id: number, impl: HelperImpl, name = `helper_${id}`): this {
-    return this.register({ id, name, proto: { args: ['anything', 'anything', 'anything', 'anything', 'anything'], ret: 'integer' }, impl });
+    const arity = impl.length === 0 ? 5 : Math.min(5, impl.length);
+    return this.register({ id, name, proto: { args: new Array<ArgKind>(arity).fill('anything'), ret: 'integer' }, impl });
   }
 
   get(id: number): HelperDef | undefined {

@@ -52,6 +52,8 @@ export interface ModuleInfo {
   readonly functionAt: ReadonlyMap<number, number>;
   /** Whether a helper id can be called (registered at compile time). */
   hasHelper(id: number): boolean;
+  /** How many of r1..r5 the helper takes (its prototype's argument count). */
+  helperArity(id: number): number;
   /** Record that the program calls helper `id` (the import gets declared). */
   useHelper(id: number): void;
 }

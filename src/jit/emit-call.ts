@@ -7,6 +7,11 @@ import { FP, NAMES, REG_COUNT, TRAP, type Expr, type FunctionContext } from './c
 
 type CallSem = Extract<Semantics, { kind: 'call' }>;
 
+/** The argument registers a helper of `arity` arguments reads: r1..r<arity>. */
+export function helperArgs(arity: number): number[] {
+  return [1, 2, 3, 4, 5].slice(0, arity);
+}
+
 /** r0..r9 and the callee's frame pointer (r10 - 512): the operands of a local call. */
 export function calleeOperands(c: FunctionContext, framePointer: Expr): Expr[] {
   const regs = Array.from({ length: REG_COUNT - 1 }, (_, r) => c.reg(r));
@@ -25,7 +30,8 @@ export function depthCheck(c: FunctionContext, pc: number): Expr {
 }
 
 /**
- * call N     -> (local.set $r0 (call $hN $r1 $r2 $r3 $r4 $r5 pc))          helper import
+ * call N     -> (local.set $r0 (call $hN $r1..$rK pc))  helper import taking its K arguments
+ *               (each i64 argument becomes a BigInt in JS, so fewer is cheaper)
  * call local -> depth check; (local.set $r0 (call $fK $r0..$r9 (i64.sub $r10 512)))
  * callx rD   -> (local.set $r0 (call $callx $rD pc $r0..$r9 $r10))          dispatch in module.ts
  * Callers keep r1..r9 in their own locals, so only r0 changes across any call.
@@ -37,7 +43,7 @@ export function emitCall(c: FunctionContext, insn: Insn, sem: CallSem): Expr {
     const id = insn.imm;
     if (!c.module.hasHelper(id)) throw new CompileError('UNKNOWN_HELPER', `call to unknown helper ${id}`, insn.pc);
     c.module.useHelper(id);
-    const args = [1, 2, 3, 4, 5].map((r) => c.reg(r));
+    const args = helperArgs(c.module.helperArity(id)).map((r) => c.reg(r));
     return c.setReg(0, m.call(NAMES.helper(id), [...args, c.i32(insn.pc)], i64));
   }
   if (sem.target === 'local') {

@@ -1,5 +1,5 @@
 import { RuntimeTrap } from '../errors.js';
-import { ExitProgram, helperResult, type HelperEnv, type HelperRegistry } from '../helpers/registry.js';
+import { ExitProgram, helperResult, type HelperDef, type HelperEnv, type HelperRegistry } from '../helpers/registry.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { TRAP } from './context.js';
 
@@ -13,6 +13,36 @@ const u64 = (v: bigint) => BigInt.asUintN(64, v);
 /** i64 arguments arrive signed; most are small and non-negative, and need no conversion. */
 const unsigned = (v: bigint) => (v >= 0n ? v : BigInt.asUintN(64, v));
 
+type Env = { runtime: Runtime; pc: number };
+
+/**
+ * The import for one helper, taking exactly its prototype's arguments and then the pc:
+ * V8 turns each i64 argument into a BigInt, so unused ones are not passed at all.
+ * A bigint result goes back as is (Wasm wraps it to i64); numbers and void are normalised.
+ */
+function helperImport(def: HelperDef, env: Env): (...args: never[]) => bigint {
+  const impl = def.impl;
+  const e = env as HelperEnv;
+  const done = (r: bigint | number | void) => (typeof r === 'bigint' ? r : helperResult(r));
+  switch (Math.min(5, def.proto.args.length)) {
+    case 0: return ((pc: number) => { env.pc = pc; return done(impl(0n, 0n, 0n, 0n, 0n, e)); }) as never;
+    case 1: return ((a: bigint, pc: number) => { env.pc = pc; return done(impl(unsigned(a), 0n, 0n, 0n, 0n, e)); }) as never;
+    case 2: return ((a: bigint, b: bigint, pc: number) => { env.pc = pc; return done(impl(unsigned(a), unsigned(b), 0n, 0n, 0n, e)); }) as never;
+    case 3: return ((a: bigint, b: bigint, c: bigint, pc: number) => {
+      env.pc = pc;
+      return done(impl(unsigned(a), unsigned(b), unsigned(c), 0n, 0n, e));
+    }) as never;
+    case 4: return ((a: bigint, b: bigint, c: bigint, d: bigint, pc: number) => {
+      env.pc = pc;
+      return done(impl(unsigned(a), unsigned(b), unsigned(c), unsigned(d), 0n, e));
+    }) as never;
+    default: return ((a: bigint, b: bigint, c: bigint, d: bigint, f: bigint, pc: number) => {
+      env.pc = pc;
+      return done(impl(unsigned(a), unsigned(b), unsigned(c), unsigned(d), unsigned(f), e));
+    }) as never;
+  }
+}
+
 /**
  * The JS side of a compiled module's imports. Traps throw typed errors (unwinding the
  * Wasm frames); helpers receive unsigned 64-bit bigints, as the registry promises.
@@ -21,17 +51,12 @@ export function moduleImports(runtime: Runtime, registry: HelperRegistry, helper
   const helpers: Record<string, (...args: never[]) => bigint> = {};
   // One env object, its pc updated per call: a helper call is on the hot path of
   // helper-heavy programs (~25 ns for the JS<->Wasm crossing alone), so allocate nothing.
-  const env: { runtime: Runtime; pc: number } = { runtime, pc: 0 };
+  const env: Env = { runtime, pc: 0 };
   for (const id of helperIds) {
     const def = registry.get(id);
     if (!def) throw new Error(`helper ${id} disappeared from the registry`);
     const impl = def.impl;
-    helpers[`h${id}`] = ((a: bigint, b: bigint, c: bigint, d: bigint, e: bigint, pc: number) => {
-      env.pc = pc;
-      const r = impl(unsigned(a), unsigned(b), unsigned(c), unsigned(d), unsigned(e), env as HelperEnv);
-      // A bigint goes back as is (Wasm wraps it to i64); numbers and void are normalised.
-      return typeof r === 'bigint' ? r : helperResult(r);
-    }) as never;
+    helpers[`h${id}`] = helperImport(def, env);
   }
   return {
     env: {

@@ -5,6 +5,7 @@ import type { HelperRegistry } from '../helpers/registry.js';
 import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../runtime/layout.js';
 import { buildCfg } from './cfg.js';
 import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr, type ModuleInfo } from './context.js';
+import { helperArgs } from './emit-call.js';
 import { emitFunction } from './emit-function.js';
 
 /**
@@ -54,8 +55,10 @@ const FEATURES = binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Fe
   | binaryen.Features.BulkMemoryOpt
   | binaryen.Features.MutableGlobals | binaryen.Features.NontrappingFPToInt;
 
-/** Import signature of a helper: r1..r5 and the call's pc, returning r0. */
-const HELPER_PARAMS = binaryen.createType([i64, i64, i64, i64, i64, i32]);
+/** Import signature of a helper: its `arity` argument registers and the call's pc, returning r0. */
+function helperParams(arity: number): binaryen.Type {
+  return binaryen.createType([...new Array(arity).fill(i64), i32]);
+}
 
 /** The memory and globals: declared before any function body refers to them. */
 function declareMemoryAndGlobals(m: binaryen.Module): void {
@@ -82,11 +85,11 @@ function setLimit(m: binaryen.Module, name: string, length: Expr, size: number):
 }
 
 /** Function imports; helpers are known only once every function has been emitted. */
-function declareFunctionImports(m: binaryen.Module, helperIds: readonly number[]): void {
+function declareFunctionImports(m: binaryen.Module, helperIds: readonly number[], arity: (id: number) => number): void {
   m.addFunctionImport(NAMES.trapOob, 'env', 'trap_oob', binaryen.createType([i32, i64, i32]), none);
   m.addFunctionImport(NAMES.trap, 'env', 'trap', binaryen.createType([i32, i32]), none);
   m.addFunctionImport(NAMES.abortWith, 'env', 'abort_with', i64, none);
-  for (const id of helperIds) m.addFunctionImport(NAMES.helper(id), 'helpers', NAMES.helper(id), HELPER_PARAMS, i64);
+  for (const id of helperIds) m.addFunctionImport(NAMES.helper(id), 'helpers', NAMES.helper(id), helperParams(arity(id)), i64);
 }
 
 /**
@@ -97,7 +100,7 @@ function declareFunctionImports(m: binaryen.Module, helperIds: readonly number[]
  *   (if (i64.eq $target <helper id>) (then (return (call $hN $r1..$r5 $pc))))
  *   (call $trap BAD_CALL_TARGET $pc) (unreachable)
  */
-function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[], helperIds: readonly number[]): void {
+function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[], helperIds: readonly number[], arity: (id: number) => number): void {
   const target = () => m.local.get(0, i64);
   const pc = () => m.local.get(1, i32);
   const reg = (r: number) => m.local.get(2 + r, i64);
@@ -112,7 +115,7 @@ function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[]
     ])));
   });
   for (const id of helperIds) {
-    const args = [1, 2, 3, 4, 5].map(reg);
+    const args = helperArgs(arity(id)).map(reg);
     body.push(m.if(m.i64.eq(target(), i64Const(m, id)), m.return(m.call(NAMES.helper(id), [...args, pc()], i64))));
   }
   body.push(trap(TRAP.BAD_CALL_TARGET));
@@ -147,6 +150,7 @@ export function compileModule(input: CompileInput): CompiledModule {
   try {
     m.setFeatures(FEATURES);
     const used = new Set<number>();
+    const helperArity = (id: number) => Math.min(5, input.helpers.get(id)?.proto.args.length ?? 5);
     const usesCallx = input.insns.some((i) => i.spec.sem.kind === 'call' && i.spec.sem.target === 'reg');
     const info: ModuleInfo = {
       m,
@@ -154,14 +158,15 @@ export function compileModule(input: CompileInput): CompiledModule {
       insns: input.insns,
       functionAt: cfg.functionAt,
       hasHelper: (id) => input.helpers.has(id),
+      helperArity,
       useHelper: (id) => { used.add(id); },
     };
     declareMemoryAndGlobals(m);
     for (const fn of cfg.functions) emitFunction(info, fn);
     if (usesCallx) for (const id of input.helpers.ids()) used.add(id);
     const helperIds = [...used].sort((a, b) => a - b);
-    declareFunctionImports(m, helperIds);
-    if (usesCallx) addCallx(m, input.layout, cfg.shape.subprograms.map((s) => s.entry), input.helpers.ids());
+    declareFunctionImports(m, helperIds, helperArity);
+    if (usesCallx) addCallx(m, input.layout, cfg.shape.subprograms.map((s) => s.entry), input.helpers.ids(), helperArity);
     addRun(m, input.layout);
     // No m.validate() here: V8 validates the binary anyway (see jit.ts), and Binaryen's
     // validator costs ~1 ms a module. Tests validate every golden module with wabt.
