@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/decode/asm.js';
 import { HelperRegistry } from '../src/helpers/registry.js';
@@ -16,9 +17,17 @@ const update = process.env.UPDATE_GOLDEN === '1';
 
 describe('golden WAT', () => {
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.s')).sort()) {
-    it(file, () => {
+    it(file, async () => {
       const runtime = new Runtime({ helpers: new HelperRegistry().define(1, (a) => a + 1n, 'inc') });
-      const wat = jit(assemble(readFileSync(join(dir, file), 'utf8')), { runtime }).wat();
+      const prog = jit(assemble(readFileSync(join(dir, file), 'utf8')), { runtime });
+      const wat = prog.wat();
+      // An independent validator (wabt) must accept both the binary and its text.
+      const wabt = await wabtInit();
+      const features = { sign_extension: true, bulk_memory: true, mutable_globals: true, sat_float_to_int: true };
+      const fromBinary = wabt.readWasm(prog.wasm, { readDebugNames: true, ...features });
+      expect(() => fromBinary.validate()).not.toThrow();
+      const fromText = wabt.parseWat(file, wat, features);
+      expect(() => fromText.validate()).not.toThrow();
       const golden = join(dir, file.replace(/\.s$/, '.wat'));
       if (update || !existsSync(golden)) writeFileSync(golden, wat);
       expect(wat).toBe(readFileSync(golden, 'utf8'));
