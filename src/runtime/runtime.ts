@@ -38,10 +38,13 @@ export class Runtime {
 
   private byteView: Uint8Array | undefined;
 
-  /** A byte view of the whole memory; cached, and renewed when the memory has grown. */
+  /**
+   * A byte view of the whole memory; cached, and renewed when the memory has grown
+   * (growing detaches the old buffer, so its views read as empty). Checking the view's
+   * length is cheaper than reading `memory.buffer` on every packet.
+   */
   bytes(): Uint8Array {
-    const buffer = this.memory.buffer;
-    if (this.byteView?.buffer !== buffer) this.byteView = new Uint8Array(buffer);
+    if (this.byteView === undefined || this.byteView.byteLength === 0) this.byteView = new Uint8Array(this.memory.buffer);
     return this.byteView;
   }
 
