@@ -15,3 +15,7 @@ export { compileModule, DEFAULT_OPT_LEVEL, type OptLevel } from './jit/module.js
 export { interpreter, interpret, type InterpreterOptions } from './runtime/interpreter.js';
 export { ubpfTestHelpers } from './helpers/ubpf-test.js';
 export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './engine.js';
+export * from './runtime/maps/index.js';
+export { mapHelpers, MAP_HELPER_IDS } from './helpers/map-helpers.js';
+export { standardHelpers } from './helpers/standard.js';
+export { lddwResolver, type LddwResolver, type PseudoMaps, type PseudoErrorFactory } from './runtime/pseudo-lddw.js';

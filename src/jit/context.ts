@@ -56,6 +56,8 @@ export interface ModuleInfo {
   helperArity(id: number): number;
   /** Record that the program calls helper `id` (the import gets declared). */
   useHelper(id: number): void;
+  /** The value an lddw loads (map pseudo loads resolved; throws CompileError). */
+  resolveLddw(insn: Insn): bigint;
 }
 
 export function i64Const(m: binaryen.Module, value: bigint | number): Expr {
