@@ -94,7 +94,7 @@ export function hashTableWat(): string {
             (br $unlinked)))
         (local.set $link (i32.load (local.get $link)))
         (br_if $walk (i32.and (i32.ne (local.get $link) (i32.const 0))
-                              (local.tee $left (i32.sub (local.get $left) (i32.const 1))))))
+                              (i32.ne (local.tee $left (i32.sub (local.get $left) (i32.const 1))) (i32.const 0)))))
       (call $corrupt (local.get $d)))
     (if (i32.load offset=${DESC.lru} (local.get $d)) (then (call $lru_unlink (local.get $d) (local.get $e))))
     (i32.store offset=${DESC.count} (local.get $d) (i32.sub (i32.load offset=${DESC.count} (local.get $d)) (i32.const 1))))
