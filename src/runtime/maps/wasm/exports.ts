@@ -27,7 +27,7 @@ export function exportsWat(): string {
   const isQueueOrStack = `(i32.or ${isKind('queue')} ${isKind('stack')})`;
   return `
   ;; --- helpers, id 1: void *map_lookup_elem(map, key) ---
-  (func (export "map_lookup_elem") (param $map i64) (param $key i64) (param $pc i32) (result i64)
+  (func $map_lookup_elem (export "map_lookup_elem") (param $map i64) (param $key i64) (param $pc i32) (result i64)
     (local $d i32) (local $block i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if ${isKind('hash')}
@@ -40,7 +40,7 @@ export function exportsWat(): string {
     (i64.extend_i32_u (call $cpu_slot (local.get $d) (local.get $block))))
 
   ;; --- id 2: long map_update_elem(map, key, value, flags) ---
-  (func (export "map_update_elem") (param $map i64) (param $key i64) (param $value i64) (param $flags i64) (param $pc i32) (result i64)
+  (func $map_update_elem (export "map_update_elem") (param $map i64) (param $key i64) (param $value i64) (param $flags i64) (param $pc i32) (result i64)
     (local $d i32) (local $k i32) (local $v i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if (i32.eqz (i32.or ${isKind('hash')} ${isKind('array')})) (then ${badType}))
@@ -52,7 +52,7 @@ export function exportsWat(): string {
         (else (call $array_update (local.get $d) (local.get $k) (local.get $v) (local.get $flags) (i32.const 0))))))
 
   ;; --- id 3: long map_delete_elem(map, key); arrays: -EINVAL ---
-  (func (export "map_delete_elem") (param $map i64) (param $key i64) (param $pc i32) (result i64)
+  (func $map_delete_elem (export "map_delete_elem") (param $map i64) (param $key i64) (param $pc i32) (result i64)
     (local $d i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if ${isKind('array')}
@@ -63,28 +63,28 @@ export function exportsWat(): string {
     (i64.extend_i32_s (call $hash_delete (local.get $d) (call $ptr (local.get $pc) (local.get $key) ${keySize}))))
 
   ;; --- id 87: long map_push_elem(map, value, flags) ---
-  (func (export "map_push_elem") (param $map i64) (param $value i64) (param $flags i64) (param $pc i32) (result i64)
+  (func $map_push_elem (export "map_push_elem") (param $map i64) (param $value i64) (param $flags i64) (param $pc i32) (result i64)
     (local $d i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if (i32.eqz ${isQueueOrStack}) (then ${badType}))
     (i64.extend_i32_s (call $qs_push (local.get $d) (call $ptr (local.get $pc) (local.get $value) ${valueSize}) (local.get $flags))))
 
   ;; --- id 88: long map_pop_elem(map, value) ---
-  (func (export "map_pop_elem") (param $map i64) (param $value i64) (param $pc i32) (result i64)
+  (func $map_pop_elem (export "map_pop_elem") (param $map i64) (param $value i64) (param $pc i32) (result i64)
     (local $d i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if (i32.eqz ${isQueueOrStack}) (then ${badType}))
     (i64.extend_i32_s (call $qs_get (local.get $d) (call $ptr (local.get $pc) (local.get $value) ${valueSize}) (i32.const 1))))
 
   ;; --- id 89: long map_peek_elem(map, value) ---
-  (func (export "map_peek_elem") (param $map i64) (param $value i64) (param $pc i32) (result i64)
+  (func $map_peek_elem (export "map_peek_elem") (param $map i64) (param $value i64) (param $pc i32) (result i64)
     (local $d i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if (i32.eqz ${isQueueOrStack}) (then ${badType}))
     (i64.extend_i32_s (call $qs_get (local.get $d) (call $ptr (local.get $pc) (local.get $value) ${valueSize}) (i32.const 0))))
 
   ;; --- id 130: long ringbuf_output(ringbuf, data, size, flags) ---
-  (func (export "ringbuf_output") (param $map i64) (param $data i64) (param $size i64) (param $flags i64) (param $pc i32) (result i64)
+  (func $ringbuf_output (export "ringbuf_output") (param $map i64) (param $data i64) (param $size i64) (param $flags i64) (param $pc i32) (result i64)
     (local $d i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if (i32.eqz ${isKind('ringbuf')}) (then ${badType}))
@@ -92,7 +92,7 @@ export function exportsWat(): string {
       (local.get $size) (local.get $flags))))
 
   ;; --- id 131: void *ringbuf_reserve(ringbuf, size, flags); flags must be 0 ---
-  (func (export "ringbuf_reserve") (param $map i64) (param $size i64) (param $flags i64) (param $pc i32) (result i64)
+  (func $ringbuf_reserve (export "ringbuf_reserve") (param $map i64) (param $size i64) (param $flags i64) (param $pc i32) (result i64)
     (local $d i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if (i32.eqz ${isKind('ringbuf')}) (then ${badType}))
@@ -100,17 +100,17 @@ export function exportsWat(): string {
     (i64.extend_i32_u (call $rb_reserve (local.get $d) (local.get $size))))
 
   ;; --- id 132: void ringbuf_submit(data, flags) ---
-  (func (export "ringbuf_submit") (param $sample i64) (param $flags i64) (param $pc i32) (result i64)
+  (func $ringbuf_submit (export "ringbuf_submit") (param $sample i64) (param $flags i64) (param $pc i32) (result i64)
     (call $rb_commit (call $rb_record (local.get $pc) (local.get $sample)) (i32.wrap_i64 (local.get $sample)) (local.get $flags) (i32.const 0))
     (i64.const 0))
 
   ;; --- id 133: void ringbuf_discard(data, flags) ---
-  (func (export "ringbuf_discard") (param $sample i64) (param $flags i64) (param $pc i32) (result i64)
+  (func $ringbuf_discard (export "ringbuf_discard") (param $sample i64) (param $flags i64) (param $pc i32) (result i64)
     (call $rb_commit (call $rb_record (local.get $pc) (local.get $sample)) (i32.wrap_i64 (local.get $sample)) (local.get $flags) (i32.const 1))
     (i64.const 0))
 
   ;; --- id 134: u64 ringbuf_query(ringbuf, flags) ---
-  (func (export "ringbuf_query") (param $map i64) (param $flags i64) (param $pc i32) (result i64)
+  (func $ringbuf_query (export "ringbuf_query") (param $map i64) (param $flags i64) (param $pc i32) (result i64)
     (local $d i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if (i32.eqz ${isKind('ringbuf')}) (then ${badType}))
@@ -118,34 +118,34 @@ export function exportsWat(): string {
 
   ;; --- the host API ---
 
-  (func (export "host_init") (param $d i32)
+  (func $host_init (export "host_init") (param $d i32)
     (if ${isKind('hash')} (then (call $hash_init (local.get $d)))))
 
-  (func (export "host_lookup") (param $d i32) (param $key i32) (result i32)
+  (func $host_lookup (export "host_lookup") (param $d i32) (param $key i32) (result i32)
     (if (result i32) ${isKind('hash')}
       (then (call $hash_lookup (local.get $d) (local.get $key) (i32.const 0)))
       (else (call $array_value (local.get $d) (local.get $key)))))
 
-  (func (export "host_update") (param $d i32) (param $key i32) (param $value i32) (param $flags i32) (result i32)
+  (func $host_update (export "host_update") (param $d i32) (param $key i32) (param $value i32) (param $flags i32) (result i32)
     (if (result i32) ${isKind('hash')}
       (then (call $hash_update (local.get $d) (local.get $key) (local.get $value) (i64.extend_i32_u (local.get $flags)) (i32.const 1)))
       (else (call $array_update (local.get $d) (local.get $key) (local.get $value) (i64.extend_i32_u (local.get $flags)) (i32.const 1)))))
 
-  (func (export "host_delete") (param $d i32) (param $key i32) (result i32)
+  (func $host_delete (export "host_delete") (param $d i32) (param $key i32) (result i32)
     (call $hash_delete (local.get $d) (local.get $key)))
 
-  (func (export "host_next_key") (param $d i32) (param $key i32) (param $out i32) (result i32)
+  (func $host_next_key (export "host_next_key") (param $d i32) (param $key i32) (param $out i32) (result i32)
     (if (result i32) ${isKind('hash')}
       (then (call $hash_next_key (local.get $d) (local.get $key) (local.get $out)))
       (else (call $array_next_key (local.get $d) (local.get $key) (local.get $out)))))
 
-  (func (export "host_push") (param $d i32) (param $value i32) (param $flags i32) (result i32)
+  (func $host_push (export "host_push") (param $d i32) (param $value i32) (param $flags i32) (result i32)
     (call $qs_push (local.get $d) (local.get $value) (i64.extend_i32_u (local.get $flags))))
 
-  (func (export "host_pop") (param $d i32) (param $out i32) (result i32)
+  (func $host_pop (export "host_pop") (param $d i32) (param $out i32) (result i32)
     (call $qs_get (local.get $d) (local.get $out) (i32.const 1)))
 
-  (func (export "host_peek") (param $d i32) (param $out i32) (result i32)
+  (func $host_peek (export "host_peek") (param $d i32) (param $out i32) (result i32)
     (call $qs_get (local.get $d) (local.get $out) (i32.const 0)))
 `;
 }
