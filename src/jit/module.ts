@@ -127,20 +127,22 @@ function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[]
 }
 
 /**
- * The export: run (r1 i32, r2 i32, input_len i32, ctx_len i32, budget f64) -> i64.
- * Sets the per-run globals and enters function 0 with r10 at the top of the stack. The
+ * The export: run (r1 i64, input_len i32, ctx_len i32, budget f64) -> i64.
+ * Sets the per-run globals and enters function 0 with r1, r2 = input_len and r10 at
+ * the top of the stack. The
  * stack is not cleared: a 4 KiB memory.fill costs ~100 ns, more than a whole packet
  * filter; its contents are unspecified at entry (zero in a fresh runtime), as in ubpf.
+ * r1 is a full i64 because a tail call passes whatever ctx value the caller had.
  */
 function addRun(m: binaryen.Module, layout: Layout): void {
   const p = (i: number) => m.local.get(i, i32);
   const zero = () => i64Const(m, 0);
-  const regs = [zero(), m.i64.extend_u(p(0)), m.i64.extend_u(p(1)), ...Array.from({ length: 7 }, zero), i64Const(m, layout.stackTop)];
-  m.addFunction(NAMES.run, binaryen.createType([i32, i32, i32, i32, binaryen.f64]), i64, [], m.block(null, [
-    m.global.set(NAMES.inputLen, p(2)),
-    m.global.set(NAMES.ctxLen, p(3)),
-    ...ACCESS_SIZES.flatMap((size) => [setLimit(m, NAMES.inputLimit(size), p(2), size), setLimit(m, NAMES.ctxLimit(size), p(3), size)]),
-    m.global.set(NAMES.budget, m.i64.trunc_u_sat.f64(m.local.get(4, binaryen.f64))),
+  const regs = [zero(), m.local.get(0, i64), m.i64.extend_u(p(1)), ...Array.from({ length: 7 }, zero), i64Const(m, layout.stackTop)];
+  m.addFunction(NAMES.run, binaryen.createType([i64, i32, i32, binaryen.f64]), i64, [], m.block(null, [
+    m.global.set(NAMES.inputLen, p(1)),
+    m.global.set(NAMES.ctxLen, p(2)),
+    ...ACCESS_SIZES.flatMap((size) => [setLimit(m, NAMES.inputLimit(size), p(1), size), setLimit(m, NAMES.ctxLimit(size), p(2), size)]),
+    m.global.set(NAMES.budget, m.i64.trunc_u_sat.f64(m.local.get(3, binaryen.f64))),
     m.return(m.call(NAMES.func(0), regs, i64)),
   ], i64));
   m.addFunctionExport(NAMES.run, NAMES.run);

@@ -29,6 +29,8 @@ export class Runtime {
   readonly helpers: HelperRegistry;
   /** Length of the input currently placed at `layout.inputBase`. */
   inputLength = 0;
+  /** Tail calls made in the current run (see tail-call.ts). */
+  tailCalls = 0;
   /** Length of the context struct currently placed at `layout.contextBase`. */
   contextLength = 0;
   /** One past the last allocated heap byte. */

@@ -92,15 +92,16 @@ export class Machine {
   }
 
   /**
-   * Entry state: r1 = input address, r2 = input length, r10 = stack top, other registers 0.
+   * Entry state: r1 as given (the input address, or a tail call's ctx), r2 = input
+   * length, r10 = stack top, other registers 0.
    * The stack is not cleared (zero in a fresh runtime, else what earlier runs left), as in
    * the JIT, where clearing 4 KiB would cost more than a whole packet-filter run.
    */
-  reset(): void {
+  reset(r1: bigint): void {
     this.syncWithRuntime();
     const regs = this.regs;
     clearRegisters(regs);
-    regs.u64[1] = BigInt(this.inputBase);
+    regs.u64[1] = r1;
     regs.u64[2] = BigInt(this.inputLength);
     regs.u64[FRAME_POINTER] = BigInt(frameTop(this.layout, 0));
     this.depth = 0;
