@@ -93,10 +93,9 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
       throw e;
     }
   };
-  const self = { [ENTER]: enter };
   const runInput = (length: number): bigint => {
     runtime.inputLength = length;
-    return runChain(runtime, self, inputAddress);
+    return runChain(runtime, enter, inputAddress);
   };
   const call = (mem?: Uint8Array): bigint => {
     const input = mem ?? new Uint8Array(0);

@@ -88,7 +88,6 @@ export function interpreter(program: Uint8Array | readonly Insn[], options: Inte
       busyRuntimes.delete(runtime);
     }
   };
-  const self = { [ENTER]: enter };
   const inputAddress = BigInt(runtime.layout.inputBase);
   const run = (mem?: Uint8Array): RunResult => {
     const memory = mem ?? new Uint8Array(0);
@@ -97,7 +96,7 @@ export function interpreter(program: Uint8Array | readonly Insn[], options: Inte
     }
     runtime.setInput(memory);
     try {
-      return { r0: runChain(runtime, self, inputAddress), memory };
+      return { r0: runChain(runtime, enter, inputAddress), memory };
     } finally {
       // Like ubpf running over the caller's buffer in place: writes are visible even
       // when the run trapped part-way.

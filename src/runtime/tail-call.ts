@@ -26,24 +26,28 @@ export interface TailCallCounter {
 }
 
 /**
- * Run `first` with r1, following tail calls. ExitProgram (a helper ending the program)
- * ends the chain too.
+ * Run `enter(r1)` -- the first program of a run -- following tail calls. The first call is
+ * direct and the loop only starts once a TailCall is caught, so a run without tail calls
+ * pays one try/catch. ExitProgram (a helper ending the program) ends the chain too.
  */
-export function runChain(counter: TailCallCounter, first: Enterable, r1: bigint): bigint {
+export function runChain(counter: TailCallCounter, enter: (r1: bigint) => bigint, r1: bigint): bigint {
   counter.tailCalls = 0;
-  let program = first;
-  let arg = r1;
+  try {
+    return enter(r1);
+  } catch (e) {
+    return followChain(e);
+  }
+}
+
+function followChain(thrown: unknown): bigint {
+  let e = thrown;
   for (;;) {
+    if (e instanceof ExitProgram) return BigInt.asUintN(64, e.r0);
+    if (!(e instanceof TailCall)) throw e;
     try {
-      return program[ENTER](arg);
-    } catch (e) {
-      if (e instanceof TailCall) {
-        program = e.target;
-        arg = e.ctx;
-        continue;
-      }
-      if (e instanceof ExitProgram) return BigInt.asUintN(64, e.r0);
-      throw e;
+      return e.target[ENTER](e.ctx);
+    } catch (next) {
+      e = next;
     }
   }
 }
