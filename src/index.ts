@@ -15,3 +15,4 @@ export { compileModule, DEFAULT_OPT_LEVEL, type OptLevel } from './jit/module.js
 export { interpreter, interpret, type InterpreterOptions } from './runtime/interpreter.js';
 export { ubpfTestHelpers } from './helpers/ubpf-test.js';
 export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './engine.js';
+export * from './elf/index.js';
