@@ -189,7 +189,7 @@ function variableMap(elf: ElfFile, section: ElfSection): ObjectMap | undefined {
     valueSize: section.size,
     maxEntries: 1,
     // .bss starts zeroed; the others start as the section's bytes (copied: specs outlive the file buffer).
-    ...(section.type === SHT.NOBITS ? {} : { initial: elf.data(section).slice() }),
+    ...(section.type === SHT.NOBITS ? {} : { initial: new Uint8Array(elf.data(section)) }),
     ...(kind === 'rodata' ? { readonly: true } : {}),
   };
   return { spec, section: section.index, offset: 0, kind: 'variables' };

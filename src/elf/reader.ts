@@ -67,7 +67,8 @@ export class ElfFile {
 
   constructor(bytes: Uint8Array) {
     if (!(bytes instanceof Uint8Array)) throw new ElfError('BAD_INPUT', 'an ELF object must be a Uint8Array');
-    this.file = new ByteReader(bytes, 'ELF file', 'TRUNCATED');
+    // A plain view even of a Node Buffer, whose slice() would not copy.
+    this.file = new ByteReader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'ELF file', 'TRUNCATED');
     const header = readHeader(this.file);
     this.sections = readSections(this.file, header);
     const symtabs = this.sections.filter((s) => s.type === SHT.SYMTAB);
