@@ -94,7 +94,12 @@ function legacyMaps(elf: ElfFile, section: ElfSection): ObjectMap[] {
       }
     }
     const spec = {
-      name: sym.name, type: checkedType(field(0), sym.name), keySize: field(1), valueSize: field(2), maxEntries: field(3), flags: field(4),
+      name: sym.name,
+      type: checkedType(field(0), sym.name),
+      keySize: field(1),
+      valueSize: field(2),
+      maxEntries: field(3),
+      flags: field(4),
     };
     return { spec, section: section.index, offset: sym.value, kind: 'legacy' as const };
   });
@@ -123,7 +128,7 @@ function btfMaps(elf: ElfFile, section: ElfSection, btf: Btf): ObjectMap[] {
     }
     const name = variable.name;
     const sym = symbolByName.get(name);
-    // clang leaves DATASEC offsets 0 in objects (the linker would fill them): the ELF symbol has the real one.
+    // clang leaves the DATASEC's offsets 0 (libbpf fixes them up from the symbols): the ELF symbol has the real one.
     if (!sym) throw new ElfError('BAD_MAP', `BTF map '${name}' has no symbol in section '.maps'`);
     return { spec: btfMapSpec(btf, variable.sizeOrType, name), section: section.index, offset: sym.value, kind: 'btf' as const };
   });
