@@ -15,4 +15,7 @@ export { compileModule, DEFAULT_OPT_LEVEL, type OptLevel } from './jit/module.js
 export { interpreter, interpret, type InterpreterOptions } from './runtime/interpreter.js';
 export { ubpfTestHelpers } from './helpers/ubpf-test.js';
 export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './engine.js';
+export { HELPER_IDS, ERRNO } from './helpers/kernel-ids.js';
+export { kernelHelpers, KERNEL_HELPERS } from './helpers/kernel.js';
+export { formatTrace } from './helpers/trace-printk.js';
 export * from './elf/index.js';

@@ -50,6 +50,11 @@ export interface HelperDef {
   readonly name: string;
   readonly proto: HelperProto;
   readonly impl: HelperImpl;
+  /**
+   * Set for helpers the engines implement themselves because they call back into the
+   * program (bpf_loop runs a callback function of the program); `impl` is then unused.
+   */
+  readonly intrinsic?: 'loop';
 }
 
 /** Thrown by a helper to end the whole program (every frame) with `r0`. */

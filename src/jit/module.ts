@@ -1,11 +1,12 @@
 import binaryen from 'binaryen';
 import { CompileError } from '../errors.js';
 import type { Insn } from '../decode/insn.js';
-import type { HelperRegistry } from '../helpers/registry.js';
+import type { HelperDef, HelperRegistry } from '../helpers/registry.js';
 import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../runtime/layout.js';
 import { buildCfg } from './cfg.js';
 import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr, type ModuleInfo } from './context.js';
-import { helperArgs } from './emit-call.js';
+import { helperArgs, helperArity } from './emit-call.js';
+import { addBpfLoop } from './loop.js';
 import { emitFunction } from './emit-function.js';
 
 /**
@@ -85,11 +86,13 @@ function setLimit(m: binaryen.Module, name: string, length: Expr, size: number):
 }
 
 /** Function imports; helpers are known only once every function has been emitted. */
-function declareFunctionImports(m: binaryen.Module, helperIds: readonly number[], arity: (id: number) => number): void {
+function declareFunctionImports(m: binaryen.Module, helpers: readonly HelperDef[]): void {
   m.addFunctionImport(NAMES.trapOob, 'env', 'trap_oob', binaryen.createType([i32, i64, i32]), none);
   m.addFunctionImport(NAMES.trap, 'env', 'trap', binaryen.createType([i32, i32]), none);
   m.addFunctionImport(NAMES.abortWith, 'env', 'abort_with', i64, none);
-  for (const id of helperIds) m.addFunctionImport(NAMES.helper(id), 'helpers', NAMES.helper(id), helperParams(arity(id)), i64);
+  for (const def of helpers) {
+    m.addFunctionImport(NAMES.helper(def.id), 'helpers', NAMES.helper(def.id), helperParams(helperArity(def)), i64);
+  }
 }
 
 /**
@@ -100,7 +103,7 @@ function declareFunctionImports(m: binaryen.Module, helperIds: readonly number[]
  *   (if (i64.eq $target <helper id>) (then (return (call $hN $r1..$r5 $pc))))
  *   (call $trap BAD_CALL_TARGET $pc) (unreachable)
  */
-function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[], helperIds: readonly number[], arity: (id: number) => number): void {
+function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[], helpers: readonly HelperDef[]): void {
   const target = () => m.local.get(0, i64);
   const pc = () => m.local.get(1, i32);
   const reg = (r: number) => m.local.get(2 + r, i64);
@@ -114,9 +117,9 @@ function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[]
       m.return(m.call(NAMES.func(index), args, i64)),
     ])));
   });
-  for (const id of helperIds) {
-    const args = helperArgs(arity(id)).map(reg);
-    body.push(m.if(m.i64.eq(target(), i64Const(m, id)), m.return(m.call(NAMES.helper(id), [...args, pc()], i64))));
+  for (const def of helpers) {
+    const args = helperArgs(helperArity(def)).map(reg);
+    body.push(m.if(m.i64.eq(target(), i64Const(m, def.id)), m.return(m.call(NAMES.helper(def.id), [...args, pc()], i64))));
   }
   body.push(trap(TRAP.BAD_CALL_TARGET));
   const params = binaryen.createType([i64, i32, ...new Array(REG_COUNT).fill(i64)]);
@@ -150,23 +153,28 @@ export function compileModule(input: CompileInput): CompiledModule {
   try {
     m.setFeatures(FEATURES);
     const used = new Set<number>();
-    const helperArity = (id: number) => Math.min(5, input.helpers.get(id)?.proto.args.length ?? 5);
     const usesCallx = input.insns.some((i) => i.spec.sem.kind === 'call' && i.spec.sem.target === 'reg');
     const info: ModuleInfo = {
       m,
       layout: input.layout,
       insns: input.insns,
       functionAt: cfg.functionAt,
-      hasHelper: (id) => input.helpers.has(id),
-      helperArity,
+      helper: (id) => input.helpers.get(id),
       useHelper: (id) => { used.add(id); },
     };
     declareMemoryAndGlobals(m);
     for (const fn of cfg.functions) emitFunction(info, fn);
-    if (usesCallx) for (const id of input.helpers.ids()) used.add(id);
-    const helperIds = [...used].sort((a, b) => a - b);
-    declareFunctionImports(m, helperIds, helperArity);
-    if (usesCallx) addCallx(m, input.layout, cfg.shape.subprograms.map((s) => s.entry), input.helpers.ids(), helperArity);
+    // Helpers callx can reach: every registered one except intrinsics, which only
+    // exist as direct calls (in the interpreter too).
+    const callable = input.helpers.ids().map((id) => input.helpers.get(id)!).filter((d) => !d.intrinsic);
+    if (usesCallx) for (const def of callable) used.add(def.id);
+    const usedDefs = [...used].sort((a, b) => a - b).map((id) => input.helpers.get(id)!);
+    const imported = usedDefs.filter((d) => !d.intrinsic);
+    declareFunctionImports(m, imported);
+    const entries = cfg.shape.subprograms.map((s) => s.entry);
+    if (usesCallx) addCallx(m, input.layout, entries, callable);
+    if (usedDefs.some((d) => d.intrinsic === 'loop')) addBpfLoop(m, input.layout, entries);
+    const helperIds = imported.map((d) => d.id);
     addRun(m, input.layout);
     // No m.validate() here: V8 validates the binary anyway (see jit.ts), and Binaryen's
     // validator costs ~1 ms a module. Tests validate every golden module with wabt.

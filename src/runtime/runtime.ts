@@ -5,6 +5,18 @@ import { computeLayout, MAX_WASM_PAGES, WASM_PAGE, type Layout, type LayoutOptio
 export interface RuntimeOptions extends LayoutOptions {
   /** Helpers available to programs of this runtime (default: none). */
   helpers?: HelperRegistry;
+  /** Number of CPUs per-CPU maps keep a slot for (default 1). */
+  cpus?: number;
+  /** The CPU programs run on: bpf_get_smp_processor_id, per-CPU map slots (default 0). */
+  cpu?: number;
+  /** Seed of bpf_get_prandom_u32's generator (default: a random seed). */
+  seed?: number;
+  /** Where bpf_trace_printk messages go (default: stderr, like trace_pipe). */
+  trace?: (message: string) => void;
+}
+
+function defaultTraceSink(message: string): void {
+  process.stderr.write(message.endsWith('\n') ? message : message + '\n');
 }
 
 /**
@@ -26,8 +38,21 @@ export class Runtime {
    * before a map was created still see (and bounds-check against) the whole heap.
    */
   readonly heapEndGlobal: WebAssembly.Global;
+  /** Number of CPUs per-CPU maps keep a slot for. */
+  readonly cpus: number;
+  /** The CPU programs run on (0 <= cpu < cpus). */
+  cpu: number;
+  /** bpf_trace_printk's sink. */
+  readonly trace: (message: string) => void;
+  private randomState: number;
 
   constructor(options: RuntimeOptions = {}) {
+    this.cpus = options.cpus ?? 1;
+    this.cpu = options.cpu ?? 0;
+    if (!Number.isInteger(this.cpus) || this.cpus < 1 || this.cpus > 1024) throw new RangeError(`cpus must be 1..1024, got ${this.cpus}`);
+    if (!Number.isInteger(this.cpu) || this.cpu < 0 || this.cpu >= this.cpus) throw new RangeError(`cpu must be 0..${this.cpus - 1}, got ${this.cpu}`);
+    this.trace = options.trace ?? defaultTraceSink;
+    this.randomState = (options.seed ?? Math.floor(Math.random() * 0x1_0000_0000)) >>> 0 || 0x9e3779b9;
     this.layout = computeLayout(options);
     this.helpers = options.helpers ?? new HelperRegistry();
     this.heapEnd = this.layout.heapBase;
@@ -62,6 +87,16 @@ export class Runtime {
     this.heapEnd = end;
     this.heapEndGlobal.value = end;
     return start;
+  }
+
+  /** The next value of bpf_get_prandom_u32 (xorshift32: fast, seedable, never 0). */
+  nextRandomU32(): number {
+    let x = this.randomState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.randomState = x >>> 0;
+    return this.randomState;
   }
 
   /** Copy `input` into the input area and make it the current input. */

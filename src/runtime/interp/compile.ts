@@ -6,6 +6,7 @@ import { CODE_POINTER_TAG } from '../layout.js';
 import { compileAlu, compileEndian } from './alu-semantics.js';
 import { compileHelperCall, compileIndirectCall, compileLocalCall } from './call-semantics.js';
 import { compileJump } from './jump-semantics.js';
+import { compileLoopCall, compileLoopContinuation } from './loop-semantics.js';
 import type { Machine } from './machine.js';
 import { compileAtomic, compileLoad, compilePacketLoad, compileStore } from './memory-semantics.js';
 import { EXIT, type Op } from './op.js';
@@ -54,8 +55,14 @@ export function compileProgram(
   const machine = createMachine(pool.values);
   const entries = new Set(shape.subprograms.map((sub) => sub.entry));
   const ops: Op[] = new Array(shape.slotCount);
+  // Extra ops past the program's slots, e.g. a bpf_loop call site's continuation.
+  const extra = (makeOp: (index: number) => Op): number => {
+    const index = ops.length;
+    ops.push(makeOp(index));
+    return index;
+  };
   shape.insns.forEach((insn, i) => {
-    ops[insn.pc] = compileInsn(insn, operandOf[i], machine, helpers, entries);
+    ops[insn.pc] = compileInsn(insn, operandOf[i], machine, helpers, entries, extra);
   });
   return { ops, machine };
 }
@@ -69,7 +76,10 @@ function secondOperand(insn: Insn, pool: ConstantPool): number {
   return insn.src;
 }
 
-function compileInsn(insn: Insn, operand: number, m: Machine, helpers: HelperRegistry, entries: ReadonlySet<number>): Op {
+function compileInsn(
+  insn: Insn, operand: number, m: Machine, helpers: HelperRegistry, entries: ReadonlySet<number>,
+  extra: (makeOp: (index: number) => Op) => number,
+): Op {
   const sem = insn.spec.sem;
   const { pc, dst, src, off } = insn;
   const next = nextPc(insn);
@@ -84,7 +94,14 @@ function compileInsn(insn: Insn, operand: number, m: Machine, helpers: HelperReg
     case 'call':
       switch (sem.target) {
         case 'local': return compileLocalCall(m, branchTarget(insn), pc, next);
-        case 'helper': return compileHelperCall(m, helpers.get(insn.imm)!, pc, next);
+        case 'helper': {
+          const def = helpers.get(insn.imm)!;
+          if (def.intrinsic === 'loop') {
+            const continuation = extra((index) => compileLoopContinuation(m, index));
+            return compileLoopCall(m, entries, pc, next, continuation);
+          }
+          return compileHelperCall(m, def, pc, next);
+        }
         case 'reg': return compileIndirectCall(m, helpers, entries, dst, pc, next);
       }
       break;
