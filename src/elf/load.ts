@@ -7,6 +7,7 @@
  */
 import { loadProgram, type LoadOptions } from '../engine.js';
 import { ElfError } from '../errors.js';
+import { kernelHelpers } from '../helpers/kernel.js';
 import type { MapSpec } from '../runtime/maps/types.js';
 import type { Program } from '../runtime/program.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -21,6 +22,7 @@ export interface MapHandle {
 /** Creates one map in `runtime`'s memory. */
 export type MapFactory<M extends MapHandle> = (spec: MapSpec, runtime: Runtime) => M;
 
+/** `runtime` defaults to a fresh one with the kernel helpers (`kernelHelpers()`). */
 export interface ObjectLoadOptions<M extends MapHandle = MapHandle> extends LoadOptions {
   /** How maps are created (default: the runtime's `createMap`). */
   createMap?: MapFactory<M>;
@@ -60,7 +62,8 @@ function runtimeMapFactory(runtime: Runtime): MapFactory<MapHandle> | undefined 
  */
 export function load<M extends MapHandle = MapHandle>(object: Uint8Array, options: ObjectLoadOptions<M> = {}): LoadedObject<M> {
   const parsed = parseObject(object);
-  const runtime = options.runtime ?? new Runtime();
+  // Objects from clang call kernel helpers by their kernel ids: a default runtime has them.
+  const runtime = options.runtime ?? new Runtime({ helpers: kernelHelpers() });
   const factory = (options.createMap ?? runtimeMapFactory(runtime)) as MapFactory<M> | undefined;
   if (parsed.maps.length > 0 && !factory) {
     throw new ElfError('NO_MAP_SUPPORT',
