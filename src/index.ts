@@ -18,3 +18,4 @@ export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './eng
 export { HELPER_IDS, ERRNO } from './helpers/kernel-ids.js';
 export { kernelHelpers, KERNEL_HELPERS } from './helpers/kernel.js';
 export { formatTrace } from './helpers/trace-printk.js';
+export * from './elf/index.js';
