@@ -1,5 +1,6 @@
 import { isEbpfError, RuntimeTrap } from '../src/errors.js';
 import type { Insn } from '../src/decode/insn.js';
+import { BPF_LOOP } from '../src/helpers/loop.js';
 import { HelperRegistry } from '../src/helpers/registry.js';
 import { jit } from '../src/jit/jit.js';
 import { interpreter } from '../src/runtime/interpreter.js';
@@ -17,7 +18,7 @@ export interface Outcome {
 
 /** A deterministic helper that mixes its arguments, registered in both engines. */
 export function fuzzHelpers(): HelperRegistry {
-  return new HelperRegistry().define(FUZZ_HELPER_ID, (a, b, c, d, e) =>
+  return new HelperRegistry([BPF_LOOP]).define(FUZZ_HELPER_ID, (a, b, c, d, e) =>
     BigInt.asUintN(64, (a * 0x9e3779b97f4a7c15n) ^ (b << 7n) ^ (c >> 3n) ^ (d + e)), 'fuzz_mix');
 }
 

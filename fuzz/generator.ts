@@ -13,6 +13,8 @@ import { Random } from './random.js';
  */
 
 export const FUZZ_HELPER_ID = 1;
+/** bpf_loop's kernel id; the fuzz runtimes register it (helpers/loop.ts). */
+export const LOOP_HELPER_ID = 181;
 export const INPUT_SIZE = 64;
 
 export interface GeneratedProgram {
@@ -52,6 +54,8 @@ const CALL_LOCAL = one((s) => s.sem.kind === 'call' && s.sem.target === 'local')
 const CALLX = one((s) => s.sem.kind === 'call' && s.sem.target === 'reg');
 const EXIT = one((s) => s.sem.kind === 'exit');
 const MOV_IMM = one((s) => s.mnemonic === 'mov' && s.form === 'dst_imm');
+const ALU_MOV_REG = one((s) => s.mnemonic === 'mov' && s.form === 'dst_src');
+const ALU_SUB_IMM = one((s) => s.mnemonic === 'sub' && s.form === 'dst_imm');
 
 function sizeOf(spec: OpSpec): number {
   const s = spec.sem;
@@ -147,6 +151,20 @@ class FunctionBuilder {
     }
   }
 
+  /** bpf_loop over a few iterations of another function, with a stack pointer as ctx. */
+  loopCall(self: number): void {
+    if (this.fnCount <= 1) return this.helperCall();
+    const target = this.rnd.range(1, this.fnCount - 1);
+    const flags = this.rnd.bool(0.95) ? 0 : 1;
+    this.push({ spec: MOV_IMM, fields: { dst: 1, imm: this.rnd.bool(0.9) ? this.rnd.range(0, 5) : this.rnd.imm32() } });
+    this.push({ spec: LDDW_FUNC, fields: { dst: 2 }, callFn: target });
+    this.push({ spec: ALU_MOV_REG, fields: { dst: 3, src: 10 } });
+    this.push({ spec: ALU_SUB_IMM, fields: { dst: 3, imm: this.rnd.range(1, 64) * 8 } });
+    this.push({ spec: MOV_IMM, fields: { dst: 4, imm: flags } });
+    this.push({ spec: CALL_HELPER, fields: { imm: LOOP_HELPER_ID } });
+    void self;
+  }
+
   callxHelper(): void {
     const r = this.reg();
     this.push({ spec: MOV_IMM, fields: { dst: r, imm: FUZZ_HELPER_ID } });
@@ -176,7 +194,8 @@ export function generateProgram(rnd: Random, layout: Layout, maxBody = 40): Gene
       else if (roll < 73) b.packet();
       else if (roll < 88) b.jump(target);
       else if (roll < 92) b.helperCall();
-      else if (roll < 97) b.localCall(f);
+      else if (roll < 96) b.localCall(f);
+      else if (roll < 98) b.loopCall(f);
       else b.callxHelper();
     }
     b.exit();

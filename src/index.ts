@@ -16,6 +16,10 @@ export { interpreter, interpret, type InterpreterOptions } from './runtime/inter
 export { ubpfTestHelpers } from './helpers/ubpf-test.js';
 export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './engine.js';
 export * from './runtime/maps/index.js';
-export { mapHelpers, MAP_HELPER_IDS } from './helpers/map-helpers.js';
-export { standardHelpers } from './helpers/standard.js';
+export { mapHelpers } from './helpers/map-helpers.js';
 export { lddwResolver, type LddwResolver, type PseudoMaps, type PseudoErrorFactory } from './runtime/pseudo-lddw.js';
+export { HELPER_IDS, negErrno } from './helpers/kernel-ids.js';
+export { kernelHelpers, KERNEL_HELPERS } from './helpers/kernel.js';
+export { tailCallHelper, type ProgramLookup } from './helpers/tail-call.js';
+export { formatTrace } from './helpers/trace-printk.js';
+export * from './elf/index.js';

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MAP_HELPER_IDS, mapHelpers } from '../src/helpers/map-helpers.js';
-import { standardHelpers } from '../src/helpers/standard.js';
+import { kernelHelpers } from '../src/helpers/kernel.js';
+import { HELPER_IDS } from '../src/helpers/kernel-ids.js';
+import { mapHelpers } from '../src/helpers/map-helpers.js';
 import { ubpfTestHelpers } from '../src/helpers/ubpf-test.js';
 import { u32 } from '../src/runtime/maps/codecs.js';
 import { MAP_FLAGS } from '../src/runtime/maps/map-spec-check.js';
@@ -27,14 +28,16 @@ describe('map helper definitions', () => {
 
   it('every map helper has a kernel prototype; all but perf_event_output run in Wasm', () => {
     const defs = mapHelpers();
-    expect(defs.map((d) => d.id)).toEqual(Object.values(MAP_HELPER_IDS));
+    expect(defs.map((d) => d.id)).toEqual([1, 2, 3, 25, 87, 88, 89, 130, 131, 132, 133, 134]);
+    for (const def of defs) expect(HELPER_IDS[def.name as keyof typeof HELPER_IDS]).toBe(def.id);
     for (const def of defs) expect(def.proto.args.length).toBeGreaterThan(0);
     expect(defs.filter((d) => d.wasm === undefined).map((d) => d.name)).toEqual(['perf_event_output']);
     expect(defs.find((d) => d.id === 1)!.proto).toEqual({ args: ['const_map_ptr', 'ptr_to_map_key'], ret: 'ptr_to_map_value_or_null' });
   });
 
-  it('runtimes get the standard helpers by default; explicit registries (ubpf\'s, id 1 = memfrob) are kept', () => {
-    expect(new Runtime().helpers.ids()).toEqual(standardHelpers().ids());
+  it('runtimes get the kernel helpers by default; explicit registries (ubpf\'s, id 1 = memfrob) are kept', () => {
+    expect(new Runtime().helpers.ids()).toEqual(kernelHelpers().ids());
+    for (const id of Object.values(HELPER_IDS)) expect(new Runtime().helpers.has(id)).toBe(true);
     expect(new Runtime({ helpers: ubpfTestHelpers() }).helpers.get(1)!.name).toBe('memfrob');
   });
 });
@@ -74,7 +77,7 @@ function contents(maps: readonly BpfMap[]): unknown {
 describe('differential: both engines give the same r0 and map contents for programs using every map helper', () => {
   /** The maps, fds 1 to 7; programs run on the last CPU. */
   const setup = (rt: Runtime) => {
-    rt.currentCpu = rt.cpus - 1;
+    rt.cpu = rt.cpus - 1;
     return maps(rt);
   };
   const maps = (rt: Runtime) => [

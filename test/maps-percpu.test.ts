@@ -32,10 +32,10 @@ describe('per-CPU maps', () => {
   it('the runtime has a CPU count (default 1) and a current CPU within it', () => {
     expect(new Runtime().cpus).toBe(1);
     const rt = new Runtime({ cpus: 4 });
-    expect(rt.currentCpu).toBe(0);
-    rt.currentCpu = 3;
-    expect(rt.currentCpu).toBe(3);
-    expect(() => { rt.currentCpu = 4; }).toThrow(RangeError);
+    expect(rt.cpu).toBe(0);
+    rt.cpu = 3;
+    expect(rt.cpu).toBe(3);
+    expect(() => { rt.cpu = 4; }).toThrow(RangeError);
     expect(() => new Runtime({ cpus: 0 })).toThrow(RangeError);
   });
 
@@ -61,9 +61,9 @@ describe('per-CPU maps', () => {
         const m = rt.createMap({ type, keySize: 4, valueSize: 8, maxEntries: 4 });
         const view = m.perCpuView(u32, u64);
         if (type === 'percpu_hash') view.set(1, [0n, 0n, 0n, 0n]);
-        rt.currentCpu = 2;
+        rt.cpu = 2;
         expect(run(engine, addProgram(m.fd, 1, 5), rt)).toBe(1n);
-        rt.currentCpu = 0;
+        rt.cpu = 0;
         expect(run(engine, addProgram(m.fd, 1, 1), rt)).toBe(1n);
         expect(run(engine, addProgram(m.fd, 1, 1), rt)).toBe(1n);
         expect(view.get(1)).toEqual([2n, 0n, 5n, 0n]);
@@ -76,7 +76,7 @@ describe('per-CPU maps', () => {
       // Leave stale bytes in the entry a later insert reuses.
       m.perCpuView(u32, u64).set(9, [7n, 7n, 7n]);
       m.delete(u32(9));
-      rt.currentCpu = 1;
+      rt.cpu = 1;
       expect(run(engine, addProgram(m.fd, 3, 4), rt)).toBe(2n);
       expect(m.perCpuView(u32, u64).get(3)).toEqual([0n, 4n, 0n]);
     });

@@ -22,7 +22,7 @@ describe('perf_event_array', () => {
       const rt = new Runtime({ cpus: 2 });
       const events = rt.createMap({ type: 'perf_event_array', keySize: 4, valueSize: 4, maxEntries: 2 });
       expect(run(engine, outputProgram(events.fd, CURRENT_CPU, 5), rt)).toBe(0n);
-      rt.currentCpu = 1;
+      rt.cpu = 1;
       expect(run(engine, outputProgram(events.fd, CURRENT_CPU, 6), rt)).toBe(0n);
       expect(run(engine, outputProgram(events.fd, 1n, 7), rt)).toBe(0n);
       expect(events.drain().map(({ cpu, data }) => [cpu, u32.decode(data)])).toEqual([[0, 5], [1, 6], [1, 7]]);

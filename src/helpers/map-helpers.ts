@@ -2,6 +2,7 @@ import { RuntimeTrap } from '../errors.js';
 import type { HelperExportName, MapsExports } from '../runtime/maps/maps-module.js';
 import { PerfEventArrayMap } from '../runtime/maps/perf-event-array.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { HELPER_IDS } from './kernel-ids.js';
 import type { ArgKind, HelperDef, HelperEnv, HelperImpl, HelperProto, RetKind } from './registry.js';
 
 /*
@@ -35,22 +36,7 @@ function mapsHelper(id: number, name: HelperExportName, helperProto: HelperProto
   return { id, name, proto: helperProto, impl, wasm: (runtime: Runtime) => runtime.mapsModule[name] };
 }
 
-export const MAP_HELPER_IDS = {
-  map_lookup_elem: 1,
-  map_update_elem: 2,
-  map_delete_elem: 3,
-  perf_event_output: 25,
-  map_push_elem: 87,
-  map_pop_elem: 88,
-  map_peek_elem: 89,
-  ringbuf_output: 130,
-  ringbuf_reserve: 131,
-  ringbuf_submit: 132,
-  ringbuf_discard: 133,
-  ringbuf_query: 134,
-} as const;
-
-const ID = MAP_HELPER_IDS;
+const ID = HELPER_IDS;
 
 /**
  * long perf_event_output(ctx, map, flags, data, size): copy `size` bytes to the host

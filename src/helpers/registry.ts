@@ -58,6 +58,11 @@ export interface HelperDef {
    * compute the same thing (the interpreter calls `impl`). The map helpers use this.
    */
   readonly wasm?: (runtime: Runtime) => WasmHelper;
+  /**
+   * Set for helpers the engines implement themselves because they call back into the
+   * program (bpf_loop runs a callback function of the program); `impl` is then unused.
+   */
+  readonly intrinsic?: 'loop';
 }
 
 /** An exported WebAssembly function with the JIT's helper import signature. */

@@ -1,5 +1,6 @@
 import binaryen from 'binaryen';
 import type { Insn } from '../decode/insn.js';
+import type { HelperDef } from '../helpers/registry.js';
 import type { Layout } from '../runtime/layout.js';
 import type { Region } from './regions.js';
 
@@ -36,6 +37,7 @@ export const NAMES = {
   trap: 'trap',
   abortWith: 'abort_with',
   callx: 'callx',
+  bpfLoop: 'bpf_loop',
   run: 'run',
   func: (index: number) => `f${index}`,
   helper: (id: number) => `h${id}`,
@@ -50,11 +52,9 @@ export interface ModuleInfo {
   readonly insns: readonly Insn[];
   /** Function index of each function entry pc. */
   readonly functionAt: ReadonlyMap<number, number>;
-  /** Whether a helper id can be called (registered at compile time). */
-  hasHelper(id: number): boolean;
-  /** How many of r1..r5 the helper takes (its prototype's argument count). */
-  helperArity(id: number): number;
-  /** Record that the program calls helper `id` (the import gets declared). */
+  /** The helper registered under `id` at compile time, if any. */
+  helper(id: number): HelperDef | undefined;
+  /** Record that the program calls helper `id` (its import, or intrinsic, gets declared). */
   useHelper(id: number): void;
   /** The value an lddw loads (map pseudo loads resolved; throws CompileError). */
   resolveLddw(insn: Insn): bigint;

@@ -2,10 +2,16 @@ import binaryen from 'binaryen';
 import { CompileError } from '../errors.js';
 import { branchTarget, type Insn } from '../decode/insn.js';
 import type { Semantics } from '../decode/opcodes.js';
+import type { HelperDef } from '../helpers/registry.js';
 import { STACK_FRAME_SIZE } from '../runtime/layout.js';
 import { FP, NAMES, REG_COUNT, TRAP, type Expr, type FunctionContext } from './context.js';
 
 type CallSem = Extract<Semantics, { kind: 'call' }>;
+
+/** How many of r1..r5 a helper takes: its prototype's argument count. */
+export function helperArity(def: HelperDef): number {
+  return Math.min(5, def.proto.args.length);
+}
 
 /** The argument registers a helper of `arity` arguments reads: r1..r<arity>. */
 export function helperArgs(arity: number): number[] {
@@ -34,6 +40,7 @@ export function depthCheck(c: FunctionContext, pc: number): Expr {
  *               (each i64 argument becomes a BigInt in JS, so fewer is cheaper)
  * call local -> depth check; (local.set $r0 (call $fK $r0..$r9 (i64.sub $r10 512)))
  * callx rD   -> (local.set $r0 (call $callx $rD pc $r0..$r9 $r10))          dispatch in module.ts
+ * bpf_loop   -> (local.set $r0 (call $bpf_loop pc $r0..$r9 $r10))            loop.ts
  * Callers keep r1..r9 in their own locals, so only r0 changes across any call.
  */
 export function emitCall(c: FunctionContext, insn: Insn, sem: CallSem): Expr {
@@ -41,9 +48,14 @@ export function emitCall(c: FunctionContext, insn: Insn, sem: CallSem): Expr {
   const i64 = binaryen.i64;
   if (sem.target === 'helper') {
     const id = insn.imm;
-    if (!c.module.hasHelper(id)) throw new CompileError('UNKNOWN_HELPER', `call to unknown helper ${id}`, insn.pc);
+    const def = c.module.helper(id);
+    if (!def) throw new CompileError('UNKNOWN_HELPER', `call to unknown helper ${id}`, insn.pc);
     c.module.useHelper(id);
-    const args = helperArgs(c.module.helperArity(id)).map((r) => c.reg(r));
+    if (def.intrinsic === 'loop') {
+      const operands = [c.i32(insn.pc), ...calleeOperands(c, c.reg(FP))];
+      return c.aroundCall(c.setReg(0, m.call(NAMES.bpfLoop, operands, i64)));
+    }
+    const args = helperArgs(helperArity(def)).map((r) => c.reg(r));
     return c.setReg(0, m.call(NAMES.helper(id), [...args, c.i32(insn.pc)], i64));
   }
   if (sem.target === 'local') {

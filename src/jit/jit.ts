@@ -2,8 +2,9 @@ import binaryen from 'binaryen';
 import { CompileError, RuntimeTrap } from '../errors.js';
 import { decode } from '../decode/decode.js';
 import type { Insn } from '../decode/insn.js';
-import { ExitProgram, type HelperRegistry } from '../helpers/registry.js';
+import type { HelperRegistry } from '../helpers/registry.js';
 import type { BpfMap } from '../runtime/maps/bpf-map.js';
+import { ENTER, runChain } from '../runtime/tail-call.js';
 import type { Program, RunResult } from '../runtime/program.js';
 import { lddwResolver } from '../runtime/pseudo-lddw.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -58,7 +59,7 @@ function wasmModule(wasm: Uint8Array): WebAssembly.Module {
   }
 }
 
-type RunExport = (r1: number, r2: number, inputLen: number, ctxLen: number, budget: number) => bigint;
+type RunExport = (r1: bigint, inputLen: number, ctxLen: number, budget: number) => bigint;
 
 /** Whether a program can write to memory at all (if not, the input need not be copied back). */
 function writesMemory(insns: readonly Insn[]): boolean {
@@ -86,15 +87,20 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
   const { inputBase } = runtime.layout;
   const copyBack = writesMemory(insns);
 
-  const runInput = (length: number): bigint => {
-    runtime.inputLength = length;
+  const inputAddress = BigInt(inputBase);
+  /** One program of a (tail-call) chain: r1 given, over the input already in place. */
+  const enter = (r1: bigint): bigint => {
+    const length = runtime.inputLength;
     try {
-      return BigInt.asUintN(64, run(inputBase, length, length, runtime.contextLength, budget));
+      return BigInt.asUintN(64, run(r1, length, runtime.contextLength, budget));
     } catch (e) {
-      if (e instanceof ExitProgram) return e.r0;
       if (e instanceof WebAssembly.RuntimeError) throw new RuntimeTrap('WASM_TRAP', `unexpected Wasm trap: ${e.message}`);
       throw e;
     }
+  };
+  const runInput = (length: number): bigint => {
+    runtime.inputLength = length;
+    return runChain(runtime, enter, inputAddress);
   };
   const call = (mem?: Uint8Array): bigint => {
     const input = mem ?? new Uint8Array(0);
@@ -129,6 +135,7 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
       return runtime.bytes().subarray(inputBase, inputBase + length);
     },
     runInput,
+    [ENTER]: enter,
   };
   return Object.assign(prog, extra);
 }

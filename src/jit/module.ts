@@ -1,12 +1,13 @@
 import binaryen from 'binaryen';
 import { CompileError } from '../errors.js';
 import type { Insn } from '../decode/insn.js';
-import type { HelperRegistry } from '../helpers/registry.js';
+import type { HelperDef, HelperRegistry } from '../helpers/registry.js';
 import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../runtime/layout.js';
 import { lddwResolver, type LddwResolver } from '../runtime/pseudo-lddw.js';
 import { buildCfg } from './cfg.js';
 import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr, type ModuleInfo } from './context.js';
-import { helperArgs } from './emit-call.js';
+import { helperArgs, helperArity } from './emit-call.js';
+import { addBpfLoop } from './loop.js';
 import { emitFunction } from './emit-function.js';
 
 /**
@@ -89,11 +90,13 @@ function setLimit(m: binaryen.Module, name: string, length: Expr, size: number):
 }
 
 /** Function imports; helpers are known only once every function has been emitted. */
-function declareFunctionImports(m: binaryen.Module, helperIds: readonly number[], arity: (id: number) => number): void {
+function declareFunctionImports(m: binaryen.Module, helpers: readonly HelperDef[]): void {
   m.addFunctionImport(NAMES.trapOob, 'env', 'trap_oob', binaryen.createType([i32, i64, i32]), none);
   m.addFunctionImport(NAMES.trap, 'env', 'trap', binaryen.createType([i32, i32]), none);
   m.addFunctionImport(NAMES.abortWith, 'env', 'abort_with', i64, none);
-  for (const id of helperIds) m.addFunctionImport(NAMES.helper(id), 'helpers', NAMES.helper(id), helperParams(arity(id)), i64);
+  for (const def of helpers) {
+    m.addFunctionImport(NAMES.helper(def.id), 'helpers', NAMES.helper(def.id), helperParams(helperArity(def)), i64);
+  }
 }
 
 /**
@@ -104,7 +107,7 @@ function declareFunctionImports(m: binaryen.Module, helperIds: readonly number[]
  *   (if (i64.eq $target <helper id>) (then (return (call $hN $r1..$r5 $pc))))
  *   (call $trap BAD_CALL_TARGET $pc) (unreachable)
  */
-function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[], helperIds: readonly number[], arity: (id: number) => number): void {
+function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[], helpers: readonly HelperDef[]): void {
   const target = () => m.local.get(0, i64);
   const pc = () => m.local.get(1, i32);
   const reg = (r: number) => m.local.get(2 + r, i64);
@@ -118,9 +121,9 @@ function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[]
       m.return(m.call(NAMES.func(index), args, i64)),
     ])));
   });
-  for (const id of helperIds) {
-    const args = helperArgs(arity(id)).map(reg);
-    body.push(m.if(m.i64.eq(target(), i64Const(m, id)), m.return(m.call(NAMES.helper(id), [...args, pc()], i64))));
+  for (const def of helpers) {
+    const args = helperArgs(helperArity(def)).map(reg);
+    body.push(m.if(m.i64.eq(target(), i64Const(m, def.id)), m.return(m.call(NAMES.helper(def.id), [...args, pc()], i64))));
   }
   body.push(trap(TRAP.BAD_CALL_TARGET));
   const params = binaryen.createType([i64, i32, ...new Array(REG_COUNT).fill(i64)]);
@@ -128,20 +131,22 @@ function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[]
 }
 
 /**
- * The export: run (r1 i32, r2 i32, input_len i32, ctx_len i32, budget f64) -> i64.
- * Sets the per-run globals and enters function 0 with r10 at the top of the stack. The
+ * The export: run (r1 i64, input_len i32, ctx_len i32, budget f64) -> i64.
+ * Sets the per-run globals and enters function 0 with r1, r2 = input_len and r10 at
+ * the top of the stack. The
  * stack is not cleared: a 4 KiB memory.fill costs ~100 ns, more than a whole packet
  * filter; its contents are unspecified at entry (zero in a fresh runtime), as in ubpf.
+ * r1 is a full i64 because a tail call passes whatever ctx value the caller had.
  */
 function addRun(m: binaryen.Module, layout: Layout): void {
   const p = (i: number) => m.local.get(i, i32);
   const zero = () => i64Const(m, 0);
-  const regs = [zero(), m.i64.extend_u(p(0)), m.i64.extend_u(p(1)), ...Array.from({ length: 7 }, zero), i64Const(m, layout.stackTop)];
-  m.addFunction(NAMES.run, binaryen.createType([i32, i32, i32, i32, binaryen.f64]), i64, [], m.block(null, [
-    m.global.set(NAMES.inputLen, p(2)),
-    m.global.set(NAMES.ctxLen, p(3)),
-    ...ACCESS_SIZES.flatMap((size) => [setLimit(m, NAMES.inputLimit(size), p(2), size), setLimit(m, NAMES.ctxLimit(size), p(3), size)]),
-    m.global.set(NAMES.budget, m.i64.trunc_u_sat.f64(m.local.get(4, binaryen.f64))),
+  const regs = [zero(), m.local.get(0, i64), m.i64.extend_u(p(1)), ...Array.from({ length: 7 }, zero), i64Const(m, layout.stackTop)];
+  m.addFunction(NAMES.run, binaryen.createType([i64, i32, i32, binaryen.f64]), i64, [], m.block(null, [
+    m.global.set(NAMES.inputLen, p(1)),
+    m.global.set(NAMES.ctxLen, p(2)),
+    ...ACCESS_SIZES.flatMap((size) => [setLimit(m, NAMES.inputLimit(size), p(1), size), setLimit(m, NAMES.ctxLimit(size), p(2), size)]),
+    m.global.set(NAMES.budget, m.i64.trunc_u_sat.f64(m.local.get(3, binaryen.f64))),
     m.return(m.call(NAMES.func(0), regs, i64)),
   ], i64));
   m.addFunctionExport(NAMES.run, NAMES.run);
@@ -154,24 +159,29 @@ export function compileModule(input: CompileInput): CompiledModule {
   try {
     m.setFeatures(FEATURES);
     const used = new Set<number>();
-    const helperArity = (id: number) => Math.min(5, input.helpers.get(id)?.proto.args.length ?? 5);
     const usesCallx = input.insns.some((i) => i.spec.sem.kind === 'call' && i.spec.sem.target === 'reg');
     const info: ModuleInfo = {
       m,
       layout: input.layout,
       insns: input.insns,
       functionAt: cfg.functionAt,
-      hasHelper: (id) => input.helpers.has(id),
-      helperArity,
+      helper: (id) => input.helpers.get(id),
       useHelper: (id) => { used.add(id); },
       resolveLddw: input.resolveLddw ?? lddwResolver({}, (code, message, pc) => new CompileError(code, message, pc)),
     };
     declareMemoryAndGlobals(m);
     for (const fn of cfg.functions) emitFunction(info, fn);
-    if (usesCallx) for (const id of input.helpers.ids()) used.add(id);
-    const helperIds = [...used].sort((a, b) => a - b);
-    declareFunctionImports(m, helperIds, helperArity);
-    if (usesCallx) addCallx(m, input.layout, cfg.shape.subprograms.map((s) => s.entry), input.helpers.ids(), helperArity);
+    // Helpers callx can reach: every registered one except intrinsics, which only
+    // exist as direct calls (in the interpreter too).
+    const callable = input.helpers.ids().map((id) => input.helpers.get(id)!).filter((d) => !d.intrinsic);
+    if (usesCallx) for (const def of callable) used.add(def.id);
+    const usedDefs = [...used].sort((a, b) => a - b).map((id) => input.helpers.get(id)!);
+    const imported = usedDefs.filter((d) => !d.intrinsic);
+    declareFunctionImports(m, imported);
+    const entries = cfg.shape.subprograms.map((s) => s.entry);
+    if (usesCallx) addCallx(m, input.layout, entries, callable);
+    if (usedDefs.some((d) => d.intrinsic === 'loop')) addBpfLoop(m, input.layout, entries);
+    const helperIds = imported.map((d) => d.id);
     addRun(m, input.layout);
     // No m.validate() here: V8 validates the binary anyway (see jit.ts), and Binaryen's
     // validator costs ~1 ms a module. Tests validate every golden module with wabt.

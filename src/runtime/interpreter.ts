@@ -12,6 +12,7 @@ import type { BpfMap } from './maps/bpf-map.js';
 import type { Program, RunResult } from './program.js';
 import { lddwResolver } from './pseudo-lddw.js';
 import { Runtime } from './runtime.js';
+import { ENTER, runChain } from './tail-call.js';
 
 /**
  * The reference interpreter: the engine whose answers we trust. It implements
@@ -79,26 +80,36 @@ export function interpreter(program: Uint8Array | readonly Insn[], options: Inte
   const { ops, machine } = compileProgram(shape, helpers,
     (constants) => new Machine(runtime, createRegisterFile(constants)), resolveLddw);
 
+  /** One program of a (tail-call) chain: r1 given, over the input already in place. */
+  const enter = (r1: bigint): bigint => {
+    if (busyRuntimes.has(runtime)) {
+      throw new RuntimeTrap('REENTRANT_RUN', 'a program of this runtime is already running (called from a helper?)');
+    }
+    busyRuntimes.add(runtime);
+    try {
+      machine.reset(r1);
+      return execute(ops, machine, budget);
+    } finally {
+      busyRuntimes.delete(runtime);
+    }
+  };
+  const inputAddress = BigInt(runtime.layout.inputBase);
   const run = (mem?: Uint8Array): RunResult => {
     const memory = mem ?? new Uint8Array(0);
     if (busyRuntimes.has(runtime)) {
       throw new RuntimeTrap('REENTRANT_RUN', 'a program of this runtime is already running (called from a helper?)');
     }
     runtime.setInput(memory);
-    busyRuntimes.add(runtime);
     try {
-      machine.reset();
-      const r0 = execute(ops, machine, budget);
-      return { r0, memory };
+      return { r0: runChain(runtime, enter, inputAddress), memory };
     } finally {
       // Like ubpf running over the caller's buffer in place: writes are visible even
       // when the run trapped part-way.
       memory.set(runtime.bytes().subarray(runtime.layout.inputBase, runtime.layout.inputBase + memory.length));
-      busyRuntimes.delete(runtime);
     }
   };
   const prog = (mem?: Uint8Array): bigint => run(mem).r0;
-  return Object.assign(prog, { run, engine: 'interp' as const, insns, runtime });
+  return Object.assign(prog, { run, engine: 'interp' as const, insns, runtime, [ENTER]: enter });
 }
 
 /** Load and run once: r0 of `program` over `mem`. */

@@ -1,5 +1,6 @@
 import type { Insn } from '../decode/insn.js';
 import type { Runtime } from './runtime.js';
+import type { Enterable } from './tail-call.js';
 
 export interface RunResult {
   /** r0 at exit, as an unsigned 64-bit value. */
@@ -16,7 +17,7 @@ export type EngineName = 'interp' | 'jit';
  * area, the program runs, and whatever it wrote is copied back into `mem`, as ubpf
  * runs a program over the caller's memory in place.
  */
-export interface Program {
+export interface Program extends Enterable {
   (mem?: Uint8Array): bigint;
   run(mem?: Uint8Array): RunResult;
   readonly engine: EngineName;

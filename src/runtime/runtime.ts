@@ -1,6 +1,6 @@
 import { RuntimeTrap } from '../errors.js';
 import { HelperRegistry } from '../helpers/registry.js';
-import { standardHelpers } from '../helpers/standard.js';
+import { kernelHelpers } from '../helpers/kernel.js';
 import { computeLayout, MAX_WASM_PAGES, WASM_PAGE, type Layout, type LayoutOptions } from './layout.js';
 import type { BpfMap } from './maps/bpf-map.js';
 import type { MapOf } from './maps/create-map.js';
@@ -10,10 +10,20 @@ import type { MapSpec } from './maps/types.js';
 import type { Program } from './program.js';
 
 export interface RuntimeOptions extends LayoutOptions {
-  /** Helpers available to programs of this runtime (default: the kernel-standard set, `standardHelpers()`). */
+  /** Helpers available to programs of this runtime (default: the kernel helpers, `kernelHelpers()`). */
   helpers?: HelperRegistry;
-  /** CPUs the runtime simulates: per-CPU maps hold this many values (default 1). */
+  /** Number of CPUs per-CPU maps keep a slot for (default 1). */
   cpus?: number;
+  /** The CPU programs run on: bpf_get_smp_processor_id, per-CPU map slots (default 0). */
+  cpu?: number;
+  /** Seed of bpf_get_prandom_u32's generator (default: a random seed). */
+  seed?: number;
+  /** Where bpf_trace_printk messages go (default: stderr, like trace_pipe). */
+  trace?: (message: string) => void;
+}
+
+function defaultTraceSink(message: string): void {
+  process.stderr.write(message.endsWith('\n') ? message : message + '\n');
 }
 
 /**
@@ -24,10 +34,10 @@ export class Runtime {
   readonly layout: Layout;
   readonly memory: WebAssembly.Memory;
   readonly helpers: HelperRegistry;
-  /** Number of CPUs (per-CPU map values). */
+  /** Number of CPUs per-CPU maps keep a slot for. */
   readonly cpus: number;
-  /** Length of the input currently placed at `layout.inputBase`. */
-  inputLength = 0;
+  /** Tail calls made in the current run (see tail-call.ts). */
+  tailCalls = 0;
   /** One past the last allocated heap byte. */
   private heapEnd: number;
   /**
@@ -42,20 +52,36 @@ export class Runtime {
   readonly inputLenGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   readonly ctxLenGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   readonly cpuGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  private inputLen = 0;
   private ctxLength = 0;
-  private cpu = 0;
+  private cpuIndex = 0;
   private readonly mapTable = new MapTable(this);
+  /** bpf_trace_printk's sink. */
+  readonly trace: (message: string) => void;
+  private randomState: number;
 
   constructor(options: RuntimeOptions = {}) {
+    this.cpus = options.cpus ?? 1;
+    if (!Number.isInteger(this.cpus) || this.cpus < 1 || this.cpus > 1024) throw new RangeError(`cpus must be an integer from 1 to 1024, got ${this.cpus}`);
+    this.cpu = options.cpu ?? 0;
+    this.trace = options.trace ?? defaultTraceSink;
+    this.randomState = (options.seed ?? Math.floor(Math.random() * 0x1_0000_0000)) >>> 0 || 0x9e3779b9;
     this.layout = computeLayout(options);
-    this.helpers = options.helpers ?? standardHelpers();
-    const cpus = options.cpus ?? 1;
-    if (!Number.isInteger(cpus) || cpus < 1 || cpus > 1024) throw new RangeError(`cpus must be an integer from 1 to 1024, got ${cpus}`);
-    this.cpus = cpus;
+    this.helpers = options.helpers ?? kernelHelpers();
     this.heapEnd = this.layout.heapBase;
     this.heapEndGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, this.heapEnd);
     // A maximum is required for modules importing the memory (Wasm32: 4 GiB).
     this.memory = new WebAssembly.Memory({ initial: this.layout.heapBase / WASM_PAGE, maximum: MAX_WASM_PAGES });
+  }
+
+  /** Length of the input currently placed at `layout.inputBase`. */
+  get inputLength(): number {
+    return this.inputLen;
+  }
+
+  set inputLength(length: number) {
+    this.inputLen = length;
+    this.inputLenGlobal.value = length;
   }
 
   /** Length of the context struct currently placed at `layout.contextBase`. */
@@ -69,13 +95,13 @@ export class Runtime {
   }
 
   /** The CPU programs run on (0..cpus-1): their slot of per-CPU maps, what get_smp_processor_id returns. */
-  get currentCpu(): number {
-    return this.cpu;
+  get cpu(): number {
+    return this.cpuIndex;
   }
 
-  set currentCpu(cpu: number) {
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new RangeError(`currentCpu must be an integer from 0 to ${this.cpus - 1}, got ${cpu}`);
-    this.cpu = cpu;
+  set cpu(cpu: number) {
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new RangeError(`cpu must be an integer from 0 to ${this.cpus - 1}, got ${cpu}`);
+    this.cpuIndex = cpu;
     this.cpuGlobal.value = cpu;
   }
 
@@ -141,6 +167,16 @@ export class Runtime {
     return start;
   }
 
+  /** The next value of bpf_get_prandom_u32 (xorshift32: fast, seedable, never 0). */
+  nextRandomU32(): number {
+    let x = this.randomState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.randomState = x >>> 0;
+    return this.randomState;
+  }
+
   /** Copy `input` into the input area and make it the current input. */
   setInput(input: Uint8Array): void {
     if (input.length > this.layout.maxInputSize) {
@@ -148,7 +184,6 @@ export class Runtime {
     }
     this.bytes().set(input, this.layout.inputBase);
     this.inputLength = input.length;
-    this.inputLenGlobal.value = input.length;
   }
 
   /** Whether [addr, addr+size) lies wholly inside one region a program may access. */

@@ -3,7 +3,7 @@
  (type $1 (func (param i32 i32)))
  (type $2 (func (param i64)))
  (type $3 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
- (type $4 (func (param i32 i32 i32 i32 f64) (result i64)))
+ (type $4 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
@@ -92,14 +92,23 @@
    (local.get $r0)
   )
  )
- (func $run (type $4) (param $0 i32) (param $1 i32) (param $2 i32) (param $3 i32) (param $4 f64) (result i64)
+ (func $run (type $4) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
   (global.set $gimport$1
-   (local.get $2)
+   (local.get $1)
   )
   (global.set $gimport$2
-   (local.get $3)
+   (local.get $2)
   )
   (global.set $input_lim1
+   (select
+    (i64.extend_i32_u
+     (local.get $1)
+    )
+    (i64.const 0)
+    (local.get $1)
+   )
+  )
+  (global.set $ctx_lim1
    (select
     (i64.extend_i32_u
      (local.get $2)
@@ -108,26 +117,17 @@
     (local.get $2)
    )
   )
-  (global.set $ctx_lim1
-   (select
-    (i64.extend_i32_u
-     (local.get $3)
-    )
-    (i64.const 0)
-    (local.get $3)
-   )
-  )
   (global.set $input_lim2
    (select
     (i64.sub
      (i64.extend_i32_u
-      (local.get $2)
+      (local.get $1)
      )
      (i64.const 1)
     )
     (i64.const 0)
     (i32.ge_u
-     (local.get $2)
+     (local.get $1)
      (i32.const 2)
     )
    )
@@ -136,13 +136,13 @@
    (select
     (i64.sub
      (i64.extend_i32_u
-      (local.get $3)
+      (local.get $2)
      )
      (i64.const 1)
     )
     (i64.const 0)
     (i32.ge_u
-     (local.get $3)
+     (local.get $2)
      (i32.const 2)
     )
    )
@@ -151,13 +151,13 @@
    (select
     (i64.sub
      (i64.extend_i32_u
-      (local.get $2)
+      (local.get $1)
      )
      (i64.const 3)
     )
     (i64.const 0)
     (i32.ge_u
-     (local.get $2)
+     (local.get $1)
      (i32.const 4)
     )
    )
@@ -166,18 +166,33 @@
    (select
     (i64.sub
      (i64.extend_i32_u
-      (local.get $3)
+      (local.get $2)
      )
      (i64.const 3)
     )
     (i64.const 0)
     (i32.ge_u
-     (local.get $3)
+     (local.get $2)
      (i32.const 4)
     )
    )
   )
   (global.set $input_lim8
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $1)
+     )
+     (i64.const 7)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $1)
+     (i32.const 8)
+    )
+   )
+  )
+  (global.set $ctx_lim8
    (select
     (i64.sub
      (i64.extend_i32_u
@@ -192,32 +207,15 @@
     )
    )
   )
-  (global.set $ctx_lim8
-   (select
-    (i64.sub
-     (i64.extend_i32_u
-      (local.get $3)
-     )
-     (i64.const 7)
-    )
-    (i64.const 0)
-    (i32.ge_u
-     (local.get $3)
-     (i32.const 8)
-    )
-   )
-  )
   (global.set $budget
    (i64.trunc_sat_f64_u
-    (local.get $4)
+    (local.get $3)
    )
   )
   (return
    (call $f0
     (i64.const 0)
-    (i64.extend_i32_u
-     (local.get $0)
-    )
+    (local.get $0)
     (i64.extend_i32_u
      (local.get $1)
     )

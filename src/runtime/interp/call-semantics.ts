@@ -52,7 +52,8 @@ export function compileIndirectCall(
       return target;
     }
     const def = value < HELPER_ID_LIMIT ? helpers.get(Number(value)) : undefined;
-    if (def === undefined) {
+    // Intrinsics (bpf_loop) exist only as direct calls, in both engines.
+    if (def === undefined || def.intrinsic) {
       throw new RuntimeTrap('BAD_CALL_TARGET',
         `callx r${d} = 0x${value.toString(16)} is neither a function entry nor a registered helper`, pc);
     }

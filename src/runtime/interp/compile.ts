@@ -6,6 +6,7 @@ import type { LddwResolver } from '../pseudo-lddw.js';
 import { compileAlu, compileEndian } from './alu-semantics.js';
 import { compileHelperCall, compileIndirectCall, compileLocalCall } from './call-semantics.js';
 import { compileJump } from './jump-semantics.js';
+import { compileLoopCall, compileLoopContinuation } from './loop-semantics.js';
 import type { Machine } from './machine.js';
 import { compileAtomic, compileLoad, compilePacketLoad, compileStore } from './memory-semantics.js';
 import { EXIT, type Op } from './op.js';
@@ -53,8 +54,14 @@ export function compileProgram(
   const machine = createMachine(pool.values);
   const entries = new Set(shape.subprograms.map((sub) => sub.entry));
   const ops: Op[] = new Array(shape.slotCount);
+  // Extra ops past the program's slots, e.g. a bpf_loop call site's continuation.
+  const extra = (makeOp: (index: number) => Op): number => {
+    const index = ops.length;
+    ops.push(makeOp(index));
+    return index;
+  };
   shape.insns.forEach((insn, i) => {
-    ops[insn.pc] = compileInsn(insn, operandOf[i], machine, helpers, entries, resolveLddw);
+    ops[insn.pc] = compileInsn(insn, operandOf[i], machine, helpers, entries, extra, resolveLddw);
   });
   return { ops, machine };
 }
@@ -69,7 +76,8 @@ function secondOperand(insn: Insn, pool: ConstantPool): number {
 }
 
 function compileInsn(
-  insn: Insn, operand: number, m: Machine, helpers: HelperRegistry, entries: ReadonlySet<number>, resolveLddw: LddwResolver,
+  insn: Insn, operand: number, m: Machine, helpers: HelperRegistry, entries: ReadonlySet<number>,
+  extra: (makeOp: (index: number) => Op) => number, resolveLddw: LddwResolver,
 ): Op {
   const sem = insn.spec.sem;
   const { pc, dst, src, off } = insn;
@@ -85,7 +93,14 @@ function compileInsn(
     case 'call':
       switch (sem.target) {
         case 'local': return compileLocalCall(m, branchTarget(insn), pc, next);
-        case 'helper': return compileHelperCall(m, helpers.get(insn.imm)!, pc, next);
+        case 'helper': {
+          const def = helpers.get(insn.imm)!;
+          if (def.intrinsic === 'loop') {
+            const continuation = extra((index) => compileLoopContinuation(m, index));
+            return compileLoopCall(m, entries, pc, next, continuation);
+          }
+          return compileHelperCall(m, def, pc, next);
+        }
         case 'reg': return compileIndirectCall(m, helpers, entries, dst, pc, next);
       }
       break;

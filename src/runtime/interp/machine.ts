@@ -14,6 +14,27 @@ const PRESERVED_FIRST = 1;
 const PRESERVED_COUNT = 9;
 const TWO_POW_32 = 4294967296;
 
+/** The state of the bpf_loop calls in progress, innermost last (at most one per frame). */
+export class LoopStack {
+  depth = 0;
+  readonly count = new Int32Array(MAX_CALL_DEPTH);
+  readonly index = new Int32Array(MAX_CALL_DEPTH);
+  readonly callback = new Int32Array(MAX_CALL_DEPTH);
+  readonly after = new Int32Array(MAX_CALL_DEPTH);
+  readonly callPc = new Int32Array(MAX_CALL_DEPTH);
+  readonly ctx = new BigUint64Array(MAX_CALL_DEPTH);
+
+  push(count: number, callback: number, ctx: bigint, after: number, callPc: number): void {
+    const d = this.depth++;
+    this.count[d] = count;
+    this.index[d] = 0;
+    this.callback[d] = callback;
+    this.ctx[d] = ctx;
+    this.after[d] = after;
+    this.callPc[d] = callPc;
+  }
+}
+
 /**
  * Mutable state of one interpreted program: registers, call frames, and the memory
  * view with the bounds of the regions a program may touch. The per-instruction
@@ -40,6 +61,8 @@ export class Machine {
 
   /** Call depth: 0 in the entry function. */
   depth = 0;
+  /** bpf_loop calls in progress (see loop-semantics.ts). */
+  readonly loops = new LoopStack();
   private readonly returnPcs = new Int32Array(MAX_CALL_DEPTH);
   private readonly savedRegisters = new BigUint64Array(MAX_CALL_DEPTH * PRESERVED_COUNT);
 
@@ -69,18 +92,20 @@ export class Machine {
   }
 
   /**
-   * Entry state: r1 = input address, r2 = input length, r10 = stack top, other registers 0.
+   * Entry state: r1 as given (the input address, or a tail call's ctx), r2 = input
+   * length, r10 = stack top, other registers 0.
    * The stack is not cleared (zero in a fresh runtime, else what earlier runs left), as in
    * the JIT, where clearing 4 KiB would cost more than a whole packet-filter run.
    */
-  reset(): void {
+  reset(r1: bigint): void {
     this.syncWithRuntime();
     const regs = this.regs;
     clearRegisters(regs);
-    regs.u64[1] = BigInt(this.inputBase);
+    regs.u64[1] = r1;
     regs.u64[2] = BigInt(this.inputLength);
     regs.u64[FRAME_POINTER] = BigInt(frameTop(this.layout, 0));
     this.depth = 0;
+    this.loops.depth = 0;
   }
 
   /**

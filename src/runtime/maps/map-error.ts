@@ -1,23 +1,7 @@
 import { EbpfError } from '../../errors.js';
+import { ERRNO } from '../../helpers/kernel-ids.js';
 
-/**
- * Linux errno values the map operations return (negated, as the kernel's helpers and
- * `bpf()` commands do).
- */
-export const ERRNO = {
-  EPERM: 1,
-  ENOENT: 2,
-  E2BIG: 7,
-  EAGAIN: 11,
-  ENOMEM: 12,
-  EBUSY: 16,
-  EEXIST: 17,
-  EINVAL: 22,
-  ENOSPC: 28,
-  EOPNOTSUPP: 95,
-  /** The kernel-internal "operation not supported" some map types return (524). */
-  ENOTSUPP: 524,
-} as const;
+export { ERRNO };
 
 export type ErrnoName = keyof typeof ERRNO;
 

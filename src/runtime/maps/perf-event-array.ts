@@ -45,7 +45,7 @@ export class PerfEventArrayMap extends BpfMap {
    */
   output(flags: bigint, data: Uint8Array): number {
     if (flags & ~INDEX_MASK) return -ERRNO.EINVAL;
-    const cpu = this.runtime.currentCpu;
+    const cpu = this.runtime.cpu;
     const index = flags === INDEX_MASK ? cpu : Number(flags);
     if (index >= this.maxEntries) return -ERRNO.E2BIG;
     if (index >= this.runtime.cpus) return -ERRNO.ENOENT;

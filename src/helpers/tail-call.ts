@@ -1,0 +1,28 @@
+import type { Runtime } from '../runtime/runtime.js';
+import { MAX_TAIL_CALLS, TailCall, type Enterable } from '../runtime/tail-call.js';
+import { ERRNO, HELPER_IDS, negErrno } from './kernel-ids.js';
+import type { HelperDef } from './registry.js';
+
+/** Finds the program a prog_array map holds at an index (maps provide it). */
+export type ProgramLookup = (runtime: Runtime, map: bigint, index: number) => Enterable | undefined;
+
+/**
+ * bpf_tail_call(ctx, prog_array, index): if the map holds a program at `index` (low 32
+ * bits) and fewer than 33 tail calls were made in this run, the current program ends and
+ * that one runs with r1 = ctx (see runtime/tail-call.ts). Otherwise it returns -ENOENT
+ * and the caller carries on, as in the kernel, where a failed tail call falls through.
+ */
+export function tailCallHelper(lookup: ProgramLookup): HelperDef {
+  return {
+    id: HELPER_IDS.tail_call,
+    name: 'tail_call',
+    proto: { args: ['ptr_to_ctx', 'const_map_ptr', 'anything'], ret: 'integer' },
+    impl: (ctx, map, index, _4, _5, env) => {
+      const runtime = env.runtime;
+      const target = lookup(runtime, map, Number(index & 0xffff_ffffn));
+      if (target === undefined || runtime.tailCalls >= MAX_TAIL_CALLS) return negErrno(ERRNO.ENOENT);
+      runtime.tailCalls++;
+      throw new TailCall(target, ctx);
+    },
+  };
+}
