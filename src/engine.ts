@@ -3,6 +3,7 @@ import { jit } from './jit/jit.js';
 import type { OptLevel } from './jit/module.js';
 import { interpreter } from './runtime/interpreter.js';
 import type { Program } from './runtime/program.js';
+import type { BpfMap } from './runtime/maps/bpf-map.js';
 import type { Runtime } from './runtime/runtime.js';
 import type { EngineName } from './runtime/program.js';
 
@@ -17,6 +18,8 @@ export interface LoadOptions {
   budget?: number;
   /** Binaryen optimisation level, JIT only. */
   optLevel?: OptLevel;
+  /** Maps for `lddw map_idx(i)` / `map_idx_value(i, off)`, by index. */
+  maps?: readonly BpfMap[];
 }
 
 /**
@@ -25,8 +28,8 @@ export interface LoadOptions {
  * Throws the engine's typed errors for programs it cannot load.
  */
 export function loadProgram(program: Uint8Array | readonly Insn[], options: LoadOptions = {}): Program {
-  const { runtime, budget, optLevel } = options;
+  const { runtime, budget, optLevel, maps } = options;
   return (options.engine ?? 'jit') === 'jit'
-    ? jit(program, { runtime, budget, optLevel })
-    : interpreter(program, { runtime, budget });
+    ? jit(program, { runtime, budget, optLevel, maps })
+    : interpreter(program, { runtime, budget, maps });
 }

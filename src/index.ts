@@ -15,7 +15,11 @@ export { compileModule, DEFAULT_OPT_LEVEL, type OptLevel } from './jit/module.js
 export { interpreter, interpret, type InterpreterOptions } from './runtime/interpreter.js';
 export { ubpfTestHelpers } from './helpers/ubpf-test.js';
 export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './engine.js';
-export { HELPER_IDS, ERRNO } from './helpers/kernel-ids.js';
+export * from './runtime/maps/index.js';
+export { mapHelpers } from './helpers/map-helpers.js';
+export { lddwResolver, type LddwResolver, type PseudoMaps, type PseudoErrorFactory } from './runtime/pseudo-lddw.js';
+export { HELPER_IDS, negErrno } from './helpers/kernel-ids.js';
 export { kernelHelpers, KERNEL_HELPERS } from './helpers/kernel.js';
+export { tailCallHelper, type ProgramLookup } from './helpers/tail-call.js';
 export { formatTrace } from './helpers/trace-printk.js';
 export * from './elf/index.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { assemble, kernelHelpers, disassemble, encode, load, loadProgram, parseObject, bindMapFds, ElfError, EbpfError, Runtime, decode, type Insn, type MapSpec } from '../src/index.js';
+import { assemble, disassemble, encode, load, loadProgram, parseObject, bindMapFds, ElfError, EbpfError, Runtime, decode, type Insn, type MapSpec } from '../src/index.js';
 
 /**
  * The ELF loader on the checked-in clang-14 objects (test/fixtures/elf, built by
@@ -304,12 +304,6 @@ describe('legacy_maps.o: struct bpf_map_def in the "maps" section', () => {
 });
 
 describe('load() and maps', () => {
-  const mapsLanded = typeof (Runtime.prototype as unknown as { createMap?: unknown }).createMap === 'function';
-
-  it.skipIf(mapsLanded)('refuses objects with maps, naming them, while the runtime cannot create maps', () => {
-    expect(() => load(fixture('legacy_maps'))).toThrow(/defines maps \(packets, by_port\).*createMap/);
-  });
-
   it('creates every map through createMap, in map-index order, on the runtime, before compiling', () => {
     const runtime = new Runtime();
     const created: [MapSpec, Runtime][] = [];
@@ -323,9 +317,7 @@ describe('load() and maps', () => {
     expect(created.every(([, rt]) => rt === runtime)).toBe(true);
   });
 
-  // With the maps runtime (runtime.createMap and map_value resolution in both engines)
-  // these run; until it is merged they are skipped.
-  describe.skipIf(!mapsLanded)('global variables through map_value (needs the maps runtime)', () => {
+  describe('global variables through map_value', () => {
     for (const engine of ENGINES) {
       it(`reads and writes .data, .rodata, .bss and strings in the ${engine} engine`, () => {
         const loaded = load(fixture('globals'), { engine });
@@ -339,8 +331,7 @@ describe('load() and maps', () => {
     }
   });
 
-  const mapHelpers = mapsLanded && [1, 2, 87, 130].every((id) => kernelHelpers().has(id));
-  describe.skipIf(!mapHelpers)('map helpers on BTF and legacy maps (needs the maps runtime and its helpers)', () => {
+  describe('map helpers on BTF and legacy maps', () => {
     for (const engine of ENGINES) {
       it(`counts in a legacy array map in the ${engine} engine`, () => {
         const loaded = load(fixture('legacy_maps'), { engine });

@@ -116,11 +116,14 @@ describe('load-time errors', () => {
     expect([(e as VerifierError).code, (e as VerifierError).pc]).toEqual(['UNKNOWN_HELPER', 1]);
   });
 
-  it.each(['map_fd', 'map_value', 'btf_id', 'map_idx', 'map_idx_value'])('UNRESOLVED_PSEUDO for lddw %s', (pseudo) => {
+  it.each([
+    ['map_fd', 'UNKNOWN_MAP'], ['map_value', 'UNKNOWN_MAP'], ['btf_id', 'UNRESOLVED_PSEUDO'],
+    ['map_idx', 'UNKNOWN_MAP'], ['map_idx_value', 'UNKNOWN_MAP'],
+  ])('lddw %s without a map to resolve to: %s', (pseudo, code) => {
     const src = ['imm64', 'map_fd', 'map_value', 'btf_id', 'func', 'map_idx', 'map_idx_value'].indexOf(pseudo);
     const e = errorOf(() => interpreter(prog(movi(0, 0), I('lddw', { dst: 1, src, imm: 1 }), exit())));
     expect(e).toBeInstanceOf(VerifierError);
-    expect([(e as VerifierError).code, (e as VerifierError).pc]).toEqual(['UNRESOLVED_PSEUDO', 1]);
+    expect([(e as VerifierError).code, (e as VerifierError).pc]).toEqual([code, 1]);
   });
 
   it('structural errors from analyzeStructure', () => {

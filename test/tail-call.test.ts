@@ -69,3 +69,26 @@ describe.each([['interp'], ['jit'], ['interp', 'jit']] as EngineName[][])('tail 
     expect(mem[0]).toBe(34);
   });
 });
+
+describe.each([['interp'], ['jit']] as EngineName[][])('tail calls through a prog_array map with the default helpers (%s)', (engine) => {
+  it('dispatches by index, falls through on an empty slot, and follows slot changes made by the host', () => {
+    const runtime = new Runtime();
+    const jumps = runtime.createMap({ type: 'prog_array', keySize: 4, valueSize: 4, maxEntries: 4 });
+    const load = (text: string) => (engine === 'jit' ? jit(assemble(text), { runtime }) : interpreter(assemble(text), { runtime }));
+    // r0 = 100 + slot's answer; the slot index is the input's first byte.
+    const dispatcher = load(`
+      ldxb %r3, [%r1]
+      lddw %r2, map_fd(${jumps.fd})
+      call ${HELPER_IDS.tail_call}
+      mov %r0, 100
+      exit`);
+    jumps.set(1, load('mov %r0, 11\nexit'));
+    jumps.set(2, load('mov %r0, 22\nexit'));
+    expect(dispatcher(new Uint8Array([1]))).toBe(11n);
+    expect(dispatcher(new Uint8Array([2]))).toBe(22n);
+    expect(dispatcher(new Uint8Array([3]))).toBe(100n); // empty slot: the call fails, the caller goes on
+    expect(dispatcher(new Uint8Array([200]))).toBe(100n); // beyond max_entries
+    jumps.delete(2);
+    expect(dispatcher(new Uint8Array([2]))).toBe(100n);
+  });
+});

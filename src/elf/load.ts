@@ -7,7 +7,7 @@
  */
 import { loadProgram, type LoadOptions } from '../engine.js';
 import { ElfError } from '../errors.js';
-import { kernelHelpers } from '../helpers/kernel.js';
+import type { BpfMap } from '../runtime/maps/bpf-map.js';
 import type { MapSpec } from '../runtime/maps/types.js';
 import type { Program } from '../runtime/program.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -22,9 +22,9 @@ export interface MapHandle {
 /** Creates one map in `runtime`'s memory. */
 export type MapFactory<M extends MapHandle> = (spec: MapSpec, runtime: Runtime) => M;
 
-/** `runtime` defaults to a fresh one with the kernel helpers (`kernelHelpers()`). */
-export interface ObjectLoadOptions<M extends MapHandle = MapHandle> extends LoadOptions {
-  /** How maps are created (default: the runtime's `createMap`). */
+/** `runtime` defaults to a fresh one (with the kernel helpers, `kernelHelpers()`). */
+export interface ObjectLoadOptions<M extends MapHandle = BpfMap> extends LoadOptions {
+  /** How maps are created (default: `runtime.createMap`). */
   createMap?: MapFactory<M>;
 }
 
@@ -35,7 +35,7 @@ export interface LoadedProgram extends Program {
   readonly section: string;
 }
 
-export interface LoadedObject<M extends MapHandle = MapHandle> {
+export interface LoadedObject<M extends MapHandle = BpfMap> {
   /** By function name, in the object's order. */
   readonly programs: ReadonlyMap<string, LoadedProgram>;
   /** By name: the symbol for `.maps`/`maps` definitions, the section (`.data`, `.rodata`...) for global variables. */
@@ -47,30 +47,17 @@ export interface LoadedObject<M extends MapHandle = MapHandle> {
 }
 
 /**
- * The runtime's own map factory, if it has one. Runtimes gain `createMap` with the maps
- * runtime; until then objects that define maps need `options.createMap`.
- */
-function runtimeMapFactory(runtime: Runtime): MapFactory<MapHandle> | undefined {
-  const create = (runtime as unknown as { createMap?: (spec: MapSpec) => MapHandle }).createMap;
-  return typeof create === 'function' ? (spec) => create.call(runtime, spec) : undefined;
-}
-
-/**
  * Load an object from `clang -O2 -target bpf -c`: create its maps, link and load each
  * program with the chosen engine. Throws `ElfError` for malformed objects, and the
  * engines' typed errors for programs they reject.
  */
-export function load<M extends MapHandle = MapHandle>(object: Uint8Array, options: ObjectLoadOptions<M> = {}): LoadedObject<M> {
+export function load<M extends MapHandle = BpfMap>(object: Uint8Array, options: ObjectLoadOptions<M> = {}): LoadedObject<M> {
   const parsed = parseObject(object);
   // Objects from clang call kernel helpers by their kernel ids: a default runtime has them.
-  const runtime = options.runtime ?? new Runtime({ helpers: kernelHelpers() });
-  const factory = (options.createMap ?? runtimeMapFactory(runtime)) as MapFactory<M> | undefined;
-  if (parsed.maps.length > 0 && !factory) {
-    throw new ElfError('NO_MAP_SUPPORT',
-      `the object defines maps (${parsed.maps.map((m) => m.name).join(', ')}) but the runtime cannot create maps; pass createMap, or use parseObject()`);
-  }
+  const runtime = options.runtime ?? new Runtime();
+  const factory = options.createMap ?? (((spec: MapSpec) => runtime.createMap(spec)) as unknown as MapFactory<M>);
   const maps = new Map<string, M>();
-  for (const spec of parsed.maps) maps.set(spec.name, factory!(spec, runtime));
+  for (const spec of parsed.maps) maps.set(spec.name, factory(spec, runtime));
   const fds = [...maps.values()].map((m) => m.fd);
 
   const programs = new Map<string, LoadedProgram>();

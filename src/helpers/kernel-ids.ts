@@ -25,15 +25,23 @@ export const HELPER_IDS = {
   loop: 181,
 } as const;
 
-/** Negative errno values helpers return (include/uapi/asm-generic/errno-base.h). */
+/**
+ * Linux errno values (include/uapi/asm-generic/errno-base.h, errno.h), returned negated
+ * by helpers and by the map operations, as the kernel's helpers and `bpf()` commands do.
+ */
 export const ERRNO = {
+  EPERM: 1,
   ENOENT: 2,
   E2BIG: 7,
+  EAGAIN: 11,
   ENOMEM: 12,
   EBUSY: 16,
   EEXIST: 17,
   EINVAL: 22,
   ENOSPC: 28,
+  EOPNOTSUPP: 95,
+  /** The kernel-internal "operation not supported" some map types return (524). */
+  ENOTSUPP: 524,
 } as const;
 
 /** `-errno` as the u64 a helper returns in r0. */

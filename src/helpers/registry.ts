@@ -51,11 +51,22 @@ export interface HelperDef {
   readonly proto: HelperProto;
   readonly impl: HelperImpl;
   /**
+   * Optional: the helper as a WebAssembly function of `runtime` with the JIT's helper
+   * import signature, `(i64 r1, ..., i64 rN, i32 pc) -> i64` where N is the prototype's
+   * argument count. JIT-compiled programs import it instead of a JS wrapper around
+   * `impl`, so the call stays inside Wasm (no JS crossing, no BigInts); `impl` must
+   * compute the same thing (the interpreter calls `impl`). The map helpers use this.
+   */
+  readonly wasm?: (runtime: Runtime) => WasmHelper;
+  /**
    * Set for helpers the engines implement themselves because they call back into the
    * program (bpf_loop runs a callback function of the program); `impl` is then unused.
    */
   readonly intrinsic?: 'loop';
 }
+
+/** An exported WebAssembly function with the JIT's helper import signature. */
+export type WasmHelper = (...args: never[]) => unknown;
 
 /** Thrown by a helper to end the whole program (every frame) with `r0`. */
 export class ExitProgram {

@@ -56,6 +56,8 @@ export interface ModuleInfo {
   helper(id: number): HelperDef | undefined;
   /** Record that the program calls helper `id` (its import, or intrinsic, gets declared). */
   useHelper(id: number): void;
+  /** The value an lddw loads (map pseudo loads resolved; throws CompileError). */
+  resolveLddw(insn: Insn): bigint;
 }
 
 export function i64Const(m: binaryen.Module, value: bigint | number): Expr {

@@ -1,7 +1,5 @@
 import { CompileError } from '../errors.js';
-import { lddwValue, type Insn } from '../decode/insn.js';
-import { CODE_POINTER_TAG } from '../runtime/layout.js';
-import { funcPointerTarget } from '../verify/structure.js';
+import type { Insn } from '../decode/insn.js';
 import type { Expr, FunctionContext } from './context.js';
 import { emitAlu, emitEndian } from './emit-alu.js';
 import { emitAtomic } from './emit-atomic.js';
@@ -9,15 +7,11 @@ import { emitCall } from './emit-call.js';
 import { emitLoad, emitPacketLoad, emitStore } from './emit-mem.js';
 
 /**
- * lddw: a 64-bit constant; a code pointer for BPF_PSEUDO_FUNC
- * (CODE_POINTER_TAG | target pc). Map pseudo-loads need a loader to resolve them.
+ * lddw: (local.set $rD (i64.const <value>)), the value resolved at load time: a 64-bit
+ * constant, a code pointer (BPF_PSEUDO_FUNC), or a map's address (pseudo-lddw.ts).
  */
 function emitLddw(c: FunctionContext, insn: Insn): Expr {
-  const sem = insn.spec.sem;
-  if (sem.kind !== 'lddw') throw new Error('not lddw');
-  if (sem.pseudo === 'imm64') return c.setReg(insn.dst, c.i64(lddwValue(insn)));
-  if (sem.pseudo === 'func') return c.setReg(insn.dst, c.i64(CODE_POINTER_TAG | BigInt(funcPointerTarget(insn))));
-  throw new CompileError('UNRESOLVED_PSEUDO', `lddw ${sem.pseudo} needs a map or BTF object that was not provided`, insn.pc);
+  return c.setReg(insn.dst, c.i64(c.module.resolveLddw(insn)));
 }
 
 /**

@@ -55,13 +55,15 @@ export function moduleImports(runtime: Runtime, registry: HelperRegistry, helper
   for (const id of helperIds) {
     const def = registry.get(id);
     if (!def) throw new Error(`helper ${id} disappeared from the registry`);
-    const impl = def.impl;
-    helpers[`h${id}`] = helperImport(def, env);
+    // A helper implemented in Wasm is imported as is: a Wasm-to-Wasm call.
+    helpers[`h${id}`] = (def.wasm?.(runtime) as ((...args: never[]) => bigint) | undefined) ?? helperImport(def, env);
   }
   return {
     env: {
       memory: runtime.memory,
       heap_end: runtime.heapEndGlobal,
+      input_len: runtime.inputLenGlobal,
+      ctx_len: runtime.ctxLenGlobal,
       trap_oob: (pc: number, addr: bigint, size: number) => {
         const a = u64(addr);
         throw new RuntimeTrap('OUT_OF_BOUNDS', `access of ${size} bytes at 0x${a.toString(16)} is outside program memory`, pc, a, size);

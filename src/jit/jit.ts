@@ -3,8 +3,10 @@ import { CompileError, RuntimeTrap } from '../errors.js';
 import { decode } from '../decode/decode.js';
 import type { Insn } from '../decode/insn.js';
 import type { HelperRegistry } from '../helpers/registry.js';
+import type { BpfMap } from '../runtime/maps/bpf-map.js';
 import { ENTER, runChain } from '../runtime/tail-call.js';
 import type { Program, RunResult } from '../runtime/program.js';
+import { lddwResolver } from '../runtime/pseudo-lddw.js';
 import { Runtime } from '../runtime/runtime.js';
 import { moduleImports } from './imports.js';
 import { compileModule, type OptLevel } from './module.js';
@@ -30,6 +32,8 @@ export interface JitOptions {
    * `RuntimeTrap` `BUDGET_EXHAUSTED` instead of hanging.
    */
   budget?: number;
+  /** Maps that `lddw map_idx(i)` / `map_idx_value(i, off)` refer to by index (maps of the runtime). */
+  maps?: readonly BpfMap[];
 }
 
 export interface JitProgram extends Program {
@@ -76,7 +80,8 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
   const runtime = options.runtime ?? new Runtime();
   const budget = options.budget ?? DEFAULT_BUDGET;
   const helpers = options.helpers ?? runtime.helpers;
-  const { wasm, helperIds } = compileModule({ insns, layout: runtime.layout, helpers, optLevel: options.optLevel });
+  const resolveLddw = lddwResolver({ runtime, maps: options.maps }, (code, message, pc) => new CompileError(code, message, pc));
+  const { wasm, helperIds } = compileModule({ insns, layout: runtime.layout, helpers, optLevel: options.optLevel, resolveLddw });
   const instance = new WebAssembly.Instance(wasmModule(wasm), moduleImports(runtime, helpers, helperIds));
   const run = instance.exports.run as RunExport;
   const { inputBase } = runtime.layout;

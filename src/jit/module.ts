@@ -3,6 +3,7 @@ import { CompileError } from '../errors.js';
 import type { Insn } from '../decode/insn.js';
 import type { HelperDef, HelperRegistry } from '../helpers/registry.js';
 import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../runtime/layout.js';
+import { lddwResolver, type LddwResolver } from '../runtime/pseudo-lddw.js';
 import { buildCfg } from './cfg.js';
 import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr, type ModuleInfo } from './context.js';
 import { helperArgs, helperArity } from './emit-call.js';
@@ -43,6 +44,8 @@ export interface CompileInput {
   readonly optLevel?: OptLevel;
   /** Explicit Binaryen pass list, run instead of the level's pipeline (for experiments). */
   readonly passes?: readonly string[];
+  /** The values of lddw instructions, map pseudo loads resolved (default: no maps, see pseudo-lddw.ts). */
+  readonly resolveLddw?: LddwResolver;
 }
 
 export interface CompiledModule {
@@ -66,8 +69,9 @@ function declareMemoryAndGlobals(m: binaryen.Module): void {
   m.addMemoryImport(NAMES.memory, 'env', 'memory');
   m.addGlobalImport(NAMES.heapEnd, 'env', 'heap_end', i32, true);
   m.addGlobal(NAMES.budget, i64, true, i64Const(m, 0));
-  m.addGlobal(NAMES.inputLen, i32, true, m.i32.const(0));
-  m.addGlobal(NAMES.ctxLen, i32, true, m.i32.const(0));
+  // The runtime's: helpers implemented in Wasm (maps) check pointers against them.
+  m.addGlobalImport(NAMES.inputLen, 'env', 'input_len', i32, true);
+  m.addGlobalImport(NAMES.ctxLen, 'env', 'ctx_len', i32, true);
   for (const size of ACCESS_SIZES) {
     m.addGlobal(NAMES.inputLimit(size), i64, true, i64Const(m, 0));
     m.addGlobal(NAMES.ctxLimit(size), i64, true, i64Const(m, 0));
@@ -163,6 +167,7 @@ export function compileModule(input: CompileInput): CompiledModule {
       functionAt: cfg.functionAt,
       helper: (id) => input.helpers.get(id),
       useHelper: (id) => { used.add(id); },
+      resolveLddw: input.resolveLddw ?? lddwResolver({}, (code, message, pc) => new CompileError(code, message, pc)),
     };
     declareMemoryAndGlobals(m);
     for (const fn of cfg.functions) emitFunction(info, fn);

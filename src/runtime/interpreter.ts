@@ -1,14 +1,16 @@
 import { decode } from '../decode/decode.js';
 import { encode } from '../decode/encode.js';
 import type { Insn } from '../decode/insn.js';
-import { DecodeError, RuntimeTrap } from '../errors.js';
+import { DecodeError, RuntimeTrap, VerifierError } from '../errors.js';
 import { ExitProgram, type HelperRegistry } from '../helpers/registry.js';
 import { analyzeStructure } from '../verify/structure.js';
 import { checkLoadable, compileProgram } from './interp/compile.js';
 import { Machine } from './interp/machine.js';
 import { HALT, type Op } from './interp/op.js';
 import { createRegisterFile } from './interp/registers.js';
+import type { BpfMap } from './maps/bpf-map.js';
 import type { Program, RunResult } from './program.js';
+import { lddwResolver } from './pseudo-lddw.js';
 import { Runtime } from './runtime.js';
 import { ENTER, runChain } from './tail-call.js';
 
@@ -26,6 +28,8 @@ export interface InterpreterOptions {
   helpers?: HelperRegistry;
   /** Most instructions one run may execute before BUDGET_EXHAUSTED (default 100 000 000). */
   budget?: number;
+  /** Maps that `lddw map_idx(i)` / `map_idx_value(i, off)` refer to by index (maps of the runtime). */
+  maps?: readonly BpfMap[];
 }
 
 export const DEFAULT_BUDGET = 100_000_000;
@@ -71,9 +75,10 @@ export function interpreter(program: Uint8Array | readonly Insn[], options: Inte
   }
   const insns = toInstructions(program);
   const shape = analyzeStructure(insns);
-  checkLoadable(shape, helpers);
+  const resolveLddw = lddwResolver({ runtime, maps: options.maps }, (code, message, pc) => new VerifierError(code, message, pc));
+  checkLoadable(shape, helpers, resolveLddw);
   const { ops, machine } = compileProgram(shape, helpers,
-    (constants) => new Machine(runtime, createRegisterFile(constants)));
+    (constants) => new Machine(runtime, createRegisterFile(constants)), resolveLddw);
 
   /** One program of a (tail-call) chain: r1 given, over the input already in place. */
   const enter = (r1: bigint): bigint => {

@@ -1,9 +1,16 @@
 import { RuntimeTrap } from '../errors.js';
 import { HelperRegistry } from '../helpers/registry.js';
+import { kernelHelpers } from '../helpers/kernel.js';
 import { computeLayout, MAX_WASM_PAGES, WASM_PAGE, type Layout, type LayoutOptions } from './layout.js';
+import type { BpfMap } from './maps/bpf-map.js';
+import type { MapOf } from './maps/create-map.js';
+import { MapTable } from './maps/map-table.js';
+import type { MapsExports } from './maps/maps-module.js';
+import type { MapSpec } from './maps/types.js';
+import type { Program } from './program.js';
 
 export interface RuntimeOptions extends LayoutOptions {
-  /** Helpers available to programs of this runtime (default: none). */
+  /** Helpers available to programs of this runtime (default: the kernel helpers, `kernelHelpers()`). */
   helpers?: HelperRegistry;
   /** Number of CPUs per-CPU maps keep a slot for (default 1). */
   cpus?: number;
@@ -21,18 +28,16 @@ function defaultTraceSink(message: string): void {
 
 /**
  * A runtime owns one `WebAssembly.Memory` laid out as in `layout.ts`, the helpers,
- * and (later) the maps. All programs created against it share them.
+ * and the maps. All programs created against it share them.
  */
 export class Runtime {
   readonly layout: Layout;
   readonly memory: WebAssembly.Memory;
   readonly helpers: HelperRegistry;
-  /** Length of the input currently placed at `layout.inputBase`. */
-  inputLength = 0;
+  /** Number of CPUs per-CPU maps keep a slot for. */
+  readonly cpus: number;
   /** Tail calls made in the current run (see tail-call.ts). */
   tailCalls = 0;
-  /** Length of the context struct currently placed at `layout.contextBase`. */
-  contextLength = 0;
   /** One past the last allocated heap byte. */
   private heapEnd: number;
   /**
@@ -40,27 +45,98 @@ export class Runtime {
    * before a map was created still see (and bounds-check against) the whole heap.
    */
   readonly heapEndGlobal: WebAssembly.Global;
-  /** Number of CPUs per-CPU maps keep a slot for. */
-  readonly cpus: number;
-  /** The CPU programs run on (0 <= cpu < cpus). */
-  cpu: number;
+  /**
+   * The current input and context lengths and CPU as Wasm globals: a running JIT program
+   * sets the lengths, and helpers implemented in Wasm (the maps module) read all three.
+   */
+  readonly inputLenGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  readonly ctxLenGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  readonly cpuGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
+  private inputLen = 0;
+  private ctxLength = 0;
+  private cpuIndex = 0;
+  private readonly mapTable = new MapTable(this);
   /** bpf_trace_printk's sink. */
   readonly trace: (message: string) => void;
   private randomState: number;
 
   constructor(options: RuntimeOptions = {}) {
     this.cpus = options.cpus ?? 1;
+    if (!Number.isInteger(this.cpus) || this.cpus < 1 || this.cpus > 1024) throw new RangeError(`cpus must be an integer from 1 to 1024, got ${this.cpus}`);
     this.cpu = options.cpu ?? 0;
-    if (!Number.isInteger(this.cpus) || this.cpus < 1 || this.cpus > 1024) throw new RangeError(`cpus must be 1..1024, got ${this.cpus}`);
-    if (!Number.isInteger(this.cpu) || this.cpu < 0 || this.cpu >= this.cpus) throw new RangeError(`cpu must be 0..${this.cpus - 1}, got ${this.cpu}`);
     this.trace = options.trace ?? defaultTraceSink;
     this.randomState = (options.seed ?? Math.floor(Math.random() * 0x1_0000_0000)) >>> 0 || 0x9e3779b9;
     this.layout = computeLayout(options);
-    this.helpers = options.helpers ?? new HelperRegistry();
+    this.helpers = options.helpers ?? kernelHelpers();
     this.heapEnd = this.layout.heapBase;
     this.heapEndGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, this.heapEnd);
     // A maximum is required for modules importing the memory (Wasm32: 4 GiB).
     this.memory = new WebAssembly.Memory({ initial: this.layout.heapBase / WASM_PAGE, maximum: MAX_WASM_PAGES });
+  }
+
+  /** Length of the input currently placed at `layout.inputBase`. */
+  get inputLength(): number {
+    return this.inputLen;
+  }
+
+  set inputLength(length: number) {
+    this.inputLen = length;
+    this.inputLenGlobal.value = length;
+  }
+
+  /** Length of the context struct currently placed at `layout.contextBase`. */
+  get contextLength(): number {
+    return this.ctxLength;
+  }
+
+  set contextLength(length: number) {
+    this.ctxLength = length;
+    this.ctxLenGlobal.value = length;
+  }
+
+  /** The CPU programs run on (0..cpus-1): their slot of per-CPU maps, what get_smp_processor_id returns. */
+  get cpu(): number {
+    return this.cpuIndex;
+  }
+
+  set cpu(cpu: number) {
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.cpus) throw new RangeError(`cpu must be an integer from 0 to ${this.cpus - 1}, got ${cpu}`);
+    this.cpuIndex = cpu;
+    this.cpuGlobal.value = cpu;
+  }
+
+  /**
+   * Create a map in this runtime's memory, shared by all its programs; throws MapError
+   * (EINVAL, E2BIG, ENOMEM...) for specs the kernel would refuse. Programs refer to it
+   * as `lddw rN, map_fd(map.fd)`.
+   */
+  createMap<S extends MapSpec>(spec: S): MapOf<S['type']> {
+    return this.mapTable.create(spec);
+  }
+
+  /** The maps by fd. */
+  get maps(): ReadonlyMap<number, BpfMap> {
+    return this.mapTable.maps;
+  }
+
+  /** The first map created with `name`. */
+  mapByName(name: string): BpfMap | undefined {
+    return this.mapTable.byName(name);
+  }
+
+  /** The map whose descriptor is at `address` (what a program holds as a map pointer). */
+  mapAt(address: number | bigint): BpfMap | undefined {
+    return this.mapTable.at(address);
+  }
+
+  /** The program in slot `index` of the prog_array map at `mapAddress`, if any: for bpf_tail_call. */
+  programAt(mapAddress: number | bigint, index: number | bigint): Program | undefined {
+    return this.mapTable.programAt(mapAddress, index);
+  }
+
+  /** The runtime's instance of the maps module (map helpers in Wasm), created on first use. */
+  get mapsModule(): MapsExports {
+    return this.mapTable.exports;
   }
 
   private byteView: Uint8Array | undefined;

@@ -6,12 +6,12 @@
  (type $4 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
+ (import "env" "input_len" (global $gimport$1 (mut i32)))
+ (import "env" "ctx_len" (global $gimport$2 (mut i32)))
  (import "env" "trap_oob" (func $fimport$0 (type $0) (param i32 i64 i32)))
  (import "env" "trap" (func $fimport$1 (type $1) (param i32 i32)))
  (import "env" "abort_with" (func $fimport$2 (type $2) (param i64)))
  (global $budget (mut i64) (i64.const 0))
- (global $input_len (mut i32) (i32.const 0))
- (global $ctx_len (mut i32) (i32.const 0))
  (global $input_lim1 (mut i64) (i64.const 0))
  (global $ctx_lim1 (mut i64) (i64.const 0))
  (global $input_lim2 (mut i64) (i64.const 0))
@@ -37,7 +37,7 @@
      (i32.const 0)
     )
     (i32.lt_u
-     (global.get $input_len)
+     (global.get $gimport$1)
      (i32.add
       (local.get $11)
       (i32.const 2)
@@ -94,7 +94,7 @@
      (i32.const 0)
     )
     (i32.lt_u
-     (global.get $input_len)
+     (global.get $gimport$1)
      (i32.add
       (local.get $13)
       (i32.const 1)
@@ -121,10 +121,10 @@
   )
  )
  (func $run (type $4) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
-  (global.set $input_len
+  (global.set $gimport$1
    (local.get $1)
   )
-  (global.set $ctx_len
+  (global.set $gimport$2
    (local.get $2)
   )
   (global.set $input_lim1

@@ -1,8 +1,8 @@
 import { VerifierError } from '../../errors.js';
-import { branchTarget, lddwValue, nextPc, type Insn } from '../../decode/insn.js';
+import { branchTarget, nextPc, type Insn } from '../../decode/insn.js';
 import type { HelperRegistry } from '../../helpers/registry.js';
-import { funcPointerTarget, type ProgramShape } from '../../verify/structure.js';
-import { CODE_POINTER_TAG } from '../layout.js';
+import type { ProgramShape } from '../../verify/structure.js';
+import type { LddwResolver } from '../pseudo-lddw.js';
 import { compileAlu, compileEndian } from './alu-semantics.js';
 import { compileHelperCall, compileIndirectCall, compileLocalCall } from './call-semantics.js';
 import { compileJump } from './jump-semantics.js';
@@ -25,16 +25,14 @@ import { ConstantPool, FRAME_POINTER } from './registers.js';
  * Load-time checks the interpreter needs beyond `analyzeStructure`, done before any
  * closure is built so errors carry the first offending pc.
  */
-export function checkLoadable(shape: ProgramShape, helpers: HelperRegistry): void {
+export function checkLoadable(shape: ProgramShape, helpers: HelperRegistry, resolveLddw: LddwResolver): void {
   for (const insn of shape.insns) {
     const sem = insn.spec.sem;
     if (sem.kind === 'call' && sem.target === 'helper' && !helpers.has(insn.imm)) {
       throw new VerifierError('UNKNOWN_HELPER', `call to helper ${insn.imm}, which is not registered`, insn.pc);
     }
-    if (sem.kind === 'lddw' && sem.pseudo !== 'imm64' && sem.pseudo !== 'func') {
-      throw new VerifierError('UNRESOLVED_PSEUDO',
-        `lddw ${sem.pseudo} pseudo load has no map resolution in this runtime`, insn.pc);
-    }
+    // Map references must resolve (UNKNOWN_MAP, BAD_MAP_VALUE, UNRESOLVED_PSEUDO).
+    if (sem.kind === 'lddw') resolveLddw(insn);
     // The decoder rejects r10 as a written dst; a fetching atomic writes src instead.
     if (sem.kind === 'atomic' && sem.fetch && sem.op !== 'cmpxchg' && insn.src === FRAME_POINTER) {
       throw new VerifierError('WRITE_R10', `${insn.spec.mnemonic} writes its old value to r10, the read-only frame pointer`, insn.pc);
@@ -49,6 +47,7 @@ export function checkLoadable(shape: ProgramShape, helpers: HelperRegistry): voi
  */
 export function compileProgram(
   shape: ProgramShape, helpers: HelperRegistry, createMachine: (constants: readonly bigint[]) => Machine,
+  resolveLddw: LddwResolver,
 ): { ops: Op[]; machine: Machine } {
   const pool = new ConstantPool();
   const operandOf = shape.insns.map((insn) => secondOperand(insn, pool));
@@ -62,7 +61,7 @@ export function compileProgram(
     return index;
   };
   shape.insns.forEach((insn, i) => {
-    ops[insn.pc] = compileInsn(insn, operandOf[i], machine, helpers, entries, extra);
+    ops[insn.pc] = compileInsn(insn, operandOf[i], machine, helpers, entries, extra, resolveLddw);
   });
   return { ops, machine };
 }
@@ -78,7 +77,7 @@ function secondOperand(insn: Insn, pool: ConstantPool): number {
 
 function compileInsn(
   insn: Insn, operand: number, m: Machine, helpers: HelperRegistry, entries: ReadonlySet<number>,
-  extra: (makeOp: (index: number) => Op) => number,
+  extra: (makeOp: (index: number) => Op) => number, resolveLddw: LddwResolver,
 ): Op {
   const sem = insn.spec.sem;
   const { pc, dst, src, off } = insn;
@@ -107,7 +106,7 @@ function compileInsn(
       break;
     case 'exit': return () => EXIT;
     case 'lddw': {
-      const value = sem.pseudo === 'func' ? CODE_POINTER_TAG | BigInt(funcPointerTarget(insn)) : lddwValue(insn);
+      const value = resolveLddw(insn);
       const u64 = m.regs.u64;
       return () => { u64[dst] = value; return next; };
     }

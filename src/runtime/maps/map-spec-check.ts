@@ -1,0 +1,94 @@
+import { MapError } from './map-error.js';
+import { MAP_TYPES, type MapSpec } from './types.js';
+
+/** BPF_F_* map creation flags (include/uapi/linux/bpf.h). */
+export const MAP_FLAGS = {
+  NO_PREALLOC: 1 << 0,
+  NO_COMMON_LRU: 1 << 1,
+  NUMA_NODE: 1 << 2,
+  RDONLY: 1 << 3,
+  WRONLY: 1 << 4,
+  ZERO_SEED: 1 << 6,
+  RDONLY_PROG: 1 << 7,
+  WRONLY_PROG: 1 << 8,
+  MMAPABLE: 1 << 10,
+  PRESERVE_ELEMS: 1 << 11,
+  INNER_MAP: 1 << 12,
+} as const;
+
+const F = MAP_FLAGS;
+const ACCESS = F.RDONLY | F.WRONLY | F.RDONLY_PROG | F.WRONLY_PROG;
+/** The kernel's *_CREATE_FLAG_MASKs. */
+const HASH_FLAGS = F.NO_PREALLOC | F.NO_COMMON_LRU | F.NUMA_NODE | ACCESS | F.ZERO_SEED;
+const ARRAY_FLAGS = F.NUMA_NODE | F.MMAPABLE | ACCESS | F.PRESERVE_ELEMS | F.INNER_MAP;
+const QUEUE_STACK_FLAGS = F.NUMA_NODE | ACCESS;
+const RINGBUF_FLAGS = F.NUMA_NODE;
+
+/** The kernel's MAX_BPF_STACK: keys are built on the stack, so none is larger. */
+const MAX_KEY_SIZE = 512;
+/** PCPU_MIN_UNIT_SIZE: the largest per-CPU value. */
+const MAX_PERCPU_VALUE = 32 * 1024;
+/** KMALLOC_MAX_SIZE on x86-64 (4 MiB), the largest array/queue value. */
+const MAX_VALUE_SIZE = 4 << 20;
+const PAGE_SIZE = 4096;
+
+function fail(spec: MapSpec, code: 'EINVAL' | 'E2BIG' | 'ENOTSUPP', why: string): never {
+  throw new MapError(code, `cannot create ${spec.type} map${spec.name ? ` '${spec.name}'` : ''}: ${why}`);
+}
+
+function isUint32(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
+}
+
+/**
+ * The checks of the kernel's map_alloc_check functions (hashtab.c, arraymap.c,
+ * queue_stack_maps.c, ringbuf.c): EINVAL for sizes a type does not allow and unknown
+ * flags, E2BIG for keys or values too large. Memory is checked when allocating (ENOMEM).
+ */
+export function checkMapSpec(spec: MapSpec): void {
+  if (!(spec.type in MAP_TYPES)) fail(spec, 'EINVAL', `unknown map type '${String(spec.type)}'`);
+  const { keySize, valueSize, maxEntries } = spec;
+  const flags = spec.flags ?? 0;
+  for (const [name, value] of [['keySize', keySize], ['valueSize', valueSize], ['maxEntries', maxEntries], ['flags', flags]] as const) {
+    if (!isUint32(value)) fail(spec, 'EINVAL', `${name} must be an unsigned 32-bit integer, got ${String(value)}`);
+  }
+  const allowFlags = (mask: number) => {
+    if (flags & ~mask) fail(spec, 'EINVAL', `flags 0x${flags.toString(16)} include some this map type does not take`);
+  };
+  switch (spec.type) {
+    case 'hash': case 'percpu_hash': case 'lru_hash':
+      allowFlags(HASH_FLAGS);
+      if (maxEntries === 0 || keySize === 0 || valueSize === 0) fail(spec, 'EINVAL', 'keySize, valueSize and maxEntries must be positive');
+      if (spec.type === 'lru_hash' && flags & F.NO_PREALLOC) fail(spec, 'ENOTSUPP', 'an LRU map is always preallocated');
+      if (spec.type !== 'lru_hash' && flags & F.NO_COMMON_LRU) fail(spec, 'EINVAL', 'BPF_F_NO_COMMON_LRU is for LRU maps');
+      if (keySize > MAX_KEY_SIZE) fail(spec, 'E2BIG', `keySize ${keySize} exceeds ${MAX_KEY_SIZE}`);
+      if (spec.type === 'percpu_hash' && valueSize > MAX_PERCPU_VALUE) fail(spec, 'E2BIG', `per-CPU values are at most ${MAX_PERCPU_VALUE} bytes`);
+      if (valueSize > MAX_VALUE_SIZE) fail(spec, 'E2BIG', `valueSize ${valueSize} exceeds ${MAX_VALUE_SIZE}`);
+      break;
+    case 'array': case 'percpu_array': case 'prog_array': case 'perf_event_array':
+      allowFlags(ARRAY_FLAGS);
+      if (maxEntries === 0 || keySize !== 4 || valueSize === 0) fail(spec, 'EINVAL', 'arrays need keySize 4 and positive valueSize and maxEntries');
+      if ((spec.type === 'prog_array' || spec.type === 'perf_event_array') && valueSize !== 4) fail(spec, 'EINVAL', 'valueSize must be 4 (an fd)');
+      if (spec.type === 'percpu_array' && valueSize > MAX_PERCPU_VALUE) fail(spec, 'E2BIG', `per-CPU values are at most ${MAX_PERCPU_VALUE} bytes`);
+      if (valueSize > MAX_VALUE_SIZE) fail(spec, 'E2BIG', `valueSize ${valueSize} exceeds ${MAX_VALUE_SIZE}`);
+      break;
+    case 'queue': case 'stack':
+      allowFlags(QUEUE_STACK_FLAGS);
+      if (maxEntries === 0 || keySize !== 0 || valueSize === 0) fail(spec, 'EINVAL', 'queues and stacks need keySize 0 and positive valueSize and maxEntries');
+      if (valueSize > MAX_VALUE_SIZE) fail(spec, 'E2BIG', `valueSize ${valueSize} exceeds ${MAX_VALUE_SIZE}`);
+      break;
+    case 'ringbuf':
+      allowFlags(RINGBUF_FLAGS);
+      if (keySize !== 0 || valueSize !== 0) fail(spec, 'EINVAL', 'ring buffers need keySize 0 and valueSize 0');
+      if (maxEntries < PAGE_SIZE || (maxEntries & (maxEntries - 1)) !== 0) {
+        fail(spec, 'EINVAL', `maxEntries (the ring size) must be a power of 2 and a multiple of ${PAGE_SIZE}, got ${maxEntries}`);
+      }
+      break;
+  }
+  if (spec.initial !== undefined) {
+    if (spec.type !== 'array') fail(spec, 'EINVAL', 'initial contents are for array maps');
+    if (!(spec.initial instanceof Uint8Array) || spec.initial.length > maxEntries * valueSize) {
+      fail(spec, 'EINVAL', `initial must be a Uint8Array of at most maxEntries * valueSize = ${maxEntries * valueSize} bytes`);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { EbpfError } from '../src/errors.js';
+import { BpfMap } from '../src/runtime/maps/bpf-map.js';
+import { u32, u64 } from '../src/runtime/maps/codecs.js';
+import { MapError } from '../src/runtime/maps/map-error.js';
+import { MAP_FLAGS } from '../src/runtime/maps/map-spec-check.js';
+import { PerfEventArrayMap } from '../src/runtime/maps/perf-event-array.js';
+import { ProgArrayMap } from '../src/runtime/maps/prog-array.js';
+import { QueueStackMap } from '../src/runtime/maps/queue-stack-map.js';
+import { RingBufMap } from '../src/runtime/maps/ringbuf-map.js';
+import type { MapSpec } from '../src/runtime/maps/types.js';
+import { Runtime } from '../src/runtime/runtime.js';
+import { errnoOf, mapError } from './support/maps.js';
+
+const spec = (over: Partial<MapSpec> & Pick<MapSpec, 'type'>): MapSpec => ({ keySize: 4, valueSize: 8, maxEntries: 4, ...over });
+
+describe('runtime.createMap', () => {
+  it('gives fds 1, 2, 3... and finds maps by fd, name and descriptor address', () => {
+    const rt = new Runtime();
+    const a = rt.createMap(spec({ type: 'hash', name: 'flows' }));
+    const b = rt.createMap(spec({ type: 'array' }));
+    expect([a.fd, b.fd]).toEqual([1, 2]);
+    expect(rt.maps.get(2)).toBe(b);
+    expect([...rt.maps.keys()]).toEqual([1, 2]);
+    expect(rt.mapByName('flows')).toBe(a);
+    expect(b.name).toBe('map_2');
+    expect(rt.mapByName('nope')).toBeUndefined();
+    expect(rt.mapAt(a.address)).toBe(a);
+    expect(rt.mapAt(BigInt(b.address))).toBe(b);
+    expect(rt.mapAt(a.address + 8)).toBeUndefined();
+    expect(a.spec.name).toBe('flows');
+  });
+
+  it('places maps in the program-accessible heap, 8-aligned', () => {
+    const rt = new Runtime();
+    const m = rt.createMap(spec({ type: 'hash' }));
+    expect(m.address % 8).toBe(0);
+    expect(m.address).toBeGreaterThanOrEqual(rt.layout.heapBase);
+    expect(rt.isAccessible(m.address, 8)).toBe(true);
+    const value = (() => { m.update(u32(1), u64(1)); return m.valueAddress(u32(1))!; })();
+    expect(value % 8).toBe(0);
+    expect(rt.isAccessible(value, 8)).toBe(true);
+  });
+
+  it('returns the class of the map type', () => {
+    const rt = new Runtime();
+    expect(rt.createMap(spec({ type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: 4096 }))).toBeInstanceOf(RingBufMap);
+    expect(rt.createMap(spec({ type: 'perf_event_array', valueSize: 4 }))).toBeInstanceOf(PerfEventArrayMap);
+    expect(rt.createMap(spec({ type: 'prog_array', valueSize: 4 }))).toBeInstanceOf(ProgArrayMap);
+    expect(rt.createMap(spec({ type: 'stack', keySize: 0 }))).toBeInstanceOf(QueueStackMap);
+    const hash = rt.createMap(spec({ type: 'lru_hash' }));
+    expect(hash).toBeInstanceOf(BpfMap);
+    expect(hash.constructor).toBe(BpfMap);
+  });
+
+  it.each([
+    ['a zero size', spec({ type: 'hash', valueSize: 0 }), 'EINVAL'],
+    ['zero entries', spec({ type: 'array', maxEntries: 0 }), 'EINVAL'],
+    ['array keys that are not 4 bytes', spec({ type: 'array', keySize: 8 }), 'EINVAL'],
+    ['fd array values that are not 4 bytes', spec({ type: 'prog_array' }), 'EINVAL'],
+    ['hash keys larger than the stack', spec({ type: 'hash', keySize: 513 }), 'E2BIG'],
+    ['per-CPU values over 32 KiB', spec({ type: 'percpu_array', valueSize: 32 * 1024 + 1 }), 'E2BIG'],
+    ['unknown flags', spec({ type: 'hash', flags: 1 << 20 }), 'EINVAL'],
+    ['BPF_F_ZERO_SEED on an array', spec({ type: 'array', flags: MAP_FLAGS.ZERO_SEED }), 'EINVAL'],
+    ['an unknown type', spec({ type: 'sockmap' as never }), 'EINVAL'],
+    ['a negative size', spec({ type: 'hash', keySize: -4 }), 'EINVAL'],
+    ['initial contents on a hash', spec({ type: 'hash', initial: new Uint8Array(1) }), 'EINVAL'],
+    ['initial contents larger than the array', spec({ type: 'array', maxEntries: 1, initial: new Uint8Array(9) }), 'EINVAL'],
+  ])('refuses %s like the kernel', (_what, s, code) => {
+    expect(errnoOf(() => new Runtime().createMap(s))).toBe(code);
+  });
+
+  it('ENOMEM when the map cannot fit in the 4 GiB memory; the runtime stays usable', () => {
+    const rt = new Runtime();
+    const e = mapError(() => rt.createMap(spec({ type: 'array', valueSize: 4096, maxEntries: 2 ** 20 + 1 })));
+    expect([e.code, e.errno, e.kind]).toEqual(['ENOMEM', 12, 'map']);
+    expect(e).toBeInstanceOf(EbpfError);
+    expect(rt.createMap(spec({ type: 'array' })).fd).toBe(1);
+  });
+
+  it('BPF_F_RDONLY / BPF_F_WRONLY restrict the host API with EPERM', () => {
+    const rt = new Runtime();
+    const ro = rt.createMap(spec({ type: 'hash', flags: MAP_FLAGS.RDONLY }));
+    expect(errnoOf(() => ro.update(u32(1), u64(1)))).toBe('EPERM');
+    expect(ro.lookup(u32(1))).toBeUndefined();
+    const wo = rt.createMap(spec({ type: 'hash', flags: MAP_FLAGS.WRONLY }));
+    wo.update(u32(1), u64(1));
+    expect(errnoOf(() => wo.lookup(u32(1)))).toBe('EPERM');
+  });
+
+  it('MapError carries the errno name as code and the positive errno', () => {
+    const e = mapError(() => new Runtime().createMap(spec({ type: 'hash' })).delete(u32(1)));
+    expect(e).toBeInstanceOf(MapError);
+    expect([e.code, e.errno]).toEqual(['ENOENT', 2]);
+    expect(e.message).toMatch(/delete on hash map 'map_1' \(fd 1\): ENOENT/);
+  });
+});

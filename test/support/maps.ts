@@ -1,0 +1,99 @@
+import { expect } from 'vitest';
+import { assemble } from '../../src/decode/asm.js';
+import { EbpfError, RuntimeTrap } from '../../src/errors.js';
+import { jit } from '../../src/jit/jit.js';
+import { interpreter } from '../../src/runtime/interpreter.js';
+import type { BpfMap } from '../../src/runtime/maps/bpf-map.js';
+import { MapError } from '../../src/runtime/maps/map-error.js';
+import type { EngineName, Program } from '../../src/runtime/program.js';
+import { Runtime, type RuntimeOptions } from '../../src/runtime/runtime.js';
+
+export const ENGINES: readonly EngineName[] = ['interp', 'jit'];
+
+/** Load assembler text in `engine` over `runtime` (which has the standard helpers by default). */
+export function load(engine: EngineName, source: string, runtime: Runtime, options: { maps?: readonly BpfMap[] } = {}): Program {
+  const insns = assemble(source);
+  return engine === 'jit' ? jit(insns, { runtime, ...options }) : interpreter(insns, { runtime, ...options });
+}
+
+/** Run assembler text once in `engine`; r0. */
+export function run(engine: EngineName, source: string, runtime: Runtime, input?: Uint8Array): bigint {
+  return load(engine, source, runtime)(input);
+}
+
+/** The MapError `fn` throws (failing the test if it throws something else or nothing). */
+export function mapError(fn: () => unknown): MapError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(MapError);
+    return e as MapError;
+  }
+  throw new Error('expected a MapError, nothing was thrown');
+}
+
+/** The errno name `fn` fails with. */
+export function errnoOf(fn: () => unknown): string {
+  return mapError(fn).code;
+}
+
+/** The typed error `fn` throws, as [class name, code, pc]. */
+export function failure(fn: () => unknown): [string, string, number | undefined] {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof EbpfError)) throw e;
+    return [e.constructor.name, e.code, e.pc];
+  }
+  throw new Error('expected an error, nothing was thrown');
+}
+
+/** The RuntimeTrap a run throws, as [code, pc]. */
+export function trapOf(fn: () => unknown): [string, number | undefined] {
+  try {
+    fn();
+  } catch (e) {
+    if (!(e instanceof RuntimeTrap)) throw e;
+    return [e.code, e.pc];
+  }
+  throw new Error('expected a RuntimeTrap, nothing was thrown');
+}
+
+/** A map's entries as sorted hex pairs, to compare contents independent of iteration order. */
+export function dump(map: BpfMap): string[] {
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  return [...map.entries()].map(([k, v]) => `${hex(k)}=${hex(v)}`).sort();
+}
+
+/**
+ * Run `source` in both engines, each on a fresh runtime prepared by `setup` (which
+ * creates the maps, with deterministic hashing), and return what each did: r0 or the
+ * error, and the maps' contents (dumped by `contents`).
+ */
+export function differential(
+  source: (maps: readonly BpfMap[]) => string,
+  setup: (runtime: Runtime) => BpfMap[],
+  options: RuntimeOptions & { input?: Uint8Array; contents?: (maps: readonly BpfMap[]) => unknown } = {},
+): { interp: unknown; jit: unknown } {
+  const outcome = (engine: EngineName) => {
+    const runtime = new Runtime(options);
+    const maps = setup(runtime);
+    let result: unknown;
+    try {
+      result = load(engine, source(maps), runtime)(options.input?.slice());
+    } catch (e) {
+      if (!(e instanceof EbpfError)) throw e;
+      result = { code: e.code, pc: e.pc };
+    }
+    return { result, maps: (options.contents ?? ((ms) => ms.map(dump)))(maps) };
+  };
+  return { interp: outcome('interp'), jit: outcome('jit') };
+}
+
+/** Keys and values as little-endian bytes. */
+export function le(value: number | bigint, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let v = BigInt.asUintN(size * 8, BigInt(value));
+  for (let i = 0; i < size; i++, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
