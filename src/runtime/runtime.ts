@@ -36,6 +36,10 @@ export class Runtime {
   readonly helpers: HelperRegistry;
   /** Number of CPUs per-CPU maps keep a slot for. */
   readonly cpus: number;
+  /** Length of the input currently placed at `layout.inputBase`. */
+  inputLength = 0;
+  /** Length of the context struct currently placed at `layout.contextBase`. */
+  contextLength = 0;
   /** Tail calls made in the current run (see tail-call.ts). */
   tailCalls = 0;
   /** One past the last allocated heap byte. */
@@ -46,14 +50,12 @@ export class Runtime {
    */
   readonly heapEndGlobal: WebAssembly.Global;
   /**
-   * The current input and context lengths and CPU as Wasm globals: a running JIT program
-   * sets the lengths, and helpers implemented in Wasm (the maps module) read all three.
+   * The current input and context lengths and CPU as Wasm globals, which helpers
+   * implemented in Wasm (the maps module) read: see publishLengths().
    */
   readonly inputLenGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   readonly ctxLenGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
   readonly cpuGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, 0);
-  private inputLen = 0;
-  private ctxLength = 0;
   private cpuIndex = 0;
   private readonly mapTable = new MapTable(this);
   /** bpf_trace_printk's sink. */
@@ -74,24 +76,15 @@ export class Runtime {
     this.memory = new WebAssembly.Memory({ initial: this.layout.heapBase / WASM_PAGE, maximum: MAX_WASM_PAGES });
   }
 
-  /** Length of the input currently placed at `layout.inputBase`. */
-  get inputLength(): number {
-    return this.inputLen;
-  }
-
-  set inputLength(length: number) {
-    this.inputLen = length;
-    this.inputLenGlobal.value = length;
-  }
-
-  /** Length of the context struct currently placed at `layout.contextBase`. */
-  get contextLength(): number {
-    return this.ctxLength;
-  }
-
-  set contextLength(length: number) {
-    this.ctxLength = length;
-    this.ctxLenGlobal.value = length;
+  /**
+   * Copy the input and context lengths into their Wasm globals, for the Wasm map helpers'
+   * pointer checks. A JIT-compiled run sets the globals itself (from Wasm: setting a
+   * global from JS costs ~15 ns, twice an empty program's run); the interpreter calls this
+   * when a run starts.
+   */
+  publishLengths(): void {
+    this.inputLenGlobal.value = this.inputLength;
+    this.ctxLenGlobal.value = this.contextLength;
   }
 
   /** The CPU programs run on (0..cpus-1): their slot of per-CPU maps, what get_smp_processor_id returns. */

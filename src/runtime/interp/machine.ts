@@ -99,6 +99,7 @@ export class Machine {
    */
   reset(r1: bigint): void {
     this.syncWithRuntime();
+    this.runtime.publishLengths();
     const regs = this.regs;
     clearRegisters(regs);
     regs.u64[1] = r1;
