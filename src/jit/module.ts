@@ -7,6 +7,7 @@ import { lddwResolver, type LddwResolver } from '../runtime/pseudo-lddw.js';
 import { buildCfg } from './cfg.js';
 import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr, type ModuleInfo } from './context.js';
 import { helperArgs, helperArity } from './emit-call.js';
+import { ACCESS_SIZES, addRun, addRunBatch } from './entry.js';
 import { addBpfLoop } from './loop.js';
 import { emitFunction } from './emit-function.js';
 
@@ -78,17 +79,6 @@ function declareMemoryAndGlobals(m: binaryen.Module): void {
   }
 }
 
-const ACCESS_SIZES = [1, 2, 4, 8] as const;
-
-/** (global.set $lim (select (i64.sub len size-1) 0 (i32.ge_u len size))): the one-compare range limit. */
-function setLimit(m: binaryen.Module, name: string, length: Expr, size: number): Expr {
-  return m.global.set(name, m.select(
-    m.i32.ge_u(length, m.i32.const(size)),
-    m.i64.sub(m.i64.extend_u(length), i64Const(m, size - 1)),
-    i64Const(m, 0),
-  ));
-}
-
 /** Function imports; helpers are known only once every function has been emitted. */
 function declareFunctionImports(m: binaryen.Module, helpers: readonly HelperDef[]): void {
   m.addFunctionImport(NAMES.trapOob, 'env', 'trap_oob', binaryen.createType([i32, i64, i32]), none);
@@ -130,28 +120,6 @@ function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[]
   m.addFunction(NAMES.callx, params, i64, [], m.block(null, body));
 }
 
-/**
- * The export: run (r1 i64, input_len i32, ctx_len i32, budget f64) -> i64.
- * Sets the per-run globals and enters function 0 with r1, r2 = input_len and r10 at
- * the top of the stack. The
- * stack is not cleared: a 4 KiB memory.fill costs ~100 ns, more than a whole packet
- * filter; its contents are unspecified at entry (zero in a fresh runtime), as in ubpf.
- * r1 is a full i64 because a tail call passes whatever ctx value the caller had.
- */
-function addRun(m: binaryen.Module, layout: Layout): void {
-  const p = (i: number) => m.local.get(i, i32);
-  const zero = () => i64Const(m, 0);
-  const regs = [zero(), m.local.get(0, i64), m.i64.extend_u(p(1)), ...Array.from({ length: 7 }, zero), i64Const(m, layout.stackTop)];
-  m.addFunction(NAMES.run, binaryen.createType([i64, i32, i32, binaryen.f64]), i64, [], m.block(null, [
-    m.global.set(NAMES.inputLen, p(1)),
-    m.global.set(NAMES.ctxLen, p(2)),
-    ...ACCESS_SIZES.flatMap((size) => [setLimit(m, NAMES.inputLimit(size), p(1), size), setLimit(m, NAMES.ctxLimit(size), p(2), size)]),
-    m.global.set(NAMES.budget, m.i64.trunc_u_sat.f64(m.local.get(3, binaryen.f64))),
-    m.return(m.call(NAMES.func(0), regs, i64)),
-  ], i64));
-  m.addFunctionExport(NAMES.run, NAMES.run);
-}
-
 /** Compile a program to a Wasm module (see the README for the imports it expects). */
 export function compileModule(input: CompileInput): CompiledModule {
   const cfg = buildCfg(input.insns);
@@ -183,6 +151,7 @@ export function compileModule(input: CompileInput): CompiledModule {
     if (usedDefs.some((d) => d.intrinsic === 'loop')) addBpfLoop(m, input.layout, entries);
     const helperIds = imported.map((d) => d.id);
     addRun(m, input.layout);
+    addRunBatch(m, input.layout);
     // No m.validate() here: V8 validates the binary anyway (see jit.ts), and Binaryen's
     // validator costs ~1 ms a module. Tests validate every golden module with wabt.
     // Keep function and local names in the binary so prog.wat() stays readable ($f0, $r1...).
