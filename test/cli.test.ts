@@ -1,30 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/decode/asm.js';
 import { encode } from '../src/decode/encode.js';
+import { expectOneErrorLine, scratchDir } from './support/cli.js';
 import { node } from './support/spawn.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ebpf-wasm-cli-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Write a file into the scratch directory and return its path. */
-function file(name: string, content: string | Uint8Array): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
+const { dir, file } = scratchDir('ebpf-wasm-cli-');
 
 const cli = (...args: string[]) => node('src/cli/main.js', args, { cwd: dir });
-
-/** A failed command: exit 1, nothing on stdout, exactly one `error:` line on stderr. */
-function expectOneErrorLine(result: ReturnType<typeof cli>, pattern: RegExp): void {
-  expect(result.status).toBe(1);
-  expect(result.stdout).toBe('');
-  expect(result.stderr).toMatch(/^error: [^\n]*\n$/);
-  expect(result.stderr).toMatch(pattern);
-}
 
 // r0 = the 32-bit word at input offset 2, plus 1.
 const SOURCE = 'ldxw %r0, [%r1+2]\nadd %r0, 1\nexit\n';

@@ -22,9 +22,12 @@ export function countOption(args: ParsedArgs, name: string, fallback: number | u
   return value;
 }
 
-/** A runtime with the `--helpers` module's helpers (if any), big enough for `input`. */
-export async function runtimeFor(args: ParsedArgs, input: Uint8Array = new Uint8Array(0)): Promise<Runtime> {
+/**
+ * A runtime big enough for `input` with the helpers of `base` (default none; ELF objects
+ * get the kernel helpers) and, on top, those of the `--helpers` module, if any.
+ */
+export async function runtimeFor(args: ParsedArgs, input: Uint8Array = new Uint8Array(0), base = new HelperRegistry()): Promise<Runtime> {
   const helpersPath = args.string('helpers');
-  const helpers = helpersPath === undefined ? new HelperRegistry() : await loadHelpersModule(helpersPath);
+  const helpers = helpersPath === undefined ? base : await loadHelpersModule(helpersPath, base);
   return new Runtime({ helpers, maxInputSize: Math.max(DEFAULT_MAX_INPUT_SIZE, input.length) });
 }

@@ -26,16 +26,32 @@ function asText(bytes: Uint8Array): string | undefined {
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 
-/**
- * A program file: assembler text or raw bytecode. `.s` and `.asm` files are always text;
- * otherwise a file is text if it is NUL-free UTF-8 that assembles, else bytecode. Text
- * that neither assembles nor decodes reports the assembler's error (with its line),
- * which is what someone who wrote text needs to see.
- */
+/** Whether the bytes start like an ELF file (an object from clang, for `run`). */
+export function isElfObject(bytes: Uint8Array): boolean {
+  return ELF_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/** Whether `run` compiles this file with clang before running it. */
+export function isCSource(path: string): boolean {
+  return path.endsWith('.c');
+}
+
+/** A program file (see `programFromBytes`). */
 export function loadProgramFile(path: string): Insn[] {
-  const bytes = readInputFile(path);
-  if (ELF_MAGIC.every((b, i) => bytes[i] === b)) {
-    throw new CliError(`${path}: ELF objects are not supported yet; give raw bytecode or assembler text`);
+  return programFromBytes(path, readInputFile(path));
+}
+
+/**
+ * The program in a file's bytes: assembler text or raw bytecode. `.s` and `.asm` files
+ * are always text; otherwise a file is text if it is NUL-free UTF-8 that assembles, else
+ * bytecode. Text that neither assembles nor decodes reports the assembler's error (with
+ * its line), which is what someone who wrote text needs to see. ELF objects and C
+ * sources are `run`'s alone: elsewhere they get a clear error.
+ */
+export function programFromBytes(path: string, bytes: Uint8Array): Insn[] {
+  if (isElfObject(bytes) || isCSource(path)) {
+    const what = isElfObject(bytes) ? 'ELF objects' : 'C sources';
+    throw new CliError(`${path}: only 'ebpf-wasm run' takes ${what}; give raw bytecode or assembler text`);
   }
   const text = asText(bytes);
   if (/\.(s|asm)$/i.test(path)) {

@@ -1,7 +1,7 @@
-import { inFile, parseCommandArgs, singleFile, type Command } from '../command.js';
+import { CliError, inFile, parseCommandArgs, singleFile, type Command } from '../command.js';
 import { countOption, engineOption, runtimeFor } from '../engine-options.js';
 import { importEngine } from '../import-engine.js';
-import { loadProgramFile, readInputFile } from '../load-input.js';
+import { isCSource, isElfObject, programFromBytes, readInputFile } from '../load-input.js';
 
 export const RUN_FLAGS = {
   mem: { type: 'string' },
@@ -16,25 +16,57 @@ export const RUN_FLAGS_HELP = `  --mem <file>         input memory (raw bytes): 
                        (r1, r2, r3, r4, r5, env) => bigint | number
   --budget <n>         instruction budget per run (default 100000000)`;
 
+/** Flags only `run` has: they apply to ELF objects (and C sources, compiled to one). */
+const OBJECT_FLAGS = {
+  section: { type: 'string' },
+  'dump-maps': { type: 'boolean' },
+} as const;
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a program once and print r0',
   usage: `usage: ebpf-wasm run <file> [--mem <file>] [--engine jit|interp] [--helpers <m.js>] [--budget <n>]
+                        [--section <name>] [--dump-maps]
 
-Runs the program (bytecode or assembler text) over the input memory and prints r0 as
-an unsigned decimal number.
+Runs the program over the input memory and prints r0 as an unsigned decimal number.
+The file is bytecode, assembler text, an ELF object from clang (-O2 -g -target bpf -c),
+or a C source (.c), which is compiled with clang (or clang-14) from PATH first.
+Objects are loaded as libbpf loads them (all maps and programs) with the kernel
+helpers, which --helpers extends (replacing a helper of the same id);
+bpf_trace_printk messages go to stderr.
 
-${RUN_FLAGS_HELP}`,
+${RUN_FLAGS_HELP}
+  --section <name>     objects: the program to run, by SEC() name or function name
+                       (needed when the object has more than one program)
+  --dump-maps          objects: after r0, print every map, like bpftool map dump`,
 
   async run(argv) {
-    const args = parseCommandArgs(this, argv, RUN_FLAGS);
+    const args = parseCommandArgs(this, argv, { ...RUN_FLAGS, ...OBJECT_FLAGS });
     if (!args) return;
     const file = singleFile(this, args.positionals);
     const memPath = args.string('mem');
     const mem = memPath === undefined ? new Uint8Array(0) : readInputFile(memPath);
     const engine = engineOption(args);
     const budget = countOption(args, 'budget', undefined, 0);
-    const insns = loadProgramFile(file);
+    const section = args.string('section');
+    const wantMaps = args.flag('dump-maps');
+
+    const bytes = isCSource(file) ? (await import('../compile-c.js')).compileC(file) : readInputFile(file);
+    if (isCSource(file) || isElfObject(bytes)) {
+      const { runObject } = await import('../run-object.js');
+      const run = await runObject(file, bytes, args, { mem, engine, budget, section });
+      process.stdout.write(`${run.r0}\n`);
+      if (wantMaps) {
+        const { dumpMaps } = await import('../dump-maps.js');
+        process.stdout.write(`\n${dumpMaps(run.maps.values()) || 'No maps\n'}`);
+      }
+      return;
+    }
+
+    if (section !== undefined || wantMaps) {
+      throw new CliError(`${file}: --section and --dump-maps apply to ELF objects and C sources, not to raw bytecode or assembler text`);
+    }
+    const insns = programFromBytes(file, bytes);
     const runtime = await runtimeFor(args, mem);
     const load = await importEngine(engine);
     const r0 = inFile(file, () => load(insns, { runtime, budget })(mem));

@@ -1,0 +1,45 @@
+/**
+ * `ebpf-wasm run` for ELF objects: load the object as libbpf would (every map created,
+ * every program loaded, on one runtime with the kernel helpers and those of
+ * `--helpers` on top), pick one program and run it once. Imported on demand by the run
+ * command: the loader brings in the JIT, and with it binaryen.
+ */
+import { load, type LoadedObject, type LoadedProgram } from '../elf/load.js';
+import { kernelHelpers } from '../helpers/kernel.js';
+import type { BpfMap } from '../runtime/maps/bpf-map.js';
+import type { EngineName } from '../runtime/program.js';
+import { CliError, inFile, type ParsedArgs } from './command.js';
+import { runtimeFor } from './engine-options.js';
+
+export interface ObjectRunOptions {
+  readonly mem: Uint8Array;
+  readonly engine: EngineName;
+  readonly budget: number | undefined;
+  /** `--section`: a SEC() name or a function name. */
+  readonly section: string | undefined;
+}
+
+export interface ObjectRun {
+  readonly r0: bigint;
+  /** Every map of the object, in the object's order, as the run left them. */
+  readonly maps: ReadonlyMap<string, BpfMap>;
+}
+
+/** Load `object` (the bytes of `file`), run the chosen program over `mem`, return r0 and the maps. */
+export async function runObject(file: string, object: Uint8Array, args: ParsedArgs, options: ObjectRunOptions): Promise<ObjectRun> {
+  const runtime = await runtimeFor(args, options.mem, kernelHelpers());
+  const loaded = inFile(file, () => load(object, { engine: options.engine, runtime, budget: options.budget }));
+  const program = pickProgram(file, loaded, options.section);
+  const r0 = inFile(file, () => program(options.mem));
+  return { r0, maps: loaded.maps };
+}
+
+/** The program `--section` names, or the object's only program. */
+export function pickProgram(file: string, loaded: LoadedObject, section: string | undefined): LoadedProgram {
+  if (section !== undefined) return inFile(file, () => loaded.program(section));
+  const programs = [...loaded.programs.values()];
+  if (programs.length === 1) return programs[0];
+  if (programs.length === 0) throw new CliError(`${file}: the object has no programs (functions in a SEC() section)`);
+  const list = programs.map((p) => `${p.name} (${p.section})`).join(', ');
+  throw new CliError(`${file}: the object has ${programs.length} programs, pick one with --section <name>: ${list}`);
+}
