@@ -12,7 +12,7 @@ export { ENGINE_NAMES, isEngineName } from './engine-names.js';
 export interface LoadOptions {
   /** Which engine runs the program (default `jit`). */
   engine?: EngineName;
-  /** Runtime (memory, helpers) the program uses (default: a fresh one without helpers). */
+  /** Runtime (memory, maps, helpers) the program uses (default: a fresh one, with the kernel helpers). */
   runtime?: Runtime;
   /** Instruction budget per run (default: the engine's default). */
   budget?: number;

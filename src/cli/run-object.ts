@@ -1,15 +1,15 @@
 /**
  * `ebpf-wasm run` for ELF objects: load the object as libbpf would (every map created,
  * every program loaded, on one runtime with the kernel helpers and those of
- * `--helpers` on top), pick one program and run it once. Imported on demand by the run
- * command: the loader brings in the JIT, and with it binaryen.
+ * `--helpers` on top), pick one program and run it once, importing only the engine it runs.
  */
-import { load, type LoadedObject, type LoadedProgram } from '../elf/load.js';
+import { loadObject, type LoadedObject, type LoadedProgram } from '../elf/load-object.js';
 import { kernelHelpers } from '../helpers/kernel.js';
 import type { BpfMap } from '../runtime/maps/bpf-map.js';
 import type { EngineName } from '../runtime/program.js';
 import { CliError, inFile, type ParsedArgs } from './command.js';
 import { runtimeFor } from './engine-options.js';
+import { importEngine } from './import-engine.js';
 
 export interface ObjectRunOptions {
   readonly mem: Uint8Array;
@@ -28,7 +28,8 @@ export interface ObjectRun {
 /** Load `object` (the bytes of `file`), run the chosen program over `mem`, return r0 and the maps. */
 export async function runObject(file: string, object: Uint8Array, args: ParsedArgs, options: ObjectRunOptions): Promise<ObjectRun> {
   const runtime = await runtimeFor(args, options.mem, kernelHelpers());
-  const loaded = inFile(file, () => load(object, { engine: options.engine, runtime, budget: options.budget }));
+  const loadOne = await importEngine(options.engine);
+  const loaded = inFile(file, () => loadObject(object, { runtime, budget: options.budget }, loadOne));
   const program = pickProgram(file, loaded, options.section);
   const r0 = inFile(file, () => program(options.mem));
   return { r0, maps: loaded.maps };
