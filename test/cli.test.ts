@@ -83,6 +83,16 @@ describe('ebpf-wasm run', () => {
     expect(cli('run', prog, '--helpers', 'named.mjs').stdout).toBe('46\n'); // 42 + the pc of `call 8`
   });
 
+  it('gives programs the kernel helpers; --seed makes bpf_get_prandom_u32 repeatable in both engines', () => {
+    const prog = file('random.s', 'call 7\nmov %r6, %r0\ncall 7\nlsh %r6, 32\nor %r0, %r6\nexit');
+    const runs = ['jit', 'interp', 'jit'].map((engine) => cli('run', prog, '--seed', '42', '--engine', engine));
+    for (const run of runs) expect(run).toEqual({ status: 0, stdout: runs[0].stdout, stderr: '' });
+    expect(runs[0].stdout).not.toBe(cli('run', prog, '--seed', '43').stdout);
+    // bpf_get_smp_processor_id is 0; --cpus is checked.
+    expect(cli('run', file('cpu.s', 'call 8\nexit'), '--cpus', '4').stdout).toBe('0\n');
+    expectOneErrorLine(cli('run', file('cpu.s', 'call 8\nexit'), '--cpus', '0'), /--cpus must be an integer >= 1/);
+  });
+
   it('rejects a helpers module without a usable table', () => {
     file('empty.mjs', 'export const x = 1;');
     file('badid.mjs', 'export default { frob: () => 1 };');

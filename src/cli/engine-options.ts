@@ -2,7 +2,8 @@ import { DEFAULT_MAX_INPUT_SIZE } from '../runtime/layout.js';
 import type { EngineName } from '../runtime/program.js';
 import { Runtime } from '../runtime/runtime.js';
 import { ENGINE_NAMES, isEngineName } from '../engine-names.js';
-import { HelperRegistry } from '../helpers/registry.js';
+import { kernelHelpers } from '../helpers/kernel.js';
+import type { HelperRegistry } from '../helpers/registry.js';
 import { CliError, type ParsedArgs } from './command.js';
 import { loadHelpersModule } from './load-helpers.js';
 
@@ -23,11 +24,15 @@ export function countOption(args: ParsedArgs, name: string, fallback: number | u
 }
 
 /**
- * A runtime big enough for `input` with the helpers of `base` (default none; ELF objects
- * get the kernel helpers) and, on top, those of the `--helpers` module, if any.
+ * A runtime big enough for `input` with the kernel helpers (or those of `base`) and, on
+ * top, those of the `--helpers` module, if any; `--seed` and `--cpus` where the command
+ * has them.
  */
-export async function runtimeFor(args: ParsedArgs, input: Uint8Array = new Uint8Array(0), base = new HelperRegistry()): Promise<Runtime> {
+export async function runtimeFor(args: ParsedArgs, input: Uint8Array = new Uint8Array(0), base: HelperRegistry = kernelHelpers()): Promise<Runtime> {
   const helpersPath = args.string('helpers');
   const helpers = helpersPath === undefined ? base : await loadHelpersModule(helpersPath, base);
-  return new Runtime({ helpers, maxInputSize: Math.max(DEFAULT_MAX_INPUT_SIZE, input.length) });
+  const seed = countOption(args, 'seed', undefined, 0);
+  const cpus = countOption(args, 'cpus', undefined, 1);
+  if (cpus !== undefined && cpus > 1024) throw new CliError(`--cpus must be at most 1024, got ${cpus}`);
+  return new Runtime({ helpers, seed, cpus, maxInputSize: Math.max(DEFAULT_MAX_INPUT_SIZE, input.length) });
 }

@@ -4,7 +4,6 @@
  * `--helpers` on top), pick one program and run it once, importing only the engine it runs.
  */
 import { loadObject, type LoadedObject, type LoadedProgram } from '../elf/load-object.js';
-import { kernelHelpers } from '../helpers/kernel.js';
 import type { BpfMap } from '../runtime/maps/bpf-map.js';
 import type { EngineName } from '../runtime/program.js';
 import { CliError, inFile, type ParsedArgs } from './command.js';
@@ -27,7 +26,7 @@ export interface ObjectRun {
 
 /** Load `object` (the bytes of `file`), run the chosen program over `mem`, return r0 and the maps. */
 export async function runObject(file: string, object: Uint8Array, args: ParsedArgs, options: ObjectRunOptions): Promise<ObjectRun> {
-  const runtime = await runtimeFor(args, options.mem, kernelHelpers());
+  const runtime = await runtimeFor(args, options.mem);
   const loadOne = await importEngine(options.engine);
   const loaded = inFile(file, () => loadObject(object, { runtime, budget: options.budget }, loadOne));
   const program = pickProgram(file, loaded, options.section);

@@ -8,13 +8,17 @@ export const RUN_FLAGS = {
   engine: { type: 'string' },
   helpers: { type: 'string' },
   budget: { type: 'string' },
+  seed: { type: 'string' },
+  cpus: { type: 'string' },
 } as const;
 
 export const RUN_FLAGS_HELP = `  --mem <file>         input memory (raw bytes): r1 points to it, r2 holds its length
   --engine jit|interp  the Wasm JIT (default) or the reference interpreter
   --helpers <m.js>     JS module whose default export maps helper ids to functions
                        (r1, r2, r3, r4, r5, env) => bigint | number
-  --budget <n>         instruction budget per run (default 100000000)`;
+  --budget <n>         instruction budget per run (default 100000000)
+  --seed <n>           seed of bpf_get_prandom_u32 (default: random)
+  --cpus <n>           CPUs per-CPU maps keep a value for (default 1)`;
 
 /** Flags only `run` has: they apply to ELF objects (and C sources, compiled to one). */
 const OBJECT_FLAGS = {
@@ -26,14 +30,14 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run a program once and print r0',
   usage: `usage: ebpf-wasm run <file> [--mem <file>] [--engine jit|interp] [--helpers <m.js>] [--budget <n>]
-                        [--section <name>] [--dump-maps]
+                        [--seed <n>] [--cpus <n>] [--section <name>] [--dump-maps]
 
 Runs the program over the input memory and prints r0 as an unsigned decimal number.
 The file is bytecode, assembler text, an ELF object from clang (-O2 -g -target bpf -c),
 or a C source (.c), which is compiled with clang (or clang-14) from PATH first.
-Objects are loaded as libbpf loads them (all maps and programs) with the kernel
-helpers, which --helpers extends (replacing a helper of the same id);
-bpf_trace_printk messages go to stderr.
+Programs get the kernel helpers (maps, time, trace_printk, ...), which --helpers
+extends (replacing a helper of the same id); bpf_trace_printk messages go to stderr.
+Objects are loaded as libbpf loads them (all maps and programs).
 
 ${RUN_FLAGS_HELP}
   --section <name>     objects: the program to run, by SEC() name or function name
