@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assemble, assembleBytes, disassemble, ElfError, load, parseObject } from '../src/index.js';
+import { assemble, assembleBytes, disassemble, ElfError, load, parseObject, Runtime } from '../src/index.js';
 import { parseBtf } from '../src/elf/btf.js';
 import {
   btfType, BtfStrings, buildBtf, buildElf, code, func, R_BPF_64_32, R_BPF_64_64, SHF, SHT, STB, STT,
@@ -263,6 +263,19 @@ describe('BTF-defined maps', () => {
     expectElfError(btfMapObject(btfMap('m', [['type', { uint: 1 }], ['colour', { uint: 3 }]])), 'UNKNOWN_MAP_FIELD', /unknown field 'colour'/);
     expectElfError(btfMapObject(btfMap('m', [['type', { uint: 12 }], ['values', { type: 'u32' }]])), 'UNSUPPORTED_MAP_FIELD', /__array\(values/);
     expectElfError(btfMapObject(btfMap('m', [['max_entries', { uint: 1 }]])), 'BAD_MAP', /map 'm' has no type/);
+  });
+
+  it('rounds a ring buffer\'s max_entries up to a power-of-2 multiple of the page size, as libbpf does when opening', () => {
+    const ring = (size: number) => parseObject(buildElf(btfMapObject(btfMap('m', [['type', { uint: 27 }], ['max_entries', { uint: size }]])))).maps[0].maxEntries;
+    expect([5000, 4096, 3 * 4096, 8192, 1, 0].map(ring)).toEqual([8192, 4096, 4 * 4096, 8192, 4096, 0]);
+  });
+
+  it('gives a perf_event_array without max_entries one entry per CPU of the runtime when loading, as libbpf does', () => {
+    const bytes = buildElf(btfMapObject(btfMap('m', [['type', { uint: 4 }], ['key_size', { uint: 4 }], ['value_size', { uint: 4 }]])));
+    expect(parseObject(bytes).maps[0]).toMatchObject({ type: 'perf_event_array', maxEntries: 0 });
+    expect(load(bytes, { runtime: new Runtime({ cpus: 3 }) }).maps.get('m')!.maxEntries).toBe(3);
+    const sized = buildElf(btfMapObject(btfMap('m', [['type', { uint: 4 }], ['key_size', { uint: 4 }], ['value_size', { uint: 4 }], ['max_entries', { uint: 8 }]])));
+    expect(load(sized, { runtime: new Runtime({ cpus: 3 }) }).maps.get('m')!.maxEntries).toBe(8);
   });
 
   it('stops at a typedef that refers to itself', () => {

@@ -58,7 +58,7 @@ export function loadObject<M extends MapHandle = BpfMap>(object: Uint8Array, opt
   const runtime = options.runtime ?? new Runtime();
   const factory = options.createMap ?? (((spec: MapSpec) => runtime.createMap(spec)) as unknown as MapFactory<M>);
   const maps = new Map<string, M>();
-  for (const spec of parsed.maps) maps.set(spec.name, factory(spec, runtime));
+  for (const spec of parsed.maps) maps.set(spec.name, factory(withDefaultSize(spec, runtime), runtime));
   const fds = [...maps.values()].map((m) => m.fd);
 
   const programs = new Map<string, LoadedProgram>();
@@ -71,6 +71,14 @@ export function loadObject<M extends MapHandle = BpfMap>(object: Uint8Array, opt
     }) as LoadedProgram);
   }
   return { programs, maps, license: parsed.license, runtime, program: (key) => findProgram(programs, key) };
+}
+
+/**
+ * libbpf's map_set_def_max_entries: a perf_event_array defined without max_entries (the
+ * usual way) gets one entry per CPU, here the runtime's.
+ */
+function withDefaultSize<S extends MapSpec>(spec: S, runtime: Runtime): S {
+  return spec.type === 'perf_event_array' && spec.maxEntries === 0 ? { ...spec, maxEntries: runtime.cpus } : spec;
 }
 
 function findProgram(programs: ReadonlyMap<string, LoadedProgram>, key: string): LoadedProgram {

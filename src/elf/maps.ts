@@ -13,6 +13,7 @@
  *   map whose value is the section, named after the section (libbpf's "real name").
  */
 import { ElfError } from '../errors.js';
+import { PAGE_SIZE } from '../runtime/maps/map-spec-check.js';
 import { mapTypeName, type MapSpec } from '../runtime/maps/types.js';
 import { ByteReader } from './bytes.js';
 import { BTF_KIND, btfKindName, type Btf } from './btf.js';
@@ -170,14 +171,30 @@ function btfMapSpec(btf: Btf, typeId: number, name: string): ObjectMap['spec'] {
     }
     return fromType ?? fromInt ?? 0;
   };
+  const type = checkedType(ints.type, name);
+  const maxEntries = ints.max_entries ?? 0;
   return {
     name,
-    type: checkedType(ints.type, name),
+    type,
     keySize: size('key'),
     valueSize: size('value'),
-    maxEntries: ints.max_entries ?? 0,
+    maxEntries: type === 'ringbuf' ? ringbufSize(maxEntries) : maxEntries,
     flags: ints.map_flags ?? 0,
   };
+}
+
+/**
+ * libbpf's adjust_ringbuf_sz (applied to BTF-defined maps when the object is opened):
+ * the kernel wants a ring buffer's size to be a power-of-2 multiple of the page size,
+ * so any other size is rounded up to the next one (`max_entries 5000` gives 8192). 0
+ * stays 0, for map creation to reject.
+ */
+function ringbufSize(size: number): number {
+  if (size === 0) return 0;
+  for (let pages = 1; pages * PAGE_SIZE <= 0xffff_ffff; pages *= 2) {
+    if (pages * PAGE_SIZE >= size) return pages * PAGE_SIZE;
+  }
+  return size;
 }
 
 function variableMap(elf: ElfFile, section: ElfSection): ObjectMap | undefined {

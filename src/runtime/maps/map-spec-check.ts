@@ -30,7 +30,8 @@ const MAX_KEY_SIZE = 512;
 const MAX_PERCPU_VALUE = 32 * 1024;
 /** KMALLOC_MAX_SIZE on x86-64 (4 MiB), the largest array/queue value. */
 const MAX_VALUE_SIZE = 4 << 20;
-const PAGE_SIZE = 4096;
+/** The page size ring buffer sizes are multiples of (x86-64). */
+export const PAGE_SIZE = 4096;
 
 function fail(spec: MapSpec, code: 'EINVAL' | 'E2BIG' | 'ENOTSUPP', why: string): never {
   throw new MapError(code, `cannot create ${spec.type} map${spec.name ? ` '${spec.name}'` : ''}: ${why}`);
