@@ -5,6 +5,8 @@
  (type $3 (func (param i64)))
  (type $4 (func (param i64 i32) (result i64)))
  (type $5 (func (param i64 i32 i32 f64) (result i64)))
+ (type $6 (func (param i32 i32 i32)))
+ (type $7 (func (param i32 i32 i32 i32 i32 f64 i32)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
@@ -22,7 +24,10 @@
  (global $ctx_lim4 (mut i64) (i64.const 0))
  (global $input_lim8 (mut i64) (i64.const 0))
  (global $ctx_lim8 (mut i64) (i64.const 0))
+ (global $batch_at (mut i32) (i32.const 0))
  (export "run" (func $run))
+ (export "run_batch" (func $run_batch))
+ (export "batch_at" (global $batch_at))
  (func $f0 (type $0) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
   (local $11 i32)
   (local.set $r1
@@ -223,6 +228,317 @@
     (i64.const 0)
     (i64.const 69632)
    )
+  )
+ )
+ (func $batch_copy (type $6) (param $0 i32) (param $1 i32) (param $2 i32)
+  (local $3 i32)
+  (if
+   (i32.gt_u
+    (local.get $2)
+    (i32.const 256)
+   )
+   (then
+    (memory.copy
+     (local.get $0)
+     (local.get $1)
+     (local.get $2)
+    )
+    (return)
+   )
+  )
+  (local.set $3
+   (i32.add
+    (i32.and
+     (local.get $2)
+     (i32.const -8)
+    )
+    (local.get $1)
+   )
+  )
+  (loop $label
+   (if
+    (i32.lt_u
+     (local.get $1)
+     (local.get $3)
+    )
+    (then
+     (i64.store align=1
+      (local.get $0)
+      (i64.load align=1
+       (local.get $1)
+      )
+     )
+     (local.set $0
+      (i32.add
+       (local.get $0)
+       (i32.const 8)
+      )
+     )
+     (local.set $1
+      (i32.add
+       (local.get $1)
+       (i32.const 8)
+      )
+     )
+     (br $label)
+    )
+   )
+  )
+  (local.set $3
+   (i32.add
+    (i32.and
+     (local.get $2)
+     (i32.const 7)
+    )
+    (local.get $1)
+   )
+  )
+  (loop $label1
+   (if
+    (i32.lt_u
+     (local.get $1)
+     (local.get $3)
+    )
+    (then
+     (i32.store8
+      (local.get $0)
+      (i32.load8_u
+       (local.get $1)
+      )
+     )
+     (local.set $0
+      (i32.add
+       (local.get $0)
+       (i32.const 1)
+      )
+     )
+     (local.set $1
+      (i32.add
+       (local.get $1)
+       (i32.const 1)
+      )
+     )
+     (br $label1)
+    )
+   )
+  )
+ )
+ (func $run_batch (type $7) (param $0 i32) (param $1 i32) (param $2 i32) (param $3 i32) (param $4 i32) (param $5 f64) (param $6 i32)
+  (local $7 i32)
+  (local $8 i32)
+  (local $9 i32)
+  (local.set $7
+   (local.get $2)
+  )
+  (block $block
+   (loop $label
+    (br_if $block
+     (i32.le_u
+      (local.get $3)
+      (local.get $7)
+     )
+    )
+    (global.set $batch_at
+     (local.get $7)
+    )
+    (local.set $8
+     (i32.load
+      (i32.add
+       (i32.shl
+        (local.get $7)
+        (i32.const 3)
+       )
+       (local.get $0)
+      )
+     )
+    )
+    (local.set $9
+     (i32.load offset=4
+      (i32.add
+       (i32.shl
+        (local.get $7)
+        (i32.const 3)
+       )
+       (local.get $0)
+      )
+     )
+    )
+    (if
+     (i32.gt_u
+      (local.get $9)
+      (i32.const 1048576)
+     )
+     (then
+      (unreachable)
+     )
+    )
+    (call $batch_copy
+     (i32.const 131072)
+     (local.get $8)
+     (local.get $9)
+    )
+    (global.set $gimport$1
+     (local.get $9)
+    )
+    (global.set $gimport$2
+     (local.get $4)
+    )
+    (global.set $input_lim1
+     (select
+      (i64.extend_i32_u
+       (local.get $9)
+      )
+      (i64.const 0)
+      (local.get $9)
+     )
+    )
+    (global.set $ctx_lim1
+     (select
+      (i64.extend_i32_u
+       (local.get $4)
+      )
+      (i64.const 0)
+      (local.get $4)
+     )
+    )
+    (global.set $input_lim2
+     (select
+      (i64.sub
+       (i64.extend_i32_u
+        (local.get $9)
+       )
+       (i64.const 1)
+      )
+      (i64.const 0)
+      (i32.ge_u
+       (local.get $9)
+       (i32.const 2)
+      )
+     )
+    )
+    (global.set $ctx_lim2
+     (select
+      (i64.sub
+       (i64.extend_i32_u
+        (local.get $4)
+       )
+       (i64.const 1)
+      )
+      (i64.const 0)
+      (i32.ge_u
+       (local.get $4)
+       (i32.const 2)
+      )
+     )
+    )
+    (global.set $input_lim4
+     (select
+      (i64.sub
+       (i64.extend_i32_u
+        (local.get $9)
+       )
+       (i64.const 3)
+      )
+      (i64.const 0)
+      (i32.ge_u
+       (local.get $9)
+       (i32.const 4)
+      )
+     )
+    )
+    (global.set $ctx_lim4
+     (select
+      (i64.sub
+       (i64.extend_i32_u
+        (local.get $4)
+       )
+       (i64.const 3)
+      )
+      (i64.const 0)
+      (i32.ge_u
+       (local.get $4)
+       (i32.const 4)
+      )
+     )
+    )
+    (global.set $input_lim8
+     (select
+      (i64.sub
+       (i64.extend_i32_u
+        (local.get $9)
+       )
+       (i64.const 7)
+      )
+      (i64.const 0)
+      (i32.ge_u
+       (local.get $9)
+       (i32.const 8)
+      )
+     )
+    )
+    (global.set $ctx_lim8
+     (select
+      (i64.sub
+       (i64.extend_i32_u
+        (local.get $4)
+       )
+       (i64.const 7)
+      )
+      (i64.const 0)
+      (i32.ge_u
+       (local.get $4)
+       (i32.const 8)
+      )
+     )
+    )
+    (global.set $budget
+     (i64.trunc_sat_f64_u
+      (local.get $5)
+     )
+    )
+    (i64.store
+     (i32.add
+      (i32.shl
+       (local.get $7)
+       (i32.const 3)
+      )
+      (local.get $1)
+     )
+     (call $f0
+      (i64.const 0)
+      (i64.const 131072)
+      (i64.extend_i32_u
+       (local.get $9)
+      )
+      (i64.const 0)
+      (i64.const 0)
+      (i64.const 0)
+      (i64.const 0)
+      (i64.const 0)
+      (i64.const 0)
+      (i64.const 0)
+      (i64.const 69632)
+     )
+    )
+    (if
+     (local.get $6)
+     (then
+      (call $batch_copy
+       (local.get $8)
+       (i32.const 131072)
+       (local.get $9)
+      )
+     )
+    )
+    (local.set $7
+     (i32.add
+      (local.get $7)
+      (i32.const 1)
+     )
+    )
+    (br $label)
+   )
+   (unreachable)
   )
  )
 )
