@@ -8,7 +8,6 @@ export { Runtime, type RuntimeOptions } from './runtime/runtime.js';
 export * from './helpers/registry.js';
 export { analyzeStructure, type ProgramShape, type Subprogram } from './verify/structure.js';
 export * from './runtime/program.js';
-export { Batch, type BatchOptions } from './runtime/batch.js';
 export { assemble, assembleBytes, ASM_ERROR_CODES, type AsmErrorCode } from './decode/asm.js';
 export { disassemble, formatInsn, listing, type DisasmOptions } from './decode/disasm.js';
 export { jit, DEFAULT_BUDGET, type JitOptions, type JitProgram } from './jit/jit.js';

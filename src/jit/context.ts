@@ -58,6 +58,8 @@ export interface ModuleInfo {
   useHelper(id: number): void;
   /** The value an lddw loads (map pseudo loads resolved; throws CompileError). */
   resolveLddw(insn: Insn): bigint;
+  /** Per-run globals the code reads (NAMES.budget, input_lim4...): the entry sets only these. */
+  readonly usedGlobals: Set<string>;
 }
 
 export function i64Const(m: binaryen.Module, value: bigint | number): Expr {
@@ -87,6 +89,13 @@ export class FunctionContext {
   ) {
     this.m = module.m;
     this.fuel = hasLoops ? this.temp('i64') : undefined;
+    if (hasLoops) module.usedGlobals.add(NAMES.budget);
+  }
+
+  /** (global.get $name), recording that the entry must set the global for each run. */
+  global(name: string, type: binaryen.Type): Expr {
+    this.module.usedGlobals.add(name);
+    return this.m.global.get(name, type);
   }
 
   /** The function's prologue: load the budget into $fuel if the function has loops. */

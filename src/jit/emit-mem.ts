@@ -24,8 +24,8 @@ function inside(c: FunctionContext, region: Region, base: number, off: number, s
   const distance = (start: number) => m.i64.add(c.reg(base), c.i64(off - start));
   switch (region) {
     case 'stack': return m.i64.lt_u(distance(L.stackBase), c.i64(L.stackTop - L.stackBase - size + 1));
-    case 'input': return m.i64.lt_u(distance(L.inputBase), m.global.get(NAMES.inputLimit(size), binaryen.i64));
-    case 'ctx': return m.i64.lt_u(distance(L.contextBase), m.global.get(NAMES.ctxLimit(size), binaryen.i64));
+    case 'input': return m.i64.lt_u(distance(L.inputBase), c.global(NAMES.inputLimit(size), binaryen.i64));
+    case 'ctx': return m.i64.lt_u(distance(L.contextBase), c.global(NAMES.ctxLimit(size), binaryen.i64));
     case 'heap': {
       const heapEnd = m.i64.extend_u(m.global.get(NAMES.heapEnd, binaryen.i32));
       return m.i32.and(
@@ -114,7 +114,7 @@ export function emitPacketLoad(c: FunctionContext, insn: Insn, sem: PacketSem): 
   const offset = sem.mode === 'abs' ? c.i32(insn.imm) : m.i32.add(c.reg32(insn.src), c.i32(insn.imm));
   const outOfRange = m.i32.or(
     m.i32.lt_s(o.get(), c.i32(0)),
-    m.i32.gt_u(m.i32.add(o.get(), c.i32(sem.size)), m.global.get(NAMES.inputLen, binaryen.i32)),
+    m.i32.gt_u(m.i32.add(o.get(), c.i32(sem.size)), c.global(NAMES.inputLen, binaryen.i32)),
   );
   const abort = m.block(null, [m.call(NAMES.abortWith, [c.i64(0)], binaryen.none), m.unreachable()]);
   const address = () => m.i32.add(c.i32(c.module.layout.inputBase), o.get());

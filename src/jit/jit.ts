@@ -2,15 +2,13 @@ import binaryen from 'binaryen';
 import { CompileError, RuntimeTrap } from '../errors.js';
 import { decode } from '../decode/decode.js';
 import type { Insn } from '../decode/insn.js';
-import { ExitProgram, type HelperRegistry } from '../helpers/registry.js';
-import { Batch, type BatchOptions, type BatchRunner } from '../runtime/batch.js';
+import type { HelperRegistry } from '../helpers/registry.js';
 import type { BpfMap } from '../runtime/maps/bpf-map.js';
 import { ENTER, runChain } from '../runtime/tail-call.js';
 import type { Program, RunResult } from '../runtime/program.js';
 import { lddwResolver } from '../runtime/pseudo-lddw.js';
 import { Runtime } from '../runtime/runtime.js';
 import { moduleImports } from './imports.js';
-import { BATCH } from './entry.js';
 import { compileModule, type OptLevel } from './module.js';
 
 export const DEFAULT_BUDGET = 100_000_000;
@@ -62,40 +60,10 @@ function wasmModule(wasm: Uint8Array): WebAssembly.Module {
 }
 
 type RunExport = (r1: bigint, inputLen: number, ctxLen: number, budget: number) => bigint;
-type RunBatchExport = (descs: number, results: number, from: number, count: number, ctxLen: number, budget: number, copyBack: number) => void;
 
-/** A Wasm trap (never expected: V8 traps only on a JIT bug or overwritten staging memory) as a typed error. */
+/** A Wasm trap (never expected: V8 traps only on a JIT bug) as a typed error. */
 function typedError(e: unknown): unknown {
   return e instanceof WebAssembly.RuntimeError ? new RuntimeTrap('WASM_TRAP', `unexpected Wasm trap: ${e.message}`) : e;
-}
-
-/**
- * The JIT's batch runner: the export `run_batch` loops over the inputs inside Wasm. A
- * run that throws unwinds that loop; an ExitProgram (a helper, or LD_ABS out of range,
- * ending the program) is that input's r0, and the loop resumes after it. Any other
- * error ends the batch.
- */
-function wasmBatchRunner(instance: WebAssembly.Instance, runtime: Runtime, budget: number, copyBack: boolean): BatchRunner {
-  const runBatch = instance.exports[BATCH.export] as RunBatchExport;
-  const at = instance.exports[BATCH.at] as WebAssembly.Global;
-  const { inputBase } = runtime.layout;
-  return (batch) => {
-    while (batch.completed < batch.length) {
-      try {
-        runBatch(batch.descriptorsAddress, batch.resultsAddress, batch.completed, batch.length, runtime.contextLength, budget, copyBack ? 1 : 0);
-        batch.completed = batch.length;
-      } catch (e) {
-        const index = at.value as number;
-        batch.completed = index;
-        const input = batch.input(index);
-        // As after a single run, the input shows the program's writes even if it trapped.
-        if (copyBack) input.set(runtime.bytes().subarray(inputBase, inputBase + input.length));
-        if (!(e instanceof ExitProgram)) throw typedError(e);
-        batch.results()[index] = BigInt.asUintN(64, e.r0);
-        batch.completed = index + 1;
-      }
-    }
-  };
 }
 
 /** Whether a program can write to memory at all (if not, the input need not be copied back). */
@@ -147,10 +115,6 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
       if (copyBack && input.length > 0) input.set(runtime.bytes().subarray(inputBase, inputBase + input.length));
     }
   };
-  // JS helpers expect one run per JS call (runtime.inputLength, the tail-call count), so
-  // programs importing any run their batches from JS.
-  const batchRunner = helperIds.every((id) => helpers.get(id)?.wasm !== undefined)
-    ? wasmBatchRunner(instance, runtime, budget, copyBack) : undefined;
   const prog = call as JitProgram;
   const extra = {
     engine: 'jit' as const,
@@ -175,7 +139,6 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
       return runtime.bytes().subarray(inputBase, inputBase + length);
     },
     runInput,
-    batch: (options?: BatchOptions) => new Batch(prog, options, batchRunner),
     [ENTER]: enter,
   };
   return Object.assign(prog, extra);

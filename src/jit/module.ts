@@ -7,7 +7,7 @@ import { lddwResolver, type LddwResolver } from '../runtime/pseudo-lddw.js';
 import { buildCfg } from './cfg.js';
 import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr, type ModuleInfo } from './context.js';
 import { helperArgs, helperArity } from './emit-call.js';
-import { ACCESS_SIZES, addRun, addRunBatch } from './entry.js';
+import { ACCESS_SIZES, addRun } from './entry.js';
 import { addBpfLoop } from './loop.js';
 import { emitFunction } from './emit-function.js';
 
@@ -136,6 +136,7 @@ export function compileModule(input: CompileInput): CompiledModule {
       helper: (id) => input.helpers.get(id),
       useHelper: (id) => { used.add(id); },
       resolveLddw: input.resolveLddw ?? lddwResolver({}, (code, message, pc) => new CompileError(code, message, pc)),
+      usedGlobals: new Set(),
     };
     declareMemoryAndGlobals(m);
     for (const fn of cfg.functions) emitFunction(info, fn);
@@ -150,8 +151,9 @@ export function compileModule(input: CompileInput): CompiledModule {
     if (usesCallx) addCallx(m, input.layout, entries, callable);
     if (usedDefs.some((d) => d.intrinsic === 'loop')) addBpfLoop(m, input.layout, entries);
     const helperIds = imported.map((d) => d.id);
-    addRun(m, input.layout);
-    addRunBatch(m, input.layout);
+    // Helpers in Wasm (the maps module) check pointers against the runtime's length globals.
+    if (imported.some((d) => d.wasm)) for (const name of [NAMES.inputLen, NAMES.ctxLen]) info.usedGlobals.add(name);
+    addRun(m, input.layout, info.usedGlobals);
     // No m.validate() here: V8 validates the binary anyway (see jit.ts), and Binaryen's
     // validator costs ~1 ms a module. Tests validate every golden module with wabt.
     // Keep function and local names in the binary so prog.wat() stays readable ($f0, $r1...).

@@ -4,7 +4,6 @@ import type { Insn } from '../decode/insn.js';
 import { DecodeError, RuntimeTrap, VerifierError } from '../errors.js';
 import { ExitProgram, type HelperRegistry } from '../helpers/registry.js';
 import { analyzeStructure } from '../verify/structure.js';
-import { Batch, type BatchOptions } from './batch.js';
 import { checkLoadable, compileProgram } from './interp/compile.js';
 import { Machine } from './interp/machine.js';
 import { HALT, type Op } from './interp/op.js';
@@ -110,11 +109,7 @@ export function interpreter(program: Uint8Array | readonly Insn[], options: Inte
     }
   };
   const prog = (mem?: Uint8Array): bigint => run(mem).r0;
-  const loaded: Program = Object.assign(prog, {
-    run, engine: 'interp' as const, insns, runtime, [ENTER]: enter,
-    batch: (options?: BatchOptions) => new Batch(loaded, options),
-  });
-  return loaded;
+  return Object.assign(prog, { run, engine: 'interp' as const, insns, runtime, [ENTER]: enter });
 }
 
 /** Load and run once: r0 of `program` over `mem`. */

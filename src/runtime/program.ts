@@ -1,5 +1,4 @@
 import type { Insn } from '../decode/insn.js';
-import type { Batch, BatchOptions } from './batch.js';
 import type { Runtime } from './runtime.js';
 import type { Enterable } from './tail-call.js';
 
@@ -21,12 +20,6 @@ export type EngineName = 'interp' | 'jit';
 export interface Program extends Enterable {
   (mem?: Uint8Array): bigint;
   run(mem?: Uint8Array): RunResult;
-  /**
-   * Staging memory for many inputs run by one call (`batch.add(len)` / `push(bytes)`,
-   * then `batch.run()` for r0 per input): see batch.ts. Allocated once from the
-   * runtime's heap; keep and reuse it.
-   */
-  batch(options?: BatchOptions): Batch;
   readonly engine: EngineName;
   readonly insns: readonly Insn[];
   readonly runtime: Runtime;
