@@ -6,8 +6,9 @@
  * Nothing from the library is imported statically, so the clock starts before binaryen.
  */
 import { readFileSync } from 'node:fs';
+import { registerHelpers } from './helpers.js';
 import { programBinPath } from './paths.js';
-import { SUITE } from './suite.js';
+import { programFile, SUITE } from './suite.js';
 
 export interface ColdCompileReport {
   readonly loadMs: number;
@@ -21,15 +22,13 @@ if (!program) {
   console.error(`cold-compile: unknown program ${name}`);
   process.exit(2);
 }
-const bytes = new Uint8Array(readFileSync(programBinPath(program.name)));
+const bytes = new Uint8Array(readFileSync(programBinPath(programFile(program))));
 const input = program.benchInput();
 
 const start = performance.now();
 const lib = await import('../src/index.js');
 const loaded = performance.now();
-const helpers = new lib.HelperRegistry();
-for (const [id, impl] of Object.entries(program.helpers ?? {})) helpers.define(Number(id), impl);
-const prog = lib.jit(bytes, { runtime: new lib.Runtime({ helpers }) });
+const prog = lib.jit(bytes, { runtime: new lib.Runtime({ helpers: registerHelpers(new lib.HelperRegistry(), program) }) });
 const compiled = performance.now();
 
 const report: ColdCompileReport = {

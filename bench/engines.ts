@@ -1,22 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { HelperRegistry, interpreter, jit, Runtime, type Program } from '../src/index.js';
 import { programBinPath } from './paths.js';
-import type { BenchProgram } from './suite.js';
+import { registerHelpers } from './helpers.js';
+import { programFile, type BenchProgram } from './suite.js';
 
 /**
  * How the bench (and the tests) load and run a program in each engine. The input is
  * placed in the runtime's input area once; each run then goes over the bytes in place.
  */
 
-export function loadProgram(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(programBinPath(name)));
+export function loadProgram(program: BenchProgram): Uint8Array {
+  return new Uint8Array(readFileSync(programBinPath(programFile(program))));
 }
 
 /** A fresh runtime with the program's helpers registered. */
 export function makeRuntime(program: BenchProgram): Runtime {
-  const helpers = new HelperRegistry();
-  for (const [id, impl] of Object.entries(program.helpers ?? {})) helpers.define(Number(id), impl);
-  return new Runtime({ helpers });
+  return new Runtime({ helpers: registerHelpers(new HelperRegistry(), program) });
 }
 
 type EngineFactory = (program: Uint8Array, options: { runtime?: Runtime }) => Program;
@@ -49,7 +48,7 @@ export interface PreparedRun {
  * run), else through `prog(mem)` on a private copy of the input.
  */
 export function prepare(engine: EngineFactory, bench: BenchProgram, input: Uint8Array): PreparedRun {
-  const prog = engine(loadProgram(bench.name), { runtime: makeRuntime(bench) });
+  const prog = engine(loadProgram(bench), { runtime: makeRuntime(bench) });
   if (hasZeroCopy(prog)) {
     prog.input(input.length).set(input);
     const length = input.length;

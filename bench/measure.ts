@@ -88,7 +88,7 @@ function timedOrMismatch(m: ProgramMeasurement, label: string, run: () => bigint
  */
 export async function warmUp(programs: readonly BenchProgram[], rounds: number): Promise<void> {
   for (let round = 0; round < rounds; round++) {
-    for (const program of programs) jit(loadProgram(program.name), { runtime: makeRuntime(program) });
+    for (const program of programs) jit(loadProgram(program), { runtime: makeRuntime(program) });
   }
   await settle();
 }
@@ -133,7 +133,7 @@ export async function measureProgram(program: BenchProgram, settings: Settings, 
   const input = program.benchInput();
   const m: ProgramMeasurement = { program, expected: program.expected(input), cold: [], mismatches: [] };
 
-  const native = compiler ? { exe: buildNative(compiler, program.name), inputFile } : undefined;
+  const native = compiler ? { exe: buildNative(compiler, program), inputFile } : undefined;
   await measureNativeAndJit(m, input, settings, native);
 
   await settle();
@@ -143,7 +143,7 @@ export async function measureProgram(program: BenchProgram, settings: Settings, 
 
   // Warm compile: repeated jit() in this process, into one shared runtime (as a service
   // compiling many programs would), with V8's default flags and binaryen warmed up.
-  const bytes = loadProgram(program.name);
+  const bytes = loadProgram(program);
   const runtime = makeRuntime(program);
   await settle();
   m.warmCompileMs = timeCall(`${program.name} jit()`, () => { jit(bytes, { runtime }); }, settings.compile);

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativeBuildDir, nativeDir, programSourcePath, programsDir } from './paths.js';
+import { programFile, type BenchProgram } from './suite.js';
 
 /**
  * Native references: each program's C compiled for this machine at -O2 and linked with
@@ -26,9 +27,10 @@ export function findCompiler(): NativeCompiler | undefined {
   return undefined;
 }
 
-/** Compile the driver for `name`; returns the executable's path or throws with the compiler's output. */
-export function buildNative(compiler: NativeCompiler, name: string): string {
+/** Compile the driver for `program`; returns the executable's path or throws with the compiler's output. */
+export function buildNative(compiler: NativeCompiler, program: BenchProgram): string {
   mkdirSync(nativeBuildDir, { recursive: true });
+  const name = programFile(program);
   const exe = join(nativeBuildDir, name);
   // Three translation units, no LTO: entry and bench_add stay opaque to the timing loop.
   const args = ['-O2', '-std=c11', '-I', programsDir, '-o', exe,

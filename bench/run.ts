@@ -73,10 +73,18 @@ const rows = results.map((m) => {
 console.log(renderTable(header, rows));
 console.log('');
 
-const jitVsNative = results.filter((m) => m.jitNs !== undefined && m.nativeNs !== undefined).map((m) => m.jitNs! / m.nativeNs!);
-if (jitVsNative.length > 0) console.log(`geometric mean JIT/native over ${jitVsNative.length} programs: ${formatRatio(geometricMean(jitVsNative))}`);
-const interpVsJit = results.filter((m) => m.jitNs !== undefined && m.interpNs !== undefined).map((m) => m.interpNs! / m.jitNs!);
-if (interpVsJit.length > 0) console.log(`geometric mean interp/JIT over ${interpVsJit.length} programs: ${formatRatio(geometricMean(interpVsJit))}`);
+// One row per program file for the means: the programs as written, or with each
+// replaced by its variant (helper_loop_wasm: the same program, its helper in Wasm).
+const originals = results.filter((m) => m.program.file === undefined);
+const withVariants = originals.map((m) => results.find((v) => v.program.file === m.program.name) ?? m);
+const printMean = (label: string, set: readonly ProgramMeasurement[], value: (m: ProgramMeasurement) => number | undefined) => {
+  const ratios = set.map(value).filter((r): r is number => r !== undefined);
+  if (ratios.length > 0) console.log(`geometric mean ${label} over ${ratios.length} programs: ${formatRatio(geometricMean(ratios))}`);
+};
+const jitVsNative = (m: ProgramMeasurement) => (m.jitNs !== undefined && m.nativeNs !== undefined ? m.jitNs / m.nativeNs : undefined);
+printMean('JIT/native', originals, jitVsNative);
+if (withVariants.some((m, i) => m !== originals[i])) printMean('JIT/native, helpers in Wasm,', withVariants, jitVsNative);
+printMean('interp/JIT', originals, (m) => (m.jitNs !== undefined && m.interpNs !== undefined ? m.interpNs / m.jitNs : undefined));
 for (const m of results) {
   if (m.jitCopyNs !== undefined && m.jitNs !== undefined) {
     console.log(`${m.program.name} through the copying prog(mem) path: ${formatNs(m.jitCopyNs)} per run (zero-copy runInput: ${formatNs(m.jitNs)})`);

@@ -18,13 +18,30 @@ export interface BenchProgram {
   testInputs(): Uint8Array[];
   /** The result the program must return for `input`, computed independently in TS. */
   expected(input: Uint8Array): bigint;
+  /** The program's files in bench/programs (`<file>.c`, `.bin`, `.o`), if not `name`. */
+  readonly file?: string;
   /** Helpers by id the program calls (the JIT side); the native side has C versions. */
   readonly helpers?: Readonly<Record<number, HelperImpl>>;
+  /**
+   * Helpers by id written in WebAssembly: the text of a module exporting `helper`
+   * (registered with `defineWasm`, so JIT code calls it Wasm to Wasm).
+   */
+  readonly wasmHelpers?: Readonly<Record<number, string>>;
   /** A per-packet program: also time the copying `prog(mem)` path. */
   readonly perPacket?: boolean;
 }
 
 const benchAdd: HelperImpl = (a, b) => a + b;
+
+/** bench_add in WebAssembly, with the helper ABI: r1, r2, then the call's pc. */
+const BENCH_ADD_WAT = `(module
+  (func $helper (export "helper") (param $a i64) (param $b i64) (param $pc i32) (result i64)
+    (i64.add (local.get $a) (local.get $b))))`;
+
+/** The program's files in bench/programs. */
+export function programFile(program: BenchProgram): string {
+  return program.file ?? program.name;
+}
 
 export const SUITE: readonly BenchProgram[] = [
   {
@@ -103,5 +120,14 @@ export const SUITE: readonly BenchProgram[] = [
     testInputs: () => [u32Input(10), u32Input(0), new Uint8Array(2)],
     expected: (input) => ref.helperLoopSum(ref.leadingU32(input)),
     helpers: { 1: benchAdd },
+  },
+  {
+    name: 'helper_loop_wasm',
+    file: 'helper_loop',
+    summary: 'helper_loop with helper 1 written in WebAssembly (defineWasm)',
+    benchInput: () => u32Input(10000),
+    testInputs: () => [u32Input(10), u32Input(0), new Uint8Array(2)],
+    expected: (input) => ref.helperLoopSum(ref.leadingU32(input)),
+    wasmHelpers: { 1: BENCH_ADD_WAT },
   },
 ];

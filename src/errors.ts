@@ -61,6 +61,15 @@ export class RuntimeTrap extends EbpfError {
   }
 }
 
+/**
+ * A WebAssembly trap (`WebAssembly.RuntimeError`) as a typed `RuntimeTrap` WASM_TRAP;
+ * anything else unchanged. Our generated code never traps on its own (every fault has
+ * a typed check first), so this marks a bug or a helper in Wasm that trapped.
+ */
+export function fromWasmTrap(e: unknown, pc?: number): unknown {
+  return e instanceof WebAssembly.RuntimeError ? new RuntimeTrap('WASM_TRAP', `unexpected Wasm trap: ${e.message}`, pc) : e;
+}
+
 /** An ELF object that cannot be loaded. */
 export class ElfError extends EbpfError {
   readonly kind = 'elf';

@@ -45,7 +45,7 @@ describe('benchmark programs', () => {
     describe(name, () => {
       for (const program of SUITE) {
         it(program.name, () => {
-          const prog = engine(loadProgram(program.name), { runtime: makeRuntime(program) });
+          const prog = engine(loadProgram(program), { runtime: makeRuntime(program) });
           for (const input of program.testInputs()) {
             const want = program.expected(input);
             expect(prog(input.slice()), `${program.name} on ${input.length} bytes`).toBe(want);

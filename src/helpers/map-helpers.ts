@@ -1,4 +1,4 @@
-import { RuntimeTrap } from '../errors.js';
+import { fromWasmTrap, RuntimeTrap } from '../errors.js';
 import type { HelperExportName, MapsExports } from '../runtime/maps/maps-module.js';
 import { PerfEventArrayMap } from '../runtime/maps/perf-event-array.js';
 import type { Runtime } from '../runtime/runtime.js';
@@ -18,11 +18,6 @@ import type { ArgKind, HelperDef, HelperEnv, HelperImpl, HelperProto, RetKind } 
 
 const proto = (args: readonly ArgKind[], ret: RetKind = 'integer'): HelperProto => ({ args, ret });
 
-/** A Wasm export with i64 arguments from JS: V8 throws a RuntimeError on a Wasm trap (map memory overwritten). */
-function wasmTrap(e: unknown): unknown {
-  return e instanceof WebAssembly.RuntimeError ? new RuntimeTrap('WASM_TRAP', `unexpected Wasm trap: ${e.message}`) : e;
-}
-
 type Call = (x: MapsExports, r1: bigint, r2: bigint, r3: bigint, r4: bigint, r5: bigint, pc: number) => bigint;
 
 function mapsHelper(id: number, name: HelperExportName, helperProto: HelperProto, call: Call): HelperDef {
@@ -30,7 +25,7 @@ function mapsHelper(id: number, name: HelperExportName, helperProto: HelperProto
     try {
       return call(env.runtime.mapsModule, r1, r2, r3, r4, r5, env.pc);
     } catch (e) {
-      throw wasmTrap(e);
+      throw fromWasmTrap(e); // map memory overwritten by the program
     }
   };
   return { id, name, proto: helperProto, impl, wasm: (runtime: Runtime) => runtime.mapsModule[name] };

@@ -1,3 +1,4 @@
+import { fromWasmTrap } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 
 /**
@@ -103,6 +104,30 @@ export class HelperRegistry {
   define(id: number, impl: HelperImpl, name = `helper_${id}`): this {
     const arity = impl.length === 0 ? 5 : Math.min(5, impl.length);
     return this.register({ id, name, proto: { args: new Array<ArgKind>(arity).fill('anything'), ret: 'integer' }, impl });
+  }
+
+  /**
+   * Register a WebAssembly function, an export of a module you instantiated, under `id`:
+   * `(func (param i64 ... i64) (param $pc i32) (result i64))` with 0-5 i64 arguments
+   * (r1..rN; its `length` tells how many) and then the call's pc. JIT-compiled programs
+   * import it directly, a Wasm-to-Wasm call without BigInts (a JS helper costs ~13 ns
+   * a call); the interpreter calls the same function from JS. A helper that reads the
+   * program's memory imports the runtime's `runtime.memory`.
+   */
+  defineWasm(id: number, fn: WasmHelper, name = `helper_${id}`): this {
+    const arity = fn.length - 1;
+    if (!Number.isInteger(arity) || arity < 0 || arity > 5) {
+      throw new RangeError(`a Wasm helper takes 0-5 i64 arguments and the i32 pc, but ${name} takes ${fn.length} parameters`);
+    }
+    const call = fn as (...args: (bigint | number)[]) => bigint;
+    const impl: HelperImpl = (r1, r2, r3, r4, r5, env) => {
+      try {
+        return call(...[r1, r2, r3, r4, r5].slice(0, arity), env.pc);
+      } catch (e) {
+        throw fromWasmTrap(e, env.pc);
+      }
+    };
+    return this.register({ id, name, proto: { args: new Array<ArgKind>(arity).fill('anything'), ret: 'integer' }, impl, wasm: () => fn });
   }
 
   get(id: number): HelperDef | undefined {

@@ -1,5 +1,5 @@
 import binaryen from 'binaryen';
-import { CompileError, RuntimeTrap } from '../errors.js';
+import { CompileError, fromWasmTrap } from '../errors.js';
 import { decode } from '../decode/decode.js';
 import type { Insn } from '../decode/insn.js';
 import type { HelperRegistry } from '../helpers/registry.js';
@@ -61,11 +61,6 @@ function wasmModule(wasm: Uint8Array): WebAssembly.Module {
 
 type RunExport = (r1: bigint, inputLen: number, ctxLen: number, budget: number) => bigint;
 
-/** A Wasm trap (never expected: V8 traps only on a JIT bug) as a typed error. */
-function typedError(e: unknown): unknown {
-  return e instanceof WebAssembly.RuntimeError ? new RuntimeTrap('WASM_TRAP', `unexpected Wasm trap: ${e.message}`) : e;
-}
-
 /** Whether a program can write to memory at all (if not, the input need not be copied back). */
 function writesMemory(insns: readonly Insn[]): boolean {
   return insns.some((i) => {
@@ -99,7 +94,7 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
     try {
       return BigInt.asUintN(64, run(r1, length, runtime.contextLength, budget));
     } catch (e) {
-      throw typedError(e);
+      throw fromWasmTrap(e);
     }
   };
   const runInput = (length: number): bigint => {
