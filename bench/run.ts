@@ -99,7 +99,7 @@ if (colds.length > 0) {
 console.log('jit() warm = median of repeated jit() in this process (binaryen compile + optimise + WebAssembly.Instance)');
 console.log('');
 console.log('programs:');
-for (const m of results) console.log(`  ${m.program.name.padEnd(15)} ${m.program.summary}`);
+for (const m of results) console.log(`  ${m.program.name.padEnd(17)} ${m.program.summary}`);
 
 const failures = results.flatMap((m) => m.mismatches.map((msg) => `  ${m.program.name}: ${msg}`));
 if (failures.length > 0) {
