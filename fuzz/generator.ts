@@ -8,8 +8,8 @@ import { Random } from './random.js';
  * Programs exercise every instruction class with edge-value operands, in both widths,
  * stack and input-memory accesses, atomics, forward branches (so every program
  * terminates), local calls (recursion included, to hit the depth limit), callx, helper
- * calls and legacy packet loads. Occasional out-of-bounds accesses check that both
- * engines trap identically.
+ * calls and legacy packet loads, input accesses guarded by length checks. Occasional
+ * out-of-bounds accesses check that both engines trap identically.
  */
 
 export const FUZZ_HELPER_ID = 1;
@@ -56,6 +56,9 @@ const EXIT = one((s) => s.sem.kind === 'exit');
 const MOV_IMM = one((s) => s.mnemonic === 'mov' && s.form === 'dst_imm');
 const ALU_MOV_REG = one((s) => s.mnemonic === 'mov' && s.form === 'dst_src');
 const ALU_SUB_IMM = one((s) => s.mnemonic === 'sub' && s.form === 'dst_imm');
+const ALU_ADD_IMM = one((s) => s.mnemonic === 'add' && s.form === 'dst_imm');
+const JMP64_IMM = rows((s) => s.sem.kind === 'jmp' && s.sem.width === 64 && s.sem.source === 'imm');
+const JMP64_REG = rows((s) => s.sem.kind === 'jmp' && s.sem.width === 64 && s.sem.source === 'reg');
 
 function sizeOf(spec: OpSpec): number {
   const s = spec.sem;
@@ -64,7 +67,11 @@ function sizeOf(spec: OpSpec): number {
 
 class FunctionBuilder {
   readonly items: Item[] = [];
-  constructor(private readonly rnd: Random, private readonly layout: Layout, private readonly fnCount: number) {}
+  constructor(
+    private readonly rnd: Random, private readonly layout: Layout, private readonly fnCount: number,
+    /** The length of the input the program will run on. */
+    private readonly inputLength: number,
+  ) {}
 
   private reg(): number { return this.rnd.int(10); }
   private srcReg(): number { return this.rnd.int(11); }
@@ -117,6 +124,31 @@ class FunctionBuilder {
     const imm = spec.sem.kind === 'atomic' ? spec.match!.value : this.rnd.imm32();
     if (spec.sem.kind === 'load') this.push({ spec, fields: { dst: this.reg(), src: ptr, off } });
     else this.push({ spec, fields: { dst: ptr, src: this.rnd.pick([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((r) => r !== ptr)), off, imm } });
+  }
+
+  /**
+   * The shape of bounds-checked C in the entry function: compare the input length (r2
+   * at entry) with a constant, then access the input through r1 (sometimes moved on by
+   * a constant) near that bound. Exercises the JIT's proofs (jit/input-bounds.ts) at
+   * their edges: bounds are mostly within a byte or two of the input's actual length.
+   */
+  guardedInput(bodyLength: number): void {
+    const bound = Math.max(0, this.rnd.bool(0.7) ? this.inputLength + this.rnd.range(-2, 2) : this.rnd.range(0, INPUT_SIZE + 2));
+    if (this.rnd.bool(0.3)) this.push({ spec: ALU_ADD_IMM, fields: { dst: 1, imm: this.rnd.range(0, 16) } });
+    const skip = () => this.rnd.range(this.items.length + 2, Math.max(this.items.length + 2, bodyLength));
+    if (this.rnd.bool(0.3)) {
+      const r = this.rnd.range(3, 9);
+      this.push({ spec: MOV_IMM, fields: { dst: r, imm: bound } });
+      this.push({ spec: this.rnd.pick(JMP64_REG), fields: { dst: r, src: 2 }, jumpTo: skip() });
+    } else {
+      this.push({ spec: this.rnd.pick(JMP64_IMM), fields: { dst: 2, imm: bound }, jumpTo: skip() });
+    }
+    const pick = this.rnd.int(3);
+    const spec = pick === 0 ? this.rnd.pick(LOADS) : pick === 1 ? this.rnd.pick(STORES) : this.rnd.pick(ATOMICS);
+    const off = bound - sizeOf(spec) + this.rnd.range(-2, 1);
+    const imm = spec.sem.kind === 'atomic' ? spec.match!.value : this.rnd.imm32();
+    if (spec.sem.kind === 'load') this.push({ spec, fields: { dst: this.reg(), src: 1, off } });
+    else this.push({ spec, fields: { dst: 1, src: this.rnd.pick([0, 2, 3, 4, 5, 6, 7, 8, 9]), off, imm } });
   }
 
   packet(): void {
@@ -179,9 +211,10 @@ class FunctionBuilder {
 /** Generate one random program and its input. */
 export function generateProgram(rnd: Random, layout: Layout, maxBody = 40): GeneratedProgram {
   const fnCount = rnd.bool(0.4) ? rnd.range(2, 4) : 1;
+  const inputLength = rnd.bool(0.7) ? INPUT_SIZE : rnd.range(0, INPUT_SIZE);
   const functions: Item[][] = [];
   for (let f = 0; f < fnCount; f++) {
-    const b = new FunctionBuilder(rnd, layout, fnCount);
+    const b = new FunctionBuilder(rnd, layout, fnCount, inputLength);
     const target = rnd.range(1, f === 0 ? maxBody : Math.ceil(maxBody / 2));
     if (f === 0) for (let r = 3; r < 10; r++) if (rnd.bool(0.5)) b.lddw(r);
     while (b.items.length < target) {
@@ -190,6 +223,7 @@ export function generateProgram(rnd: Random, layout: Layout, maxBody = 40): Gene
       else if (roll < 45) b.endian();
       else if (roll < 50) b.lddw();
       else if (roll < 62) b.stack();
+      else if (roll < 66 && f === 0) b.guardedInput(target);
       else if (roll < 70) b.input();
       else if (roll < 73) b.packet();
       else if (roll < 88) b.jump(target);
@@ -201,7 +235,7 @@ export function generateProgram(rnd: Random, layout: Layout, maxBody = 40): Gene
     b.exit();
     functions.push(b.items);
   }
-  return { insns: layoutProgram(functions), input: rnd.bytes(INPUT_SIZE) };
+  return { insns: layoutProgram(functions), input: rnd.bytes(inputLength) };
 }
 
 /** Assign slot positions, then resolve jump and call offsets. */

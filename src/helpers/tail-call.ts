@@ -1,3 +1,4 @@
+import { RuntimeTrap } from '../errors.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { MAX_TAIL_CALLS, TailCall, type Enterable } from '../runtime/tail-call.js';
 import { ERRNO, HELPER_IDS, negErrno } from './kernel-ids.js';
@@ -11,6 +12,9 @@ export type ProgramLookup = (runtime: Runtime, map: bigint, index: number) => En
  * bits) and fewer than 33 tail calls were made in this run, the current program ends and
  * that one runs with r1 = ctx (see runtime/tail-call.ts). Otherwise it returns -ENOENT
  * and the caller carries on, as in the kernel, where a failed tail call falls through.
+ * ctx must be the context, the r1 the run started with (the kernel's verifier demands a
+ * PTR_TO_CTX): every program can then rely on r1 = the input's address at entry, which
+ * the JIT uses to prove input accesses safe (jit/input-bounds.ts). Anything else traps.
  */
 export function tailCallHelper(lookup: ProgramLookup): HelperDef {
   return {
@@ -19,6 +23,9 @@ export function tailCallHelper(lookup: ProgramLookup): HelperDef {
     proto: { args: ['ptr_to_ctx', 'const_map_ptr', 'anything'], ret: 'integer' },
     impl: (ctx, map, index, _4, _5, env) => {
       const runtime = env.runtime;
+      if (ctx !== BigInt(runtime.layout.inputBase)) {
+        throw new RuntimeTrap('BAD_TAIL_CALL_CTX', `bpf_tail_call's ctx 0x${ctx.toString(16)} is not the context the run started with (r1 at entry)`, env.pc);
+      }
       const target = lookup(runtime, map, Number(index & 0xffff_ffffn));
       if (target === undefined || runtime.tailCalls >= MAX_TAIL_CALLS) return negErrno(ERRNO.ENOENT);
       runtime.tailCalls++;

@@ -86,6 +86,8 @@ export class FunctionContext {
     /** The region each memory access probably touches, by pc (see regions.ts). */
     readonly regionGuess: ReadonlyMap<number, Region> = new Map(),
     hasLoops = false,
+    /** Accesses proven inside the input, by pc: no check (see input-bounds.ts). */
+    readonly provenInput: ReadonlySet<number> = new Set(),
   ) {
     this.m = module.m;
     this.fuel = hasLoops ? this.temp('i64') : undefined;

@@ -3,6 +3,7 @@ import type { BasicBlock, FunctionCfg } from './cfg.js';
 import { FunctionContext, FUNC_PARAMS, NAMES, REG_COUNT, setLocalName, TRAP, type Expr, type ModuleInfo } from './context.js';
 import { emitInsn } from './emit-insn.js';
 import { jumpCondition } from './emit-jmp.js';
+import { provenInputAccesses } from './input-bounds.js';
 import { guessRegions } from './regions.js';
 
 /**
@@ -23,7 +24,7 @@ import { guessRegions } from './regions.js';
 export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
   const isBackEdge = (from: BasicBlock, toId: number) => fn.blocks[toId].startPc <= from.startPc;
   const hasLoops = fn.blocks.some((b) => successors(b).some((s) => isBackEdge(b, s)));
-  const c = new FunctionContext(info, guessRegions(fn, info.insns, info.layout), hasLoops);
+  const c = new FunctionContext(info, guessRegions(fn, info.insns, info.layout), hasLoops, provenInputAccesses(fn, info.insns, info.layout));
   const m = c.m;
   const relooper = new binaryen.Relooper(m);
   const bodies = fn.blocks.map((block) => emitBlockBody(c, block));

@@ -40,7 +40,8 @@ function inside(c: FunctionContext, region: Region, base: number, off: number, s
  * The checked i32 linear-memory address of `[base + off]` for an access of `size` bytes.
  *
  * r10 is read-only, so `[r10 + off]` with -512 <= off <= -size is always inside the
- * current frame and needs no check: (i32.wrap_i64 (i64.add $r10 off)).
+ * current frame and needs no check: (i32.wrap_i64 (i64.add $r10 off)); neither do
+ * accesses input-bounds.ts proves inside the input.
  *
  * Otherwise the access is checked inline against the region regions.ts guessed first
  * (one compare on the hot path), then against the others, trapping with pc/address/size
@@ -57,6 +58,7 @@ export function checkedAddress(c: FunctionContext, base: number, off: number, si
   const m = c.m;
   const addr = () => (off === 0 ? c.reg(base) : m.i64.add(c.reg(base), c.i64(off)));
   if (base === FP && off >= -STACK_FRAME_SIZE && off <= -size) return m.i32.wrap(addr());
+  if (c.provenInput.has(pc)) return m.i32.wrap(addr());
   const guess = c.regionGuess.get(pc) ?? 'stack';
   const others = REGIONS.filter((r) => r !== guess).map((r) => inside(c, r, base, off, size));
   const trap = m.block(null, [m.call(NAMES.trapOob, [c.i32(pc), addr(), c.i32(size)], binaryen.none), m.unreachable()]);

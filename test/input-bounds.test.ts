@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../src/decode/asm.js';
+import { loadProgram } from '../src/engine.js';
+import { RuntimeTrap } from '../src/errors.js';
+import { HELPER_IDS } from '../src/helpers/kernel-ids.js';
+import { buildCfg } from '../src/jit/cfg.js';
+import { provenInputAccesses } from '../src/jit/input-bounds.js';
+import { jit } from '../src/jit/jit.js';
+import { Runtime } from '../src/runtime/runtime.js';
+
+const layout = new Runtime().layout;
+
+/** The pcs of the entry function's accesses proven inside the input. */
+function proven(source: string): number[] {
+  const insns = assemble(source);
+  return [...provenInputAccesses(buildCfg(insns).functions[0], insns, layout)].sort((a, b) => a - b);
+}
+
+describe('input bounds proofs', () => {
+  it('use a length check guarding the accesses, and nothing without one', () => {
+    const guarded = `
+      jlt %r2, 14, short     # pc 0: len >= 14 below
+      ldxh %r0, [%r1+12]     # pc 1: bytes 12..13: proven
+      ldxb %r3, [%r1+13]     # pc 2: proven
+      ldxb %r3, [%r1+14]     # pc 3: byte 14 may be past the end: checked
+      exit
+    short:
+      ldxb %r0, [%r1]        # pc 5: len < 14 here, maybe 0: checked
+      exit`;
+    expect(proven(guarded)).toEqual([1, 2]);
+    expect(proven('ldxb %r0, [%r1]\nexit')).toEqual([]);
+  });
+
+  it('learn from checked accesses, follow pointer arithmetic, and read both operand orders', () => {
+    expect(proven(`
+      ldxb %r0, [%r1+20]     # pc 0: checked; passing it means len >= 21
+      ldxb %r3, [%r1+5]      # pc 1: proven
+      mov %r4, %r1
+      add %r4, 16
+      ldxw %r3, [%r4+1]      # pc 4: bytes 17..20: proven
+      ldxw %r3, [%r4+2]      # pc 5: bytes 18..21: checked
+      exit`)).toEqual([1, 4]);
+    expect(proven(`
+      mov %r3, 8
+      jge %r3, %r2, +1       # 8 >= len jumps: the fallthrough has len >= 9
+      ldxdw %r0, [%r1+1]     # pc 2: bytes 1..8: proven
+      exit`)).toEqual([2]);
+  });
+
+  it('forget what calls clobber, what 32-bit ops write, and what paths disagree on', () => {
+    expect(proven(`
+      jlt %r2, 8, +3
+      call 7                 # clobbers r1-r5
+      ldxb %r0, [%r1]        # pc 2: checked
+      exit
+      exit`)).toEqual([]);
+    expect(proven(`
+      jlt32 %r2, 8, +2       # a 32-bit compare teaches nothing
+      ldxb %r0, [%r1]
+      exit
+      exit`)).toEqual([]);
+    expect(proven(`
+      jsgt %r2, 8, +2        # nor does a signed one
+      ldxb %r0, [%r1]
+      exit
+      exit`)).toEqual([]);
+    expect(proven(`
+      jlt %r2, 8, out
+      jeq %r0, 0, join       # len >= 8 on both paths into join...
+      add %r1, 4             # ...but r1 differs
+    join:
+      ldxb %r0, [%r1]        # pc 3: checked
+      ldxb %r0, [%r6]
+    out:
+      exit`)).toEqual([]);
+  });
+
+  it('reach a fixpoint over loops: a pointer moving in a loop is not proven', () => {
+    expect(proven(`
+      jlt %r2, 64, out
+      mov %r3, 0
+    loop:
+      ldxb %r0, [%r1+63]     # pc 2: proven (r1 is the same on every iteration)
+      mov %r4, %r1
+      add %r4, %r3
+      ldxb %r0, [%r4]        # pc 5: checked (r4 moves)
+      add %r3, 1
+      jlt %r3, 100, loop
+    out:
+      exit`)).toEqual([2]);
+  });
+
+  it('keep both engines in agreement at the bound, in and out of range', () => {
+    const source = `
+      jlt %r2, 14, short
+      ldxh %r0, [%r1+12]
+      stb [%r1+13], 7
+      exit
+    short:
+      ldxb %r0, [%r1+13]
+      exit`;
+    for (const length of [12, 13, 14, 15]) {
+      const outcomes = (['interp', 'jit'] as const).map((engine) => {
+        const mem = Uint8Array.from({ length }, (_, i) => i);
+        try {
+          return [String(loadProgram(assemble(source), { engine })(mem)), [...mem]];
+        } catch (e) {
+          return [(e as RuntimeTrap).code, (e as RuntimeTrap).pc];
+        }
+      });
+      expect(outcomes[1], `length ${length}`).toEqual(outcomes[0]);
+    }
+  });
+});
+
+describe('bpf_tail_call ctx', () => {
+  it('must be the context the run started with (the JIT relies on r1 at entry)', () => {
+    const runtime = new Runtime();
+    const jumps = runtime.createMap({ type: 'prog_array', keySize: 4, valueSize: 4, maxEntries: 1 });
+    const target = jit(assemble('ldxb %r0, [%r1]\nexit'), { runtime });
+    jumps.set(0, target);
+    const call = (ctx: string) => jit(assemble(`
+      ${ctx}
+      lddw %r2, map_fd(${jumps.fd})
+      mov %r3, 0
+      call ${HELPER_IDS.tail_call}
+      exit`), { runtime });
+    expect(call('')(Uint8Array.of(42))).toBe(42n);
+    expect(() => call('add %r1, 1')(Uint8Array.of(42, 43))).toThrow(RuntimeTrap);
+    expect(() => call('mov %r1, %r10')(Uint8Array.of(42))).toThrow(/ctx .* is not the context/);
+  });
+});
