@@ -57,6 +57,8 @@ const MOV_IMM = one((s) => s.mnemonic === 'mov' && s.form === 'dst_imm');
 const ALU_MOV_REG = one((s) => s.mnemonic === 'mov' && s.form === 'dst_src');
 const ALU_SUB_IMM = one((s) => s.mnemonic === 'sub' && s.form === 'dst_imm');
 const ALU_ADD_IMM = one((s) => s.mnemonic === 'add' && s.form === 'dst_imm');
+const ALU_ADD_REG = one((s) => s.mnemonic === 'add' && s.form === 'dst_src');
+const ALU_AND_IMM = one((s) => s.mnemonic === 'and' && s.form === 'dst_imm');
 const JMP64_IMM = rows((s) => s.sem.kind === 'jmp' && s.sem.width === 64 && s.sem.source === 'imm');
 const JMP64_REG = rows((s) => s.sem.kind === 'jmp' && s.sem.width === 64 && s.sem.source === 'reg');
 
@@ -71,9 +73,17 @@ class FunctionBuilder {
     private readonly rnd: Random, private readonly layout: Layout, private readonly fnCount: number,
     /** The length of the input the program will run on. */
     private readonly inputLength: number,
+    private readonly keepArgs = false,
   ) {}
 
-  private reg(): number { return this.rnd.int(10); }
+  /**
+   * A destination register. In the entry function r1 and r2 (the input and its length)
+   * are mostly left alone, so the length-guarded accesses later still see them.
+   */
+  private reg(): number {
+    const r = this.rnd.int(10);
+    return this.keepArgs && (r === 1 || r === 2) && this.rnd.bool(0.8) ? this.rnd.range(3, 9) : r;
+  }
   private srcReg(): number { return this.rnd.int(11); }
 
   /** A stack offset for an access of `size` bytes, inside the frame, sometimes unaligned. */
@@ -127,28 +137,49 @@ class FunctionBuilder {
   }
 
   /**
-   * The shape of bounds-checked C in the entry function: compare the input length (r2
-   * at entry) with a constant, then access the input through r1 (sometimes moved on by
-   * a constant) near that bound. Exercises the JIT's proofs (jit/input-bounds.ts) at
-   * their edges: bounds are mostly within a byte or two of the input's actual length.
+   * The shapes of bounds-checked C in the entry function, to exercise the JIT's proofs
+   * (jit/input-bounds.ts) at their edges: compare the input length (r2 at entry) with a
+   * constant near the input's actual length and access the input through r1 (sometimes
+   * moved on) near that bound; or compare an index with the length and access
+   * r1 + index (+ a small offset).
    */
   guardedInput(bodyLength: number): void {
-    const bound = Math.max(0, this.rnd.bool(0.7) ? this.inputLength + this.rnd.range(-2, 2) : this.rnd.range(0, INPUT_SIZE + 2));
-    if (this.rnd.bool(0.3)) this.push({ spec: ALU_ADD_IMM, fields: { dst: 1, imm: this.rnd.range(0, 16) } });
     const skip = () => this.rnd.range(this.items.length + 2, Math.max(this.items.length + 2, bodyLength));
-    if (this.rnd.bool(0.3)) {
-      const r = this.rnd.range(3, 9);
-      this.push({ spec: MOV_IMM, fields: { dst: r, imm: bound } });
-      this.push({ spec: this.rnd.pick(JMP64_REG), fields: { dst: r, src: 2 }, jumpTo: skip() });
-    } else {
-      this.push({ spec: this.rnd.pick(JMP64_IMM), fields: { dst: 2, imm: bound }, jumpTo: skip() });
-    }
     const pick = this.rnd.int(3);
     const spec = pick === 0 ? this.rnd.pick(LOADS) : pick === 1 ? this.rnd.pick(STORES) : this.rnd.pick(ATOMICS);
-    const off = bound - sizeOf(spec) + this.rnd.range(-2, 1);
     const imm = spec.sem.kind === 'atomic' ? spec.match!.value : this.rnd.imm32();
-    if (spec.sem.kind === 'load') this.push({ spec, fields: { dst: this.reg(), src: 1, off } });
-    else this.push({ spec, fields: { dst: 1, src: this.rnd.pick([0, 2, 3, 4, 5, 6, 7, 8, 9]), off, imm } });
+    const near = () => Math.max(0, this.rnd.bool(0.7) ? this.inputLength + this.rnd.range(-2, 2) : this.rnd.range(0, INPUT_SIZE + 2));
+    let base = 1;
+    let off: number;
+    if (this.rnd.bool(0.5)) {
+      const bound = near();
+      if (this.rnd.bool(0.3)) this.push({ spec: ALU_ADD_IMM, fields: { dst: 1, imm: this.rnd.range(0, 16) } });
+      if (this.rnd.bool(0.3)) {
+        const r = this.rnd.range(3, 9);
+        this.push({ spec: MOV_IMM, fields: { dst: r, imm: bound } });
+        this.push({ spec: this.rnd.pick(JMP64_REG), fields: { dst: r, src: 2 }, jumpTo: skip() });
+      } else {
+        this.push({ spec: this.rnd.pick(JMP64_IMM), fields: { dst: 2, imm: bound }, jumpTo: skip() });
+      }
+      off = bound - sizeOf(spec) + this.rnd.range(-2, 1);
+    } else {
+      // index: a value near the length, which the JIT sees as a constant or (masked) as
+      // unknown, or whatever the register holds; sometimes stepped.
+      const index = this.rnd.range(3, 9);
+      const roll = this.rnd.int(5);
+      if (roll < 4) this.push({ spec: MOV_IMM, fields: { dst: index, imm: near() } });
+      if (roll < 3) this.push({ spec: ALU_AND_IMM, fields: { dst: index, imm: 0xffff } });
+      if (this.rnd.bool(0.3)) this.push({ spec: ALU_ADD_IMM, fields: { dst: index, imm: this.rnd.range(-2, 2) } });
+      const lenFirst = this.rnd.bool(0.5);
+      this.push({ spec: this.rnd.pick(JMP64_REG), fields: lenFirst ? { dst: 2, src: index } : { dst: index, src: 2 }, jumpTo: skip() });
+      if (this.rnd.bool(0.3)) this.push({ spec: ALU_ADD_IMM, fields: { dst: index, imm: this.rnd.range(-2, 2) } });
+      base = this.rnd.pick([0, 3, 4, 5, 6, 7, 8, 9].filter((r) => r !== index));
+      this.push({ spec: ALU_MOV_REG, fields: { dst: base, src: 1 } });
+      this.push({ spec: ALU_ADD_REG, fields: { dst: base, src: index } });
+      off = this.rnd.range(-2, 1) - (sizeOf(spec) - 1) * this.rnd.int(2);
+    }
+    if (spec.sem.kind === 'load') this.push({ spec, fields: { dst: this.reg(), src: base, off } });
+    else this.push({ spec, fields: { dst: base, src: this.rnd.pick([0, 2, 3, 4, 5, 6, 7, 8, 9].filter((r) => r !== base)), off, imm } });
   }
 
   packet(): void {
@@ -214,7 +245,7 @@ export function generateProgram(rnd: Random, layout: Layout, maxBody = 40): Gene
   const inputLength = rnd.bool(0.7) ? INPUT_SIZE : rnd.range(0, INPUT_SIZE);
   const functions: Item[][] = [];
   for (let f = 0; f < fnCount; f++) {
-    const b = new FunctionBuilder(rnd, layout, fnCount, inputLength);
+    const b = new FunctionBuilder(rnd, layout, fnCount, inputLength, f === 0);
     const target = rnd.range(1, f === 0 ? maxBody : Math.ceil(maxBody / 2));
     if (f === 0) for (let r = 3; r < 10; r++) if (rnd.bool(0.5)) b.lddw(r);
     while (b.items.length < target) {
@@ -223,7 +254,7 @@ export function generateProgram(rnd: Random, layout: Layout, maxBody = 40): Gene
       else if (roll < 45) b.endian();
       else if (roll < 50) b.lddw();
       else if (roll < 62) b.stack();
-      else if (roll < 66 && f === 0) b.guardedInput(target);
+      else if (roll < 68 && f === 0) b.guardedInput(target);
       else if (roll < 70) b.input();
       else if (roll < 73) b.packet();
       else if (roll < 88) b.jump(target);

@@ -90,6 +90,58 @@ describe('input bounds proofs', () => {
       exit`)).toEqual([2]);
   });
 
+  it('prove indices compared with the length, and keep what paths agree on', () => {
+    expect(proven(`
+      mov %r3, 0
+    loop:
+      jge %r3, %r2, out      # the fallthrough has r3 < len
+      mov %r4, %r1
+      add %r4, %r3
+      ldxb %r0, [%r4]        # pc 4: proven
+      ldxb %r0, [%r4+1]      # pc 5: one past: checked
+      add %r3, 1
+      ja loop
+    out:
+      exit`)).toEqual([4]);
+  });
+
+  it('keep both engines in agreement at the edges the proofs reason about', () => {
+    const outcome = (source: string, mem: number[]) => (['interp', 'jit'] as const).map((engine) => {
+      try {
+        return String(loadProgram(assemble(source), { engine })(Uint8Array.from(mem)));
+      } catch (e) {
+        return `${(e as RuntimeTrap).code} at ${(e as RuntimeTrap).pc}`;
+      }
+    });
+    // An index below the length, stepped down: 0 - 1 wraps, and the access must trap.
+    const wrap = `
+      mov %r3, 0
+      and %r3, 0xffff        # 0, but not a constant to the JIT
+      jge %r3, %r2, out
+      add %r3, -1
+      mov %r4, %r1
+      add %r4, %r3
+      ldxb %r0, [%r4]
+    out:
+      exit`;
+    expect(outcome(wrap, [1, 2])).toEqual(['OUT_OF_BOUNDS at 6', 'OUT_OF_BOUNDS at 6']);
+    // Two paths give the index 2 or 3 with len >= 4: only a one-byte access at index is safe.
+    const join = `
+      jlt %r2, 4, out
+      mov %r3, 2
+      ldxb %r5, [%r1]
+      jeq %r5, 0, join
+      mov %r3, 3
+    join:
+      mov %r4, %r1
+      add %r4, %r3
+      ldxh %r0, [%r4]
+    out:
+      exit`;
+    expect(outcome(join, [0, 0, 7, 0])).toEqual(['7', '7']);
+    expect(outcome(join, [1, 0, 0, 0])).toEqual(['OUT_OF_BOUNDS at 7', 'OUT_OF_BOUNDS at 7']);
+  });
+
   it('keep both engines in agreement at the bound, in and out of range', () => {
     const source = `
       jlt %r2, 14, short

@@ -9,15 +9,21 @@ import { FP } from './context.js';
  * entry function (a first step towards the verifier's facts).
  *
  * A run starts with r1 = the input's address and r2 = its length (`len`); bpf_tail_call
- * keeps it so (it refuses any other ctx). The analysis tracks, per register, an exact
- * input pointer `inputBase + k` or the exact `len` or a constant, and per path a lower
- * bound `minLen <= len` learnt from
+ * keeps it so (it refuses any other ctx). The analysis tracks, per register:
+ *   - an exact input pointer `inputBase + k`, the exact `len`, or a constant;
+ *   - an index known to satisfy `v + k <= len` (unsigned), learnt from a compare with
+ *     `len` (`if (i < len)` gives k = 1 where it holds);
+ *   - an input pointer with such an index added: `inputBase + lo + v`, so its offset
+ *     lies in [lo, len - slack];
+ * and per path a lower bound `minLen <= len` learnt from
  *   - branches comparing `len` with a constant (`if (len < 34) return 0;` gives
  *     minLen = 34 on the path that goes on), and
  *   - accesses that were checked: `[inputBase + a, + size)` inside the input area only
  *     passes its check if len >= a + size, so the code after it may rely on that.
- * An access `[inputBase + k + off, + size)` with 0 <= k + off and k + off + size <= minLen
- * is then inside the input, whatever len is at run time: its check is dropped.
+ * An access whose bytes are then inside [inputBase, inputBase + len) whatever len is at
+ * run time has its check dropped: `[inputBase + k + off, + size)` with 0 <= k + off and
+ * k + off + size <= minLen, or through an indexed pointer with 0 <= lo + off and
+ * off + size <= slack.
  *
  * Sound by construction, not by guess: anything unknown (loads, 32-bit results, calls,
  * which clobber r0-r5) forgets; paths meet by keeping only what both know and the
@@ -27,6 +33,10 @@ import { FP } from './context.js';
 
 type Value =
   | { readonly kind: 'input'; readonly offset: number }
+  /** inputBase + lo + v for some v in [0, len - lo - slack]: an offset in [lo, len - slack]. */
+  | { readonly kind: 'indexed'; readonly lo: number; readonly slack: number }
+  /** A value v with v + k <= len (so 0 <= v <= len - k), k >= 0. */
+  | { readonly kind: 'below'; readonly k: number }
   | { readonly kind: 'len' }
   | { readonly kind: 'const'; readonly value: bigint }
   | { readonly kind: 'unknown' };
@@ -46,9 +56,42 @@ const IMPOSSIBLE = Number.MAX_SAFE_INTEGER;
 const same = (a: Value, b: Value): boolean =>
   a.kind === b.kind
   && (a.kind !== 'input' || a.offset === (b as typeof a).offset)
+  && (a.kind !== 'indexed' || (a.lo === (b as typeof a).lo && a.slack === (b as typeof a).slack))
+  && (a.kind !== 'below' || a.k === (b as typeof a).k)
   && (a.kind !== 'const' || a.value === (b as typeof a).value);
 
 const input = (offset: number): Value => (Math.abs(offset) < MAX_OFFSET ? { kind: 'input', offset } : UNKNOWN);
+/** Facts weaken towards k = 0 and slack = 0; below that they are dropped, so loops settle. */
+const below = (k: number): Value => (k >= 0 && k < MAX_OFFSET ? { kind: 'below', k } : UNKNOWN);
+const indexed = (lo: number, slack: number): Value =>
+  (Math.abs(lo) < MAX_OFFSET && slack >= 0 && slack < MAX_OFFSET ? { kind: 'indexed', lo, slack } : UNKNOWN);
+
+/** `v` as an index bound k (v + k <= len) on a path where len >= minLen: constants count. */
+function asIndex(v: Value, minLen: number): number | undefined {
+  if (v.kind === 'below') return v.k;
+  if (v.kind === 'const' && v.value <= BigInt(minLen)) return minLen - Number(v.value);
+  return undefined;
+}
+
+/** What two paths both know of a register (a loop's first trip, with its constants, meets the later ones). */
+function meetValues(a: Value, b: Value, aMinLen: number, bMinLen: number): Value {
+  if (same(a, b)) return a;
+  const ka = asIndex(a, aMinLen);
+  const kb = asIndex(b, bMinLen);
+  if (ka !== undefined && kb !== undefined) return below(Math.min(ka, kb));
+  if (a.kind === 'indexed' && b.kind === 'indexed' && a.lo === b.lo) return indexed(a.lo, Math.min(a.slack, b.slack));
+  return UNKNOWN;
+}
+
+/**
+ * Widening at a block seen before: a bound that shrank drops to its weakest form at
+ * once, so a loop stepping an index settles in a few rounds instead of one per value.
+ */
+function widen(old: Value, next: Value): Value {
+  if (old.kind === 'below' && next.kind === 'below' && next.k < old.k) return below(0);
+  if (old.kind === 'indexed' && next.kind === 'indexed' && next.lo === old.lo && next.slack < old.slack) return indexed(next.lo, 0);
+  return next;
+}
 
 /** A constant; one inside the input area is an exact input pointer (e.g. from lddw). */
 function constant(value: bigint, layout: Layout): Value {
@@ -64,15 +107,30 @@ function access(insn: Insn): { base: number; size: number } | undefined {
   return undefined;
 }
 
+/** A constant as a small signed delta, if it is one. */
+function smallDelta(c: bigint | undefined): number | undefined {
+  if (c === undefined) return undefined;
+  const delta = BigInt.asIntN(64, c);
+  return delta > -BigInt(MAX_OFFSET) && delta < BigInt(MAX_OFFSET) ? Number(delta) : undefined;
+}
+
 /** 64-bit `dst op= operand` for the tracked values; everything else forgets dst. */
 function alu(op: string, dst: Value, operand: Value): Value {
   if (op === 'mov') return operand;
   const c = operand.kind === 'const' ? operand.value : undefined;
-  if (dst.kind === 'input' && c !== undefined && (op === 'add' || op === 'sub')) {
-    const delta = BigInt.asIntN(64, c);
-    if (delta > -BigInt(MAX_OFFSET) && delta < BigInt(MAX_OFFSET)) return input(dst.offset + (op === 'add' ? Number(delta) : -Number(delta)));
+  const delta = smallDelta(c);
+  if (delta !== undefined && (op === 'add' || op === 'sub')) {
+    const d = op === 'add' ? delta : -delta;
+    if (dst.kind === 'input') return input(dst.offset + d);
+    if (dst.kind === 'indexed') return indexed(dst.lo + d, dst.slack - d);
+    // v + k <= len and v + d cannot wrap (v <= len < 2^32) only if d >= 0.
+    if (dst.kind === 'below') return d >= 0 ? below(dst.k - d) : UNKNOWN;
   }
-  if (op === 'add' && dst.kind === 'const' && operand.kind === 'input') return alu('add', operand, dst);
+  if (op === 'add' && dst.kind === 'input' && operand.kind === 'below') return indexed(dst.offset, operand.k - dst.offset);
+  if (op === 'add' && dst.kind === 'below' && operand.kind === 'input') return alu('add', operand, dst);
+  if (op === 'add' && dst.kind === 'const' && (operand.kind === 'input' || operand.kind === 'indexed' || operand.kind === 'below')) {
+    return alu('add', operand, dst);
+  }
   if (dst.kind === 'const' && c !== undefined && (op === 'add' || op === 'sub')) {
     return { kind: 'const', value: BigInt.asUintN(64, op === 'add' ? dst.value + c : dst.value - c) };
   }
@@ -113,32 +171,54 @@ function transfer(state: State, insn: Insn, layout: Layout): void {
   }
 }
 
-/** The bound a comparison of `len` with constant `c` gives where it holds (`lenFirst`: `len cond c`). */
-function boundWhere(cond: JmpCond, holds: boolean, lenFirst: boolean, c: bigint): number | undefined {
-  // Normalise to `len >= n` facts; signed, jset and inequality compares teach nothing here.
-  const flipped: Partial<Record<JmpCond, JmpCond>> = { gt: 'lt', ge: 'le', lt: 'gt', le: 'ge', eq: 'eq', ne: 'ne' };
-  let op = lenFirst ? cond : flipped[cond];
-  if (op === undefined) return undefined;
-  if (!holds) op = ({ gt: 'le', ge: 'lt', lt: 'ge', le: 'gt', eq: 'ne', ne: 'eq' } as Record<string, JmpCond>)[op];
-  const atLeast = op === 'gt' ? c + 1n : op === 'ge' || op === 'eq' ? c : undefined;
-  if (atLeast === undefined) return undefined;
-  return atLeast > BigInt(IMPOSSIBLE) ? IMPOSSIBLE : Number(atLeast);
+const SWAPPED: Partial<Record<JmpCond, JmpCond>> = { gt: 'lt', ge: 'le', lt: 'gt', le: 'ge', eq: 'eq', ne: 'ne' };
+const NEGATED: Partial<Record<JmpCond, JmpCond>> = { gt: 'le', ge: 'lt', lt: 'ge', le: 'gt', eq: 'ne', ne: 'eq' };
+
+/**
+ * What `len cond x` teaches where it holds (`holds`) or fails, as `len >= x + extra`
+ * (extra 0 or 1); signed compares, jset and inequalities teach nothing here.
+ */
+function lenAtLeast(cond: JmpCond, holds: boolean): number | undefined {
+  const op = holds ? cond : NEGATED[cond];
+  return op === 'gt' ? 1 : op === 'ge' || op === 'eq' ? 0 : undefined;
 }
 
-/** The state on one edge of a block's conditional jump. */
+/**
+ * The state on one edge of a block's 64-bit conditional jump comparing `len` with
+ * another value x: a constant raises minLen to x + extra, anything else not tracked as
+ * a pointer becomes an index with x + extra <= len.
+ */
 function refine(state: State, insn: Insn, taken: boolean): State {
   const sem = insn.spec.sem;
   if (sem.kind !== 'jmp' || sem.width !== 64) return state;
+  const imm: Value = { kind: 'const', value: BigInt.asUintN(64, BigInt(insn.imm)) };
   const left = state.regs[insn.dst];
-  const right: Value = sem.source === 'reg' ? state.regs[insn.src] : { kind: 'const', value: BigInt.asUintN(64, BigInt(insn.imm)) };
-  let bound: number | undefined;
-  if (left.kind === 'len' && right.kind === 'const') bound = boundWhere(sem.cond, taken, true, right.value);
-  else if (right.kind === 'len' && left.kind === 'const') bound = boundWhere(sem.cond, taken, false, left.value);
-  return bound === undefined || bound <= state.minLen ? state : { regs: state.regs, minLen: bound };
+  const right = sem.source === 'reg' ? state.regs[insn.src] : imm;
+  const lenFirst = left.kind === 'len';
+  if (!lenFirst && right.kind !== 'len') return state;
+  const cond = lenFirst ? sem.cond : SWAPPED[sem.cond];
+  const extra = cond === undefined ? undefined : lenAtLeast(cond, taken);
+  if (extra === undefined) return state;
+  const other = lenFirst ? right : left;
+  if (other.kind === 'const') {
+    const atLeast = other.value + BigInt(extra);
+    const bound = atLeast > BigInt(IMPOSSIBLE) ? IMPOSSIBLE : Number(atLeast);
+    return bound <= state.minLen ? state : { regs: state.regs, minLen: bound };
+  }
+  if (sem.source !== 'reg' || (other.kind !== 'unknown' && other.kind !== 'below')) return state;
+  const reg = lenFirst ? insn.src : insn.dst;
+  if (other.kind === 'below' && other.k >= extra) return state;
+  const regs = [...state.regs];
+  regs[reg] = below(extra);
+  return { regs, minLen: state.minLen };
 }
 
-function meet(a: State, b: State): State {
-  return { regs: a.regs.map((v, r) => (same(v, b.regs[r]) ? v : UNKNOWN)), minLen: Math.min(a.minLen, b.minLen) };
+/** Merge `incoming` into the state `old` of a block seen before. */
+function merge(old: State, incoming: State): State {
+  return {
+    regs: old.regs.map((v, r) => widen(v, meetValues(v, incoming.regs[r], old.minLen, incoming.minLen))),
+    minLen: Math.min(old.minLen, incoming.minLen),
+  };
 }
 
 const equal = (a: State, b: State) => a.minLen === b.minLen && a.regs.every((v, r) => same(v, b.regs[r]));
@@ -161,7 +241,7 @@ export function provenInputAccesses(fn: FunctionCfg, insns: readonly Insn[], lay
     const out = runBlock(fn.blocks[id], inStates[id]!, insns, layout);
     for (const [succ, state] of out) {
       const old = inStates[succ];
-      const merged = old ? meet(old, state) : state;
+      const merged = old ? merge(old, state) : state;
       if (!old || !equal(merged, old)) {
         inStates[succ] = merged;
         work.push(succ);
@@ -175,15 +255,18 @@ export function provenInputAccesses(fn: FunctionCfg, insns: readonly Insn[], lay
     const s: State = { regs: [...state.regs], minLen: state.minLen };
     for (let i = block.first; i < block.end; i++) {
       const acc = access(insns[i]);
-      const base = acc && s.regs[acc.base];
-      if (acc && base?.kind === 'input') {
-        const start = base.offset + insns[i].off;
-        if (start >= 0 && start + acc.size <= s.minLen) proven.add(insns[i].pc);
-      }
+      if (acc && inBounds(s.regs[acc.base], insns[i].off, acc.size, s.minLen)) proven.add(insns[i].pc);
       transfer(s, insns[i], layout);
     }
   });
   return proven;
+}
+
+/** Whether `[base + off, + size)` lies inside the input whatever its length. */
+function inBounds(base: Value, off: number, size: number, minLen: number): boolean {
+  if (base.kind === 'input') return base.offset + off >= 0 && base.offset + off + size <= minLen;
+  if (base.kind === 'indexed') return base.lo + off >= 0 && off + size <= base.slack;
+  return false;
 }
 
 /** Run a block from `state`; the states it hands to its successors. */
