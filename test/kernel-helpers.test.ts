@@ -141,6 +141,30 @@ describe.each(engines)('bpf_loop (%s)', (engine) => {
       exit`;
     expect(() => run(engine, recurse)).toThrow(expect.objectContaining({ code: 'CALL_DEPTH_EXCEEDED' }));
   });
+
+  it('charges the budget for every callback call, so nested loops end (2^23 x 2^23 calls otherwise)', () => {
+    const nested = `
+      mov %r1, 0x800000
+      lddw %r2, func(outer)
+      mov %r3, 0
+      mov %r4, 0
+      call ${HELPER_IDS.loop}
+      exit
+    outer:
+      mov %r1, 0x800000
+      lddw %r2, func(inner)
+      mov %r4, 0
+      call ${HELPER_IDS.loop}
+      mov %r0, 0
+      exit
+    inner:
+      mov %r0, 0
+      exit`;
+    const insns = assemble(nested);
+    const runtime = new Runtime({ helpers: kernelHelpers() });
+    const prog = engine === 'jit' ? jit(insns, { runtime, budget: 1_000_000 }) : interpreter(insns, { runtime, budget: 1_000_000 });
+    expect(() => prog()).toThrow(expect.objectContaining({ code: 'BUDGET_EXHAUSTED' }));
+  });
 });
 
 describe('formatTrace', () => {

@@ -12,6 +12,7 @@ import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr } from './context.js';
  *   for each function K:
  *     (if (i64.eq $r2 <TAG|entry K>) (then <depth check>
  *       (loop $again
+ *         <charge the budget the callback's length; trap BUDGET_EXHAUSTED below 0>
  *         (local.set $ret (call $fK <r0 on the first call, else 0> (i64.extend_i32_u $i) $r3
  *                                   $r3..$r9 (i64.sub $r10 512)))
  *         (if (i64.ne $ret 0) (then (return (i64.extend_i32_u (i32.add $i 1)))))
@@ -20,8 +21,11 @@ import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr } from './context.js';
  *   (call $trap BAD_CALL_TARGET pc) (unreachable)
  * The callee sees r1 = index, r2 = ctx and the caller's other registers, r0 the
  * previous callback's result (0), just as the interpreter's frames give it.
+ * Every iteration charges the instruction budget (the callback's length, at least 1):
+ * a callback without loops charges nothing itself, and nested bpf_loops would
+ * otherwise run 2^23 x 2^23 calls. The caller stored its fuel in $budget around the call.
  */
-export function addBpfLoop(m: binaryen.Module, layout: Layout, entries: readonly number[]): void {
+export function addBpfLoop(m: binaryen.Module, layout: Layout, entries: readonly number[], lengths: readonly number[]): void {
   const { i32, i64 } = binaryen;
   const pc = () => m.local.get(0, i32);
   const reg = (r: number) => m.local.get(1 + r, i64);
@@ -51,6 +55,8 @@ export function addBpfLoop(m: binaryen.Module, layout: Layout, entries: readonly
     body.push(m.if(m.i64.eq(reg(2), c64(CODE_POINTER_TAG | BigInt(entry))), m.block(null, [
       m.if(m.i64.lt_u(calleeFp(), c64(layout.stackBase + STACK_FRAME_SIZE)), trap(TRAP.CALL_DEPTH_EXCEEDED)),
       m.loop(label, m.block(null, [
+        m.global.set(NAMES.budget, m.i64.sub(m.global.get(NAMES.budget, i64), c64(Math.max(1, lengths[k])))),
+        m.if(m.i64.lt_s(m.global.get(NAMES.budget, i64), c64(0)), trap(TRAP.BUDGET_EXHAUSTED)),
         m.local.set(ret, m.call(NAMES.func(k), args, i64)),
         m.if(m.i64.ne(m.local.get(ret, i64), c64(0)), m.return(m.i64.extend_u(m.i32.add(m.local.get(i, i32), m.i32.const(1))))),
         m.br(label, m.i32.lt_u(m.local.tee(i, m.i32.add(m.local.get(i, i32), m.i32.const(1)), i32), m.local.get(n, i32))),

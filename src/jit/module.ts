@@ -149,7 +149,10 @@ export function compileModule(input: CompileInput): CompiledModule {
     declareFunctionImports(m, imported);
     const entries = cfg.shape.subprograms.map((s) => s.entry);
     if (usesCallx) addCallx(m, input.layout, entries, callable);
-    if (usedDefs.some((d) => d.intrinsic === 'loop')) addBpfLoop(m, input.layout, entries);
+    if (usedDefs.some((d) => d.intrinsic === 'loop')) {
+      addBpfLoop(m, input.layout, entries, cfg.shape.subprograms.map((s) => s.endIndex - s.firstIndex));
+      info.usedGlobals.add(NAMES.budget);
+    }
     const helperIds = imported.map((d) => d.id);
     // Helpers in Wasm (the maps module) check pointers against the runtime's length globals.
     if (imported.some((d) => d.wasm)) for (const name of [NAMES.inputLen, NAMES.ctxLen]) info.usedGlobals.add(name);
