@@ -59,6 +59,7 @@ const ALU_SUB_IMM = one((s) => s.mnemonic === 'sub' && s.form === 'dst_imm');
 const ALU_ADD_IMM = one((s) => s.mnemonic === 'add' && s.form === 'dst_imm');
 const ALU_ADD_REG = one((s) => s.mnemonic === 'add' && s.form === 'dst_src');
 const ALU_AND_IMM = one((s) => s.mnemonic === 'and' && s.form === 'dst_imm');
+const ALU_RSH_IMM = one((s) => s.mnemonic === 'rsh' && s.form === 'dst_imm');
 const JMP64_IMM = rows((s) => s.sem.kind === 'jmp' && s.sem.width === 64 && s.sem.source === 'imm');
 const JMP64_REG = rows((s) => s.sem.kind === 'jmp' && s.sem.width === 64 && s.sem.source === 'reg');
 
@@ -170,8 +171,15 @@ class FunctionBuilder {
       if (roll < 4) this.push({ spec: MOV_IMM, fields: { dst: index, imm: near() } });
       if (roll < 3) this.push({ spec: ALU_AND_IMM, fields: { dst: index, imm: 0xffff } });
       if (this.rnd.bool(0.3)) this.push({ spec: ALU_ADD_IMM, fields: { dst: index, imm: this.rnd.range(-2, 2) } });
-      const lenFirst = this.rnd.bool(0.5);
-      this.push({ spec: this.rnd.pick(JMP64_REG), fields: lenFirst ? { dst: 2, src: index } : { dst: index, src: 2 }, jumpTo: skip() });
+      // The bound: len itself, or a copy shifted right (len / 2^s <= len).
+      let bound = 2;
+      if (this.rnd.bool(0.3)) {
+        bound = this.rnd.pick([3, 4, 5, 6, 7, 8, 9].filter((r) => r !== index));
+        this.push({ spec: ALU_MOV_REG, fields: { dst: bound, src: 2 } });
+        this.push({ spec: ALU_RSH_IMM, fields: { dst: bound, imm: this.rnd.range(0, 2) } });
+      }
+      const boundFirst = this.rnd.bool(0.5);
+      this.push({ spec: this.rnd.pick(JMP64_REG), fields: boundFirst ? { dst: bound, src: index } : { dst: index, src: bound }, jumpTo: skip() });
       if (this.rnd.bool(0.3)) this.push({ spec: ALU_ADD_IMM, fields: { dst: index, imm: this.rnd.range(-2, 2) } });
       base = this.rnd.pick([0, 3, 4, 5, 6, 7, 8, 9].filter((r) => r !== index));
       this.push({ spec: ALU_MOV_REG, fields: { dst: base, src: 1 } });

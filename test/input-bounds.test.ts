@@ -105,6 +105,25 @@ describe('input bounds proofs', () => {
       exit`)).toEqual([4]);
   });
 
+  it('carry a bound through len >> c and through a compare with another index', () => {
+    const copyLoop = (guard: string) => `
+      ${guard}
+      mov %r3, %r2
+      rsh %r3, 1             # r3 <= len
+      mov %r5, 0
+    loop:
+      mov %r6, %r1
+      add %r6, %r5
+      ldxb %r0, [%r6]        # pc 6: r5 < r3 <= len (from the second trip; the first needs len >= 1)
+      ldxh %r0, [%r6]        # pc 7: r5 + 2 may pass len: checked
+      add %r5, 1
+      jlt %r5, %r3, loop
+    out:
+      exit`;
+    expect(proven(copyLoop('jlt %r2, 2, out'))).toEqual([6]);
+    expect(proven(copyLoop('ja +0'))).toEqual([]);
+  });
+
   it('keep both engines in agreement at the edges the proofs reason about', () => {
     const outcome = (source: string, mem: number[]) => (['interp', 'jit'] as const).map((engine) => {
       try {
@@ -139,6 +158,29 @@ describe('input bounds proofs', () => {
     out:
       exit`;
     expect(outcome(join, [0, 0, 7, 0])).toEqual(['7', '7']);
+    // An index below len (through a shifted copy) at len - 1: a two-byte access passes the end.
+    const shifted = `
+      mov %r3, %r2
+      rsh %r3, 0
+      mov %r5, 3
+      and %r5, 0xffff
+      jge %r5, %r3, out
+      mov %r4, %r1
+      add %r4, %r5
+      ldxh %r0, [%r4]
+    out:
+      exit`;
+    expect(outcome(shifted, [1, 2, 3, 4])).toEqual(['OUT_OF_BOUNDS at 7', 'OUT_OF_BOUNDS at 7']);
+    expect(outcome(shifted, [1, 2, 3, 4, 5])).toEqual([String(4 + 5 * 256), String(4 + 5 * 256)]);
+    // len itself, shifted by 0, as a pointer offset: one past the end.
+    const atLen = `
+      mov %r3, %r2
+      rsh %r3, 0
+      mov %r4, %r1
+      add %r4, %r3
+      ldxb %r0, [%r4]
+      exit`;
+    expect(outcome(atLen, [1, 2])).toEqual(['OUT_OF_BOUNDS at 4', 'OUT_OF_BOUNDS at 4']);
     expect(outcome(join, [1, 0, 0, 0])).toEqual(['OUT_OF_BOUNDS at 7', 'OUT_OF_BOUNDS at 7']);
   });
 

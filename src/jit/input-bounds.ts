@@ -126,6 +126,9 @@ function alu(op: string, dst: Value, operand: Value): Value {
     // v + k <= len and v + d cannot wrap (v <= len < 2^32) only if d >= 0.
     if (dst.kind === 'below') return d >= 0 ? below(dst.k - d) : UNKNOWN;
   }
+  // v >> x and v & x are at most v (unsigned): an index (or len itself) stays one.
+  const slack = lenSlack(dst);
+  if (slack !== undefined && (op === 'rsh' || op === 'and')) return below(slack);
   if (op === 'add' && dst.kind === 'input' && operand.kind === 'below') return indexed(dst.offset, operand.k - dst.offset);
   if (op === 'add' && dst.kind === 'below' && operand.kind === 'input') return alu('add', operand, dst);
   if (op === 'add' && dst.kind === 'const' && (operand.kind === 'input' || operand.kind === 'indexed' || operand.kind === 'below')) {
@@ -183,10 +186,16 @@ function lenAtLeast(cond: JmpCond, holds: boolean): number | undefined {
   return op === 'gt' ? 1 : op === 'ge' || op === 'eq' ? 0 : undefined;
 }
 
+/** `y + k <= len` for a register holding len (k = 0) or an index below it. */
+function lenSlack(v: Value): number | undefined {
+  return v.kind === 'len' ? 0 : v.kind === 'below' ? v.k : undefined;
+}
+
 /**
- * The state on one edge of a block's 64-bit conditional jump comparing `len` with
- * another value x: a constant raises minLen to x + extra, anything else not tracked as
- * a pointer becomes an index with x + extra <= len.
+ * The state on one edge of a block's 64-bit conditional jump comparing a bound y (len,
+ * or an index y with y + k <= len) with another value x: where the edge's condition
+ * gives y >= x + extra, a constant x raises minLen to x + extra + k, and any other x
+ * not tracked as a pointer becomes an index with x + extra + k <= len.
  */
 function refine(state: State, insn: Insn, taken: boolean): State {
   const sem = insn.spec.sem;
@@ -194,23 +203,25 @@ function refine(state: State, insn: Insn, taken: boolean): State {
   const imm: Value = { kind: 'const', value: BigInt.asUintN(64, BigInt(insn.imm)) };
   const left = state.regs[insn.dst];
   const right = sem.source === 'reg' ? state.regs[insn.src] : imm;
-  const lenFirst = left.kind === 'len';
-  if (!lenFirst && right.kind !== 'len') return state;
-  const cond = lenFirst ? sem.cond : SWAPPED[sem.cond];
-  const extra = cond === undefined ? undefined : lenAtLeast(cond, taken);
-  if (extra === undefined) return state;
-  const other = lenFirst ? right : left;
-  if (other.kind === 'const') {
-    const atLeast = other.value + BigInt(extra);
-    const bound = atLeast > BigInt(IMPOSSIBLE) ? IMPOSSIBLE : Number(atLeast);
-    return bound <= state.minLen ? state : { regs: state.regs, minLen: bound };
+  // Try the right operand as the bound first (`i < len`), then the left (`len > i`).
+  for (const boundFirst of [false, true]) {
+    const [bound, other] = boundFirst ? [left, right] : [right, left];
+    const k = lenSlack(bound);
+    const cond = boundFirst ? sem.cond : SWAPPED[sem.cond];
+    const extra = k === undefined || cond === undefined ? undefined : lenAtLeast(cond, taken);
+    if (k === undefined || extra === undefined) continue;
+    if (other.kind === 'const') {
+      const atLeast = other.value + BigInt(extra + k);
+      const minLen = atLeast > BigInt(IMPOSSIBLE) ? IMPOSSIBLE : Number(atLeast);
+      return minLen <= state.minLen ? state : { regs: state.regs, minLen };
+    }
+    if (sem.source !== 'reg' || (other.kind !== 'unknown' && other.kind !== 'below')) continue;
+    if (other.kind === 'below' && other.k >= extra + k) return state;
+    const regs = [...state.regs];
+    regs[boundFirst ? insn.src : insn.dst] = below(extra + k);
+    return { regs, minLen: state.minLen };
   }
-  if (sem.source !== 'reg' || (other.kind !== 'unknown' && other.kind !== 'below')) return state;
-  const reg = lenFirst ? insn.src : insn.dst;
-  if (other.kind === 'below' && other.k >= extra) return state;
-  const regs = [...state.regs];
-  regs[reg] = below(extra);
-  return { regs, minLen: state.minLen };
+  return state;
 }
 
 /** Merge `incoming` into the state `old` of a block seen before. */
