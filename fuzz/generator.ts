@@ -123,18 +123,33 @@ class FunctionBuilder {
     }
   }
 
+  /** A random memory access: a load, a store or an atomic. */
+  private accessSpec(): OpSpec {
+    const pick = this.rnd.int(3);
+    return pick === 0 ? this.rnd.pick(LOADS) : pick === 1 ? this.rnd.pick(STORES) : this.rnd.pick(ATOMICS);
+  }
+
+  /** An access's imm: the operation of an atomic, else a random value (st stores it). */
+  private accessImm(spec: OpSpec): number {
+    return spec.sem.kind === 'atomic' ? spec.match!.value : this.rnd.imm32();
+  }
+
+  /** `spec` through [base + off]: a load into a random register, else storing (or combining) a register of `values` other than base. */
+  private pushAccess(spec: OpSpec, base: number, off: number, imm: number, values: readonly number[]): void {
+    if (spec.sem.kind === 'load') this.push({ spec, fields: { dst: this.reg(), src: base, off } });
+    else this.push({ spec, fields: { dst: base, src: this.rnd.pick(values.filter((r) => r !== base)), off, imm } });
+  }
+
   /** A load/store/atomic on the input area through a pointer made with lddw; rarely out of bounds. */
   input(): void {
     const ptr = this.reg();
     const outOfBounds = this.rnd.bool(0.04);
     const base = outOfBounds ? this.rnd.pick([this.layout.inputBase - 8, this.layout.inputBase + INPUT_SIZE - 2, 0, this.layout.stackTop - 4]) : this.layout.inputBase;
     this.lddw(ptr, BigInt(base));
-    const pick = this.rnd.int(3);
-    const spec = pick === 0 ? this.rnd.pick(LOADS) : pick === 1 ? this.rnd.pick(STORES) : this.rnd.pick(ATOMICS);
+    const spec = this.accessSpec();
     const off = outOfBounds ? this.rnd.range(0, 8) : this.rnd.range(0, INPUT_SIZE - sizeOf(spec));
-    const imm = spec.sem.kind === 'atomic' ? spec.match!.value : this.rnd.imm32();
-    if (spec.sem.kind === 'load') this.push({ spec, fields: { dst: this.reg(), src: ptr, off } });
-    else this.push({ spec, fields: { dst: ptr, src: this.rnd.pick([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((r) => r !== ptr)), off, imm } });
+    const imm = this.accessImm(spec);
+    this.pushAccess(spec, ptr, off, imm, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   }
 
   /**
@@ -146,9 +161,8 @@ class FunctionBuilder {
    */
   guardedInput(bodyLength: number): void {
     const skip = () => this.rnd.range(this.items.length + 2, Math.max(this.items.length + 2, bodyLength));
-    const pick = this.rnd.int(3);
-    const spec = pick === 0 ? this.rnd.pick(LOADS) : pick === 1 ? this.rnd.pick(STORES) : this.rnd.pick(ATOMICS);
-    const imm = spec.sem.kind === 'atomic' ? spec.match!.value : this.rnd.imm32();
+    const spec = this.accessSpec();
+    const imm = this.accessImm(spec);
     const near = () => Math.max(0, this.rnd.bool(0.7) ? this.inputLength + this.rnd.range(-2, 2) : this.rnd.range(0, INPUT_SIZE + 2));
     let base = 1;
     let off: number;
@@ -186,8 +200,8 @@ class FunctionBuilder {
       this.push({ spec: ALU_ADD_REG, fields: { dst: base, src: index } });
       off = this.rnd.range(-2, 1) - (sizeOf(spec) - 1) * this.rnd.int(2);
     }
-    if (spec.sem.kind === 'load') this.push({ spec, fields: { dst: this.reg(), src: base, off } });
-    else this.push({ spec, fields: { dst: base, src: this.rnd.pick([0, 2, 3, 4, 5, 6, 7, 8, 9].filter((r) => r !== base)), off, imm } });
+    // Not r1 as the value: an atomic fetch would overwrite it.
+    this.pushAccess(spec, base, off, imm, [0, 2, 3, 4, 5, 6, 7, 8, 9]);
   }
 
   packet(): void {

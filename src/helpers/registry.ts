@@ -80,6 +80,11 @@ export function helperResult(value: bigint | number | void): bigint {
   return BigInt.asUintN(64, typeof value === 'bigint' ? value : BigInt(Math.trunc(value)));
 }
 
+/** The prototype of a user helper: `arity` arguments of any kind, an integer result. */
+function anythingProto(arity: number): HelperProto {
+  return { args: new Array<ArgKind>(arity).fill('anything'), ret: 'integer' };
+}
+
 /** Helpers by id. A runtime owns one; users register their own by id. */
 export class HelperRegistry {
   private readonly byId = new Map<number, HelperDef>();
@@ -103,7 +108,7 @@ export class HelperRegistry {
    */
   define(id: number, impl: HelperImpl, name = `helper_${id}`): this {
     const arity = impl.length === 0 ? 5 : Math.min(5, impl.length);
-    return this.register({ id, name, proto: { args: new Array<ArgKind>(arity).fill('anything'), ret: 'integer' }, impl });
+    return this.register({ id, name, proto: anythingProto(arity), impl });
   }
 
   /**
@@ -127,7 +132,7 @@ export class HelperRegistry {
         throw fromWasmTrap(e, env.pc);
       }
     };
-    return this.register({ id, name, proto: { args: new Array<ArgKind>(arity).fill('anything'), ret: 'integer' }, impl, wasm: () => fn });
+    return this.register({ id, name, proto: anythingProto(arity), impl, wasm: () => fn });
   }
 
   get(id: number): HelperDef | undefined {

@@ -263,12 +263,10 @@ export function provenInputAccesses(fn: FunctionCfg, insns: readonly Insn[], lay
   fn.blocks.forEach((block, id) => {
     const state = inStates[id];
     if (!state) return; // unreachable
-    const s: State = { regs: [...state.regs], minLen: state.minLen };
-    for (let i = block.first; i < block.end; i++) {
-      const acc = access(insns[i]);
-      if (acc && inBounds(s.regs[acc.base], insns[i].off, acc.size, s.minLen)) proven.add(insns[i].pc);
-      transfer(s, insns[i], layout);
-    }
+    runBlock(block, state, insns, layout, (insn, s) => {
+      const acc = access(insn);
+      if (acc && inBounds(s.regs[acc.base], insn.off, acc.size, s.minLen)) proven.add(insn.pc);
+    });
   });
   return proven;
 }
@@ -280,10 +278,18 @@ function inBounds(base: Value, off: number, size: number, minLen: number): boole
   return false;
 }
 
-/** Run a block from `state`; the states it hands to its successors. */
-function runBlock(block: BasicBlock, state: State, insns: readonly Insn[], layout: Layout): [number, State][] {
+/**
+ * Run a block from `state` (calling `visit` with the state before each instruction);
+ * the states it hands to its successors.
+ */
+function runBlock(
+  block: BasicBlock, state: State, insns: readonly Insn[], layout: Layout, visit?: (insn: Insn, before: State) => void,
+): [number, State][] {
   const s: State = { regs: [...state.regs], minLen: state.minLen };
-  for (let i = block.first; i < block.end; i++) transfer(s, insns[i], layout);
+  for (let i = block.first; i < block.end; i++) {
+    visit?.(insns[i], s);
+    transfer(s, insns[i], layout);
+  }
   const t = block.terminator;
   if (t.kind === 'goto') return [[t.target, s]];
   if (t.kind !== 'branch') return [];
