@@ -6,6 +6,7 @@ import { encode } from '../src/decode/encode.js';
 import { makeInsn, type InsnFields } from '../src/decode/insn.js';
 import { OPCODES, type OpSpec } from '../src/decode/opcodes.js';
 import { DecodeError } from '../src/errors.js';
+import { slot } from './support/slot.js';
 
 /** Distinct non-zero values for every field the row uses (the row's match is set by makeInsn). */
 function sampleFields(spec: OpSpec): InsnFields {
@@ -41,17 +42,6 @@ describe('every row of OPCODES survives encode -> decode', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 });
-
-/** Little-endian 8-byte slot from its fields. */
-function slot(opcode: number, dst = 0, src = 0, off = 0, imm = 0): number[] {
-  const b = new Uint8Array(8);
-  const v = new DataView(b.buffer);
-  v.setUint8(0, opcode);
-  v.setUint8(1, (src << 4) | dst);
-  v.setInt16(2, off, true);
-  v.setInt32(4, imm, true);
-  return [...b];
-}
 
 const MOV_R0_0 = slot(0xb7);
 const EXIT = slot(0x95);

@@ -5,6 +5,7 @@ import { EbpfError, RuntimeTrap } from '../src/errors.js';
 import { HelperRegistry } from '../src/helpers/registry.js';
 import { jit } from '../src/jit/jit.js';
 import { Runtime } from '../src/runtime/runtime.js';
+import { slot } from './support/slot.js';
 
 /**
  * Random bytes and random instruction words into jit(): compiling and running may only
@@ -31,16 +32,6 @@ function attempt(bytes: Uint8Array, mem: Uint8Array): 'compile-error' | 'trap' |
   }
 }
 
-function word(opcode: number, regs: number, off: number, imm: number): number[] {
-  const b = new Uint8Array(8);
-  const v = new DataView(b.buffer);
-  v.setUint8(0, opcode);
-  v.setUint8(1, regs);
-  v.setInt16(2, off, true);
-  v.setInt32(4, imm, true);
-  return [...b];
-}
-
 /** A word from a table row with small registers and offsets, so many programs compile and run. */
 const tableWord = fc.record({
   row: fc.integer({ min: 0, max: OPCODES.length - 1 }),
@@ -56,12 +47,12 @@ const tableWord = fc.record({
   const f = { dst, src, off: isJump ? Math.min(off, 1) : off, imm: sem.kind === 'call' && imm > 1 ? 1 : imm };
   for (const field of ['dst', 'src', 'off', 'imm'] as const) if (!spec.uses.has(field)) f[field] = 0;
   if (spec.match) f[spec.match.field] = spec.match.value;
-  const slots = word(spec.opcode, (f.src << 4) | f.dst, f.off, f.imm);
-  return spec.slots === 2 ? [...slots, ...word(0, 0, 0, imm)] : slots;
+  const slots = slot(spec.opcode, f.dst, f.src, f.off, f.imm);
+  return spec.slots === 2 ? [...slots, ...slot(0, 0, 0, 0, imm)] : slots;
 });
 
 const memory = fc.uint8Array({ minLength: 0, maxLength: 32 });
-const EXIT = word(0x95, 0, 0, 0);
+const EXIT = slot(0x95);
 
 describe('jit() on random input (fixed seeds)', () => {
   it('random byte strings raise only typed errors', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAP_FLAGS } from '../src/runtime/maps/map-spec-check.js';
 import { u32, u64 } from '../src/runtime/maps/codecs.js';
 import { Runtime } from '../src/runtime/runtime.js';
-import { dump, ENGINES, errnoOf, le, mapError, run } from './support/maps.js';
+import { dump, ENGINES, errnoOf, le, lookupU64Program, mapError, run } from './support/maps.js';
 
 const hash = (runtime: Runtime, maxEntries = 4, keySize = 4, valueSize = 8, flags = 0) =>
   runtime.createMap({ type: 'hash', keySize, valueSize, maxEntries, flags, name: 'h' });
@@ -130,15 +130,7 @@ describe('hash map helpers', () => {
       expect(r(program(m.fd, 3, 0))).toBe(-7n);
       expect(r(program(m.fd, 3, 7))).toBe(-22n);
       expect(dump(m)).toEqual([`01000000=${Buffer.from(le(100, 8)).toString('hex')}`, `02000000=${Buffer.from(le(200, 8)).toString('hex')}`]);
-      const lookup = (key: number) => `
-        stw [%r10-4], ${key}
-        lddw %r1, map_fd(${m.fd})
-        mov %r2, %r10
-        add %r2, -4
-        call 1
-        jeq %r0, 0, +1
-        ldxdw %r0, [%r0]
-        exit`;
+      const lookup = (key: number) => lookupU64Program(m.fd, key);
       expect(r(lookup(2))).toBe(200n);
       expect(r(lookup(5))).toBe(0n);
       const del = (key: number) => `

@@ -9,6 +9,7 @@ import { encode } from '../src/decode/encode.js';
 import type { Insn } from '../src/decode/insn.js';
 import { OPCODES, type OpSpec } from '../src/decode/opcodes.js';
 import { AsmError, DecodeError } from '../src/errors.js';
+import { slot } from './support/slot.js';
 
 const SEED = 0x5eed;
 
@@ -35,16 +36,6 @@ function checkBytes(bytes: Uint8Array): Insn[] | undefined {
   return insns;
 }
 
-function slotBytes(opcode: number, regs: number, off: number, imm: number): number[] {
-  const b = new Uint8Array(8);
-  const v = new DataView(b.buffer);
-  v.setUint8(0, opcode);
-  v.setUint8(1, regs);
-  v.setInt16(2, off, true);
-  v.setInt32(4, imm, true);
-  return [...b];
-}
-
 const register = fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 10 }) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 15 }) });
 const offset = fc.oneof(fc.constant(0), fc.integer({ min: -8, max: 8 }), fc.integer({ min: -32768, max: 32767 }));
 const imm32 = fc.oneof(fc.constant(0), fc.integer({ min: -300, max: 300 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
@@ -67,8 +58,8 @@ const tableWord = fc
       if (!spec.uses.has(field) && !garbage) f[field] = 0;
     }
     if (spec.match) f[spec.match.field] = spec.match.value;
-    const bytes = slotBytes(spec.opcode, (f.src << 4) | f.dst, f.off, f.imm);
-    if (spec.slots === 2) bytes.push(...(secondSlot ? [...secondSlot] : slotBytes(0, 0, 0, imm2)));
+    const bytes = slot(spec.opcode, f.dst, f.src, f.off, f.imm);
+    if (spec.slots === 2) bytes.push(...(secondSlot ? [...secondSlot] : slot(0, 0, 0, 0, imm2)));
     return Uint8Array.from(bytes);
   });
 

@@ -22,6 +22,17 @@ export function run(engine: EngineName, source: string, runtime: Runtime, input?
 }
 
 /** The MapError `fn` throws (failing the test if it throws something else or nothing). */
+/** r0 = the u64 value at u32 key `key` of the map with fd `fd`, or 0 when absent. */
+export const lookupU64Program = (fd: number, key: number): string => `
+  stw [%r10-4], ${key}
+  lddw %r1, map_fd(${fd})
+  mov %r2, %r10
+  add %r2, -4
+  call 1
+  jeq %r0, 0, +1
+  ldxdw %r0, [%r0]
+  exit`;
+
 export function mapError(fn: () => unknown): MapError {
   try {
     fn();
