@@ -16,6 +16,8 @@ export const FUZZ_HELPER_ID = 1;
 /** bpf_loop's kernel id; the fuzz runtimes register it (helpers/loop.ts). */
 export const LOOP_HELPER_ID = 181;
 export const INPUT_SIZE = 64;
+/** How often (percent of the items past the first 68% of rolls) the entry function gets a loop. */
+export const LOOP_PERCENT = 3;
 
 export interface GeneratedProgram {
   readonly insns: Insn[];
@@ -62,6 +64,8 @@ const ALU_AND_IMM = one((s) => s.mnemonic === 'and' && s.form === 'dst_imm');
 const ALU_RSH_IMM = one((s) => s.mnemonic === 'rsh' && s.form === 'dst_imm');
 const JMP64_IMM = rows((s) => s.sem.kind === 'jmp' && s.sem.width === 64 && s.sem.source === 'imm');
 const JMP64_REG = rows((s) => s.sem.kind === 'jmp' && s.sem.width === 64 && s.sem.source === 'reg');
+
+const NEGATED_COND: Record<string, string> = { lt: 'ge', le: 'gt', ne: 'eq', slt: 'sge', sle: 'sgt', gt: 'le', ge: 'lt', sgt: 'sle', sge: 'slt' };
 
 function sizeOf(spec: OpSpec): number {
   const s = spec.sem;
@@ -204,6 +208,85 @@ class FunctionBuilder {
     this.pushAccess(spec, base, off, imm, [0, 2, 3, 4, 5, 6, 7, 8, 9]);
   }
 
+  /**
+   * A loop (the shapes the JIT versions, counted-loops.ts): an induction variable `i`
+   * stepped by a constant or an invariant register, sometimes copied the way clang
+   * does (`j = i` after the step), accesses through `base + i` near the ends of the
+   * input, random instructions that may break any of it, an exit at the bottom
+   * (`if (i op bound) goto head`) or at the top. Bounds are mostly a few dozen steps
+   * away, at times edge values: a loop then runs 0 times or until the budget ends it.
+   */
+  loop(): void {
+    const rnd = this.rnd;
+    const regs = [0, 3, 4, 5, 6, 7, 8, 9];
+    const i = rnd.pick(regs);
+    const others = regs.filter((r) => r !== i);
+    const sane = rnd.bool(0.8);
+    const step = rnd.bool(0.85) ? rnd.pick([1, 1, 1, 2, 4, 8, -1, -2]) : rnd.pick([0, 3, 0x7fffffff, -0x80000000]);
+    const start = sane ? (step < 0 ? this.inputLength - rnd.range(0, 8) : rnd.range(0, 8)) : rnd.imm32();
+    if (rnd.bool(0.9)) this.push({ spec: MOV_IMM, fields: { dst: i, imm: start } });
+    let stepReg: number | undefined;
+    if (rnd.bool(0.25)) {
+      stepReg = rnd.pick(others);
+      this.push({ spec: MOV_IMM, fields: { dst: stepReg, imm: step } });
+    }
+    const copy = rnd.bool(0.3) ? rnd.pick(others.filter((r) => r !== stepReg)) : undefined;
+    if (copy !== undefined && rnd.bool(0.9)) this.push({ spec: ALU_MOV_REG, fields: { dst: copy, src: i } });
+    let boundReg: number | undefined;
+    const trips = rnd.range(0, 40);
+    const nearEnd = step < 0 ? rnd.range(0, 8) : this.inputLength + rnd.range(-9, 2);
+    const boundValue = !sane ? rnd.imm32() : rnd.bool(0.5) ? nearEnd : start + step * trips + rnd.range(-2, 2);
+    if (rnd.bool(0.3)) {
+      boundReg = 2; // the input length
+    } else if (rnd.bool(0.4)) {
+      boundReg = rnd.pick(others.filter((r) => r !== stepReg && r !== copy));
+      this.push({ spec: MOV_IMM, fields: { dst: boundReg, imm: boundValue } });
+    }
+    // Mostly a test that moves towards the bound (`i < n` going up), else any compare.
+    const towards = step > 0 ? ['lt', 'le', 'ne', 'slt', 'sle'] : ['gt', 'ge', 'ne', 'sgt', 'sge'];
+    const continueIf = rnd.pick(towards);
+    const cond = (exitTest: boolean) => {
+      if (rnd.bool(0.1)) return rnd.pick(JMP);
+      const rows = boundReg === undefined ? JMP64_IMM : JMP64_REG;
+      if (rnd.bool(0.2)) return rnd.pick(rows);
+      const wanted = exitTest ? NEGATED_COND[continueIf] : continueIf;
+      return rows.find((r) => r.sem.kind === 'jmp' && r.sem.cond === wanted)!;
+    };
+    const test = (jumpTo: number) => {
+      const spec = cond(jumpTo !== head);
+      const iv = copy !== undefined && rnd.bool(0.5) ? copy : i;
+      this.push({ spec, fields: { dst: iv, src: boundReg ?? 0, imm: boundValue }, jumpTo });
+    };
+    const head = this.items.length;
+    const topTest = rnd.bool(0.25);
+    const exitAt = this.items.length + 64; // resolved below: one past the loop
+    const exitItem = this.items.length;
+    if (topTest) test(exitAt);
+    for (let n = rnd.range(1, 4); n > 0; n--) {
+      const roll = rnd.int(10);
+      if (roll < 5) {
+        const spec = this.accessSpec();
+        const base = rnd.pick(others.filter((r) => r !== stepReg && r !== copy && r !== boundReg));
+        this.push({ spec: ALU_MOV_REG, fields: { dst: base, src: rnd.bool(0.8) ? 1 : 10 } });
+        if (rnd.bool(0.3)) this.push({ spec: ALU_ADD_IMM, fields: { dst: base, imm: rnd.range(-2, 8) } });
+        this.push({ spec: ALU_ADD_REG, fields: { dst: base, src: i } });
+        const off = rnd.range(-2, 1) - (sizeOf(spec) - 1) * rnd.int(2);
+        this.pushAccess(spec, base, off, this.accessImm(spec), regs.filter((r) => r !== base));
+      } else if (roll < 7) this.alu();
+      else if (roll < 8) this.stack();
+      else if (roll < 9) this.helperCall();
+      else this.push({ spec: rnd.pick(JMP), fields: { dst: this.reg(), src: this.srcReg(), imm: rnd.imm32() }, jumpTo: exitAt });
+    }
+    if (stepReg !== undefined) this.push({ spec: ALU_ADD_REG, fields: { dst: i, src: stepReg } });
+    else this.push({ spec: ALU_ADD_IMM, fields: { dst: i, imm: step } });
+    if (copy !== undefined) this.push({ spec: ALU_MOV_REG, fields: { dst: copy, src: i } });
+    if (topTest) this.push({ spec: JA, fields: {}, jumpTo: head });
+    else test(head);
+    // Exits go one past the loop (the function's final exit if nothing follows).
+    const after = this.items.length;
+    for (let k = exitItem; k < this.items.length; k++) if (this.items[k].jumpTo === exitAt) this.items[k].jumpTo = after;
+  }
+
   packet(): void {
     const spec = this.rnd.pick(PACKET);
     const imm = this.rnd.bool(0.85) ? this.rnd.range(0, INPUT_SIZE) : this.rnd.imm32();
@@ -262,7 +345,7 @@ class FunctionBuilder {
 }
 
 /** Generate one random program and its input. */
-export function generateProgram(rnd: Random, layout: Layout, maxBody = 40): GeneratedProgram {
+export function generateProgram(rnd: Random, layout: Layout, maxBody = 40, loops = LOOP_PERCENT): GeneratedProgram {
   const fnCount = rnd.bool(0.4) ? rnd.range(2, 4) : 1;
   const inputLength = rnd.bool(0.7) ? INPUT_SIZE : rnd.range(0, INPUT_SIZE);
   const functions: Item[][] = [];
@@ -277,6 +360,7 @@ export function generateProgram(rnd: Random, layout: Layout, maxBody = 40): Gene
       else if (roll < 50) b.lddw();
       else if (roll < 62) b.stack();
       else if (roll < 68 && f === 0) b.guardedInput(target);
+      else if (f === 0 && rnd.int(100) < loops) b.loop();
       else if (roll < 70) b.input();
       else if (roll < 73) b.packet();
       else if (roll < 88) b.jump(target);

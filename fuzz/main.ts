@@ -1,11 +1,13 @@
 /**
- * npm run fuzz -- [--count N] [--seed S] [--opt 0-3] [--max-body N]
+ * npm run fuzz -- [--count N] [--seed S] [--opt 0-3] [--max-body N] [--loops P]
  * Runs N random programs through the interpreter and the JIT and prints every
  * divergence as a minimal `.data` file. Exit status 1 if any program diverged.
+ * --loops sets how often the entry function gets a loop (percent, default 3); 30 makes
+ * most programs loop, to exercise the JIT's counted-loop versioning.
  */
 import { computeLayout } from '../src/runtime/layout.js';
 import { divergence, runEngine, type RunOptions } from './differential.js';
-import { generateProgram } from './generator.js';
+import { generateProgram, LOOP_PERCENT } from './generator.js';
 import { minimize, toDataFile } from './minimize.js';
 import { Random } from './random.js';
 
@@ -21,13 +23,14 @@ function main(args: string[]): number {
   const count = option(args, '--count', 10_000);
   const seed = option(args, '--seed', 1);
   const maxBody = option(args, '--max-body', 40);
+  const loops = option(args, '--loops', LOOP_PERCENT);
   const run: RunOptions = args.includes('--opt') ? { optLevel: option(args, '--opt', 2) as RunOptions['optLevel'] } : {};
   const layout = computeLayout({ maxInputSize: 4096 });
   const rnd = new Random(seed);
   let diverged = 0;
   const started = Date.now();
   for (let n = 0; n < count; n++) {
-    const { insns, input } = generateProgram(rnd, layout, maxBody);
+    const { insns, input } = generateProgram(rnd, layout, maxBody, loops);
     const interp = runEngine('interp', insns, input, run);
     const why = divergence(interp, runEngine('jit', insns, input, run));
     if (why) {

@@ -51,3 +51,30 @@ export function branchTarget(insn: Insn): number {
   const usesImm = (s.kind === 'ja' && s.wide) || (s.kind === 'call' && s.target === 'local');
   return insn.pc + 1 + (usesImm ? insn.imm : insn.off);
 }
+
+/** A memory access's base register and byte size (loads, stores, atomics), else undefined. */
+export function memoryAccess(insn: Insn): { base: number; size: number } | undefined {
+  const sem = insn.spec.sem;
+  if (sem.kind === 'load') return { base: insn.src, size: sem.size };
+  if (sem.kind === 'store' || sem.kind === 'atomic') return { base: insn.dst, size: sem.size };
+  return undefined;
+}
+
+/**
+ * The registers an instruction overwrites with a value a register dataflow cannot follow:
+ * a load's or byte swap's dst, an atomic's fetched value, and for calls and legacy
+ * packet loads r0-r5 (the kernel's caller-saved registers; our engines only change r0,
+ * the dataflows assume no more than the kernel promises). ALU results and lddw
+ * constants are for each dataflow to follow itself.
+ */
+export function overwrittenRegisters(insn: Insn): readonly number[] {
+  const sem = insn.spec.sem;
+  switch (sem.kind) {
+    case 'load': case 'endian': return [insn.dst];
+    case 'atomic': return sem.op === 'cmpxchg' ? [0] : sem.fetch ? [insn.src] : [];
+    case 'call': case 'packet': return CALLER_SAVED;
+    default: return [];
+  }
+}
+
+const CALLER_SAVED: readonly number[] = [0, 1, 2, 3, 4, 5];

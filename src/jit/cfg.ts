@@ -40,6 +40,12 @@ export interface ProgramCfg {
   readonly functionAt: ReadonlyMap<number, number>;
 }
 
+/** The blocks a block's terminator can continue in. */
+export function successors(block: BasicBlock): number[] {
+  const t = block.terminator;
+  return t.kind === 'branch' ? [t.taken, t.fallthrough] : t.kind === 'goto' ? [t.target] : [];
+}
+
 function endsBlock(insn: Insn): boolean {
   const k = insn.spec.sem.kind;
   return k === 'jmp' || k === 'ja' || k === 'exit';

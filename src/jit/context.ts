@@ -81,6 +81,12 @@ export class FunctionContext {
   /** The function's local copy of the instruction budget, if it has loops. */
   readonly fuel: Temp | undefined;
 
+  /**
+   * Accesses emitted without a check in the code being emitted now: set while the fast
+   * copy of a counted loop is emitted, whose guard has checked them (counted-loops.ts).
+   */
+  unchecked: ReadonlySet<number> = new Set();
+
   constructor(
     readonly module: ModuleInfo,
     /** The region each memory access probably touches, by pc (see regions.ts). */

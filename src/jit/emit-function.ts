@@ -1,10 +1,14 @@
 import binaryen from 'binaryen';
-import type { BasicBlock, FunctionCfg } from './cfg.js';
+import { successors, type BasicBlock, type FunctionCfg } from './cfg.js';
 import { FunctionContext, FUNC_PARAMS, NAMES, REG_COUNT, setLocalName, TRAP, type Expr, type ModuleInfo } from './context.js';
+import { countedLoops, type CountedLoop } from './counted-loops.js';
 import { emitInsn } from './emit-insn.js';
 import { jumpCondition } from './emit-jmp.js';
 import { provenInputAccesses } from './input-bounds.js';
+import { chargeIterations, countIteration, emitLoopGuard } from './loop-guard.js';
+import { dominators } from './natural-loops.js';
 import { guessRegions } from './regions.js';
+import type { Insn } from '../decode/insn.js';
 
 /**
  * Emit one eBPF function as one Wasm function, block by block.
@@ -20,18 +24,27 @@ import { guessRegions } from './regions.js';
  * back around calls and on return) so the charge stays in registers:
  *   (local.set $fuel (i64.sub (local.get $fuel) n))
  *   (if (i64.lt_s (local.get $fuel) 0) (then (call $trap BUDGET pc) unreachable))
+ *
+ * Counted loops (counted-loops.ts) are emitted twice: the original blocks, and a fast
+ * copy whose proven accesses go unchecked and which, if no call in it runs eBPF code,
+ * counts its back edges in a local instead of charging fuel at each, then charges
+ * count * body length on every way out (exits and returns). Edges into the loop from
+ * outside go to the guard (loop-guard.ts), which picks the copy:
+ *   guard --ok--> fast header ... fast latch --(count++)--> fast header
+ *         \--> header ... latch --(fuel charge)--> header
  */
 export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
   const isBackEdge = (from: BasicBlock, toId: number) => fn.blocks[toId].startPc <= from.startPc;
   const hasLoops = fn.blocks.some((b) => successors(b).some((s) => isBackEdge(b, s)));
-  const c = new FunctionContext(info, guessRegions(fn, info.insns, info.layout), hasLoops, provenInputAccesses(fn, info.insns, info.layout));
+  const regionGuess = guessRegions(fn, info.insns, info.layout);
+  const provenInput = provenInputAccesses(fn, info.insns, info.layout);
+  const c = new FunctionContext(info, regionGuess, hasLoops, provenInput);
   const m = c.m;
   const relooper = new binaryen.Relooper(m);
-  const bodies = fn.blocks.map((block) => emitBlockBody(c, block));
-  const handles = bodies.map((body) => relooper.addBlock(body));
+  const handles = fn.blocks.map((block) => relooper.addBlock(emitBlockBody(c, block)));
 
-  const edgeCode = (from: BasicBlock, toId: number): Expr => {
-    if (!isBackEdge(from, toId) || !c.fuel) return 0;
+  const edgeCode = (from: BasicBlock, toId: number): Expr | undefined => {
+    if (!isBackEdge(from, toId) || !c.fuel) return undefined;
     const fuel = c.fuel;
     const pc = info.insns[from.end - 1].pc;
     const charge = from.end - fn.blocks[toId].first;
@@ -41,41 +54,104 @@ export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
     ]);
   };
 
-  for (const block of fn.blocks) {
-    const t = block.terminator;
-    const from = handles[block.id];
-    if (t.kind === 'branch' && t.taken === t.fallthrough) {
-      // `jeq r1, r2, +0`: both edges lead to the next block, and the Relooper accepts
-      // one branch per target; the condition has no side effects, so drop it.
-      relooper.addBranch(from, handles[t.taken], 0, edgeCode(block, t.taken));
-    } else if (t.kind === 'branch') {
-      const sem = t.insn.spec.sem;
-      if (sem.kind !== 'jmp') throw new Error('branch terminator must be a conditional jump');
-      relooper.addBranch(from, handles[t.taken], jumpCondition(c, t.insn, sem), edgeCode(block, t.taken));
-      relooper.addBranch(from, handles[t.fallthrough], 0, edgeCode(block, t.fallthrough));
-    } else if (t.kind === 'goto') {
-      relooper.addBranch(from, handles[t.target], 0, edgeCode(block, t.target));
-    }
+  // Counted loops get a guard and a fast copy; edges into such a loop from outside go to its guard.
+  const plans = hasLoops ? countedLoops(fn, info.insns, dominators(fn), {
+    proven: provenInput, regionGuess, callsBack: (insn) => callsBack(info, insn),
+  }) : [];
+  const guards = new Map<number, binaryen.RelooperBlockRef>();
+  const loopOf = new Map<number, CountedLoop>();
+  for (const plan of plans) for (const id of plan.loop.blocks) loopOf.set(id, plan);
+  const target = (from: number, to: number) => {
+    const guard = guards.get(to);
+    return guard !== undefined && loopOf.get(from) !== loopOf.get(to) ? guard : handles[to];
+  };
+  const fastEdges: (() => void)[] = [];
+  for (const plan of plans) {
+    const header = plan.loop.header;
+    const guard = emitLoopGuard(c, plan, `guard${header}`);
+    const g = relooper.addBlock(guard.body);
+    guards.set(header, g);
+    const counting = guard.iterations;
+    const leave = () => (counting ? chargeIterations(c, counting, plan.charge) : undefined);
+    c.unchecked = new Set(plan.accesses.map((a) => a.pc));
+    const fast = new Map(plan.loop.blocks.map((id) => [id, relooper.addBlock(emitBlockBody(c, fn.blocks[id], leave))]));
+    c.unchecked = new Set();
+    relooper.addBranch(g, fast.get(header)!, guard.ok(), 0);
+    relooper.addBranch(g, handles[header], 0, 0);
+    // Wired after every guard exists: an exit may lead into the next counted loop.
+    fastEdges.push(() => {
+      for (const id of plan.loop.blocks) {
+        const block = fn.blocks[id];
+        addEdges(c, relooper, block, fast.get(id)!, (to) => {
+          if (to === header) return { handle: fast.get(to)!, code: counting ? countIteration(c, counting) : edgeCode(block, to) };
+          if (plan.loop.body.has(to)) return { handle: fast.get(to)!, code: counting ? undefined : edgeCode(block, to) };
+          return { handle: target(id, to), code: join(m, leave(), edgeCode(block, to)) };
+        });
+      }
+    });
   }
+  for (const block of fn.blocks) {
+    addEdges(c, relooper, block, handles[block.id], (to) => ({ handle: target(block.id, to), code: edgeCode(block, to) }));
+  }
+  for (const wire of fastEdges) wire();
+
   const label = c.temp('i32');
-  const body = m.block(null, [...c.prologue(), relooper.renderAndDispose(handles[0], label.index), m.unreachable()]);
+  const entry = guards.get(0) ?? handles[0];
+  const body = m.block(null, [...c.prologue(), relooper.renderAndDispose(entry, label.index), m.unreachable()]);
   const func = m.addFunction(NAMES.func(fn.index), FUNC_PARAMS, binaryen.i64, c.vars, body);
   for (let r = 0; r < REG_COUNT; r++) setLocalName(func, r, `r${r}`);
 }
 
-function successors(block: BasicBlock): number[] {
-  const t = block.terminator;
-  return t.kind === 'branch' ? [t.taken, t.fallthrough] : t.kind === 'goto' ? [t.target] : [];
+/** Code for both of two optional pieces. */
+function join(m: binaryen.Module, a: Expr | undefined, b: Expr | undefined): Expr | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return m.block(null, [a, b]);
 }
 
-/** The straight-line code of a block; an `exit` terminator becomes (return (local.get $r0)). */
-function emitBlockBody(c: FunctionContext, block: BasicBlock): Expr {
+/** Whether a call may run eBPF code, which charges the budget through the global itself. */
+function callsBack(info: ModuleInfo, insn: Insn): boolean {
+  const sem = insn.spec.sem;
+  return sem.kind === 'call' && (sem.target !== 'helper' || info.helper(insn.imm)?.intrinsic !== undefined);
+}
+
+/**
+ * Add a block's outgoing edges to the Relooper; `edge` maps a successor block to the
+ * handle to branch to and the code to run on the way.
+ */
+function addEdges(
+  c: FunctionContext, relooper: binaryen.Relooper, block: BasicBlock, from: binaryen.RelooperBlockRef,
+  edge: (to: number) => { handle: binaryen.RelooperBlockRef; code: Expr | undefined },
+): void {
+  const t = block.terminator;
+  const add = (to: number, condition: Expr) => {
+    const { handle, code } = edge(to);
+    relooper.addBranch(from, handle, condition, code ?? 0);
+  };
+  if (t.kind === 'branch' && t.taken === t.fallthrough) {
+    // `jeq r1, r2, +0`: both edges lead to the next block, and the Relooper accepts
+    // one branch per target; the condition has no side effects, so drop it.
+    add(t.taken, 0);
+  } else if (t.kind === 'branch') {
+    const sem = t.insn.spec.sem;
+    if (sem.kind !== 'jmp') throw new Error('branch terminator must be a conditional jump');
+    add(t.taken, jumpCondition(c, t.insn, sem));
+    add(t.fallthrough, 0);
+  } else if (t.kind === 'goto') {
+    add(t.target, 0);
+  }
+}
+
+/**
+ * The straight-line code of a block; an `exit` terminator becomes (return (local.get $r0)),
+ * after `beforeExit` (the fast copy of a counted loop charges its iterations there).
+ */
+function emitBlockBody(c: FunctionContext, block: BasicBlock, beforeExit?: () => Expr | undefined): Expr {
   const code: Expr[] = [];
   for (let i = block.first; i < block.end; i++) {
     const insn = c.module.insns[i];
     const kind = insn.spec.sem.kind;
     if (kind === 'jmp' || kind === 'ja') continue;
-    if (kind === 'exit') code.push(c.m.block(null, [c.storeFuel(), c.m.return(c.reg(0))]));
+    if (kind === 'exit') code.push(c.m.block(null, [beforeExit?.() ?? c.m.nop(), c.storeFuel(), c.m.return(c.reg(0))]));
     else code.push(emitInsn(c, insn));
   }
   return c.m.block(null, code);

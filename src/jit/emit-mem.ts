@@ -13,15 +13,15 @@ type PacketSem = Extract<Semantics, { kind: 'packet' }>;
 const REGIONS: readonly Region[] = ['stack', 'input', 'ctx', 'heap'];
 
 /**
- * i32: whether [addr, addr + size) lies inside `region`, as one unsigned compare of the
- * distance from the region's start with `limit` = len - size + 1 (0 if the region is
- * smaller than the access): (i64.lt_u (i64.add $rB off - start) limit).
+ * i32: whether [addr, addr + size) with addr = base + off lies inside `region`, as one
+ * unsigned compare of the distance from the region's start with `limit` = len - size + 1
+ * (0 if the region is smaller than the access): (i64.lt_u (i64.add $rB off - start) limit).
  * The heap's end is only known at run time (maps grow it), so it compares both ends.
  */
-function inside(c: FunctionContext, region: Region, base: number, off: number, size: Size): Expr {
+export function inside(c: FunctionContext, region: Region, base: () => Expr, off: number, size: number): Expr {
   const m = c.m;
   const L = c.module.layout;
-  const distance = (start: number) => m.i64.add(c.reg(base), c.i64(off - start));
+  const distance = (start: number) => m.i64.add(base(), c.i64(off - start));
   switch (region) {
     case 'stack': return m.i64.lt_u(distance(L.stackBase), c.i64(L.stackTop - L.stackBase - size + 1));
     case 'input': return m.i64.lt_u(distance(L.inputBase), c.global(NAMES.inputLimit(size), binaryen.i64));
@@ -58,13 +58,14 @@ export function checkedAddress(c: FunctionContext, base: number, off: number, si
   const m = c.m;
   const addr = () => (off === 0 ? c.reg(base) : m.i64.add(c.reg(base), c.i64(off)));
   if (base === FP && off >= -STACK_FRAME_SIZE && off <= -size) return m.i32.wrap(addr());
-  if (c.provenInput.has(pc)) return m.i32.wrap(addr());
+  if (c.provenInput.has(pc) || c.unchecked.has(pc)) return m.i32.wrap(addr());
   const guess = c.regionGuess.get(pc) ?? 'stack';
-  const others = REGIONS.filter((r) => r !== guess).map((r) => inside(c, r, base, off, size));
+  const baseReg = () => c.reg(base);
+  const others = REGIONS.filter((r) => r !== guess).map((r) => inside(c, r, baseReg, off, size));
   const trap = m.block(null, [m.call(NAMES.trapOob, [c.i32(pc), addr(), c.i32(size)], binaryen.none), m.unreachable()]);
   const elsewhere = others.reduce((a, b) => m.i32.or(a, b));
   return m.block(null, [
-    m.if(m.i32.eqz(inside(c, guess, base, off, size)), m.if(m.i32.eqz(elsewhere), trap)),
+    m.if(m.i32.eqz(inside(c, guess, baseReg, off, size)), m.if(m.i32.eqz(elsewhere), trap)),
     m.i32.wrap(addr()),
   ], binaryen.i32);
 }

@@ -1,4 +1,4 @@
-import { lddwValue, type Insn } from '../decode/insn.js';
+import { lddwValue, memoryAccess, overwrittenRegisters, type Insn } from '../decode/insn.js';
 import type { JmpCond } from '../decode/opcodes.js';
 import type { Layout } from '../runtime/layout.js';
 import type { BasicBlock, FunctionCfg } from './cfg.js';
@@ -99,14 +99,6 @@ function constant(value: bigint, layout: Layout): Value {
   return offset >= 0n && offset < BigInt(layout.maxInputSize) ? input(Number(offset)) : { kind: 'const', value };
 }
 
-/** The access's base register and byte size, for loads, stores and atomics. */
-function access(insn: Insn): { base: number; size: number } | undefined {
-  const sem = insn.spec.sem;
-  if (sem.kind === 'load') return { base: insn.src, size: sem.size };
-  if (sem.kind === 'store' || sem.kind === 'atomic') return { base: insn.dst, size: sem.size };
-  return undefined;
-}
-
 /** A constant as a small signed delta, if it is one. */
 function smallDelta(c: bigint | undefined): number | undefined {
   if (c === undefined) return undefined;
@@ -143,7 +135,7 @@ function alu(op: string, dst: Value, operand: Value): Value {
 function transfer(state: State, insn: Insn, layout: Layout): void {
   const sem = insn.spec.sem;
   const regs = state.regs;
-  const acc = access(insn);
+  const acc = memoryAccess(insn);
   if (acc) {
     // Reaching the next instruction means the access passed its check (or needed none).
     const base = regs[acc.base];
@@ -159,17 +151,8 @@ function transfer(state: State, insn: Insn, layout: Layout): void {
     case 'lddw':
       regs[insn.dst] = sem.pseudo === 'imm64' ? constant(lddwValue(insn), layout) : UNKNOWN;
       return;
-    case 'load': case 'endian':
-      regs[insn.dst] = UNKNOWN;
-      return;
-    case 'atomic':
-      if (sem.op === 'cmpxchg') regs[0] = UNKNOWN;
-      else if (sem.fetch) regs[insn.src] = UNKNOWN;
-      return;
-    case 'call': case 'packet':
-      for (let r = 0; r <= 5; r++) regs[r] = UNKNOWN;
-      return;
     default:
+      for (const r of overwrittenRegisters(insn)) regs[r] = UNKNOWN;
       return;
   }
 }
@@ -264,7 +247,7 @@ export function provenInputAccesses(fn: FunctionCfg, insns: readonly Insn[], lay
     const state = inStates[id];
     if (!state) return; // unreachable
     runBlock(block, state, insns, layout, (insn, s) => {
-      const acc = access(insn);
+      const acc = memoryAccess(insn);
       if (acc && inBounds(s.regs[acc.base], insn.off, acc.size, s.minLen)) proven.add(insn.pc);
     });
   });

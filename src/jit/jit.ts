@@ -29,7 +29,9 @@ export interface JitOptions {
   /**
    * Instruction budget per run (default 100,000,000). The JIT charges it at loop back
    * edges, with the length of the loop body, so a runaway loop ends in a
-   * `RuntimeTrap` `BUDGET_EXHAUSTED` instead of hanging.
+   * `RuntimeTrap` `BUDGET_EXHAUSTED` instead of hanging. A loop whose trip count it can
+   * bound runs unchecked only if the budget covers all of its possible iterations, and
+   * is charged for those it ran when it ends.
    */
   budget?: number;
   /** Maps that `lddw map_idx(i)` / `map_idx_value(i, off)` refer to by index (maps of the runtime). */

@@ -1,6 +1,6 @@
-import { lddwValue, type Insn } from '../decode/insn.js';
+import { lddwValue, memoryAccess, type Insn } from '../decode/insn.js';
 import type { Layout } from '../runtime/layout.js';
-import type { FunctionCfg } from './cfg.js';
+import { successors, type FunctionCfg } from './cfg.js';
 import { FP } from './context.js';
 
 /**
@@ -58,14 +58,6 @@ function transfer(state: State, insn: Insn, layout: Layout): void {
   }
 }
 
-/** Base register of a memory access, or undefined if the instruction is not one. */
-function accessBase(insn: Insn): number | undefined {
-  const k = insn.spec.sem.kind;
-  if (k === 'load') return insn.src;
-  if (k === 'store' || k === 'atomic') return insn.dst;
-  return undefined;
-}
-
 /** The region guess for each memory access of `fn`, by the access's pc. */
 export function guessRegions(fn: FunctionCfg, insns: readonly Insn[], layout: Layout): Map<number, Region> {
   const entry: State = new Array(FP + 1).fill(fn.index === 0 ? 'scalar' : 'unknown');
@@ -80,16 +72,14 @@ export function guessRegions(fn: FunctionCfg, insns: readonly Insn[], layout: La
     const block = fn.blocks[id];
     const state = [...inStates[id]!];
     for (let i = block.first; i < block.end; i++) {
-      const base = accessBase(insns[i]);
+      const base = memoryAccess(insns[i])?.base;
       if (base !== undefined) {
         const p = state[base];
         if (isRegion(p)) guesses.set(insns[i].pc, p); else guesses.delete(insns[i].pc);
       }
       transfer(state, insns[i], layout);
     }
-    const t = block.terminator;
-    const successors = t.kind === 'branch' ? [t.taken, t.fallthrough] : t.kind === 'goto' ? [t.target] : [];
-    for (const s of successors) {
+    for (const s of successors(block)) {
       const old = inStates[s];
       const merged = old ? old.map((p, r) => (p === state[r] ? p : 'unknown')) : state;
       if (!old || merged.some((p, r) => p !== old[r])) {

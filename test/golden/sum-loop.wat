@@ -23,65 +23,183 @@
  (export "run" (func $run))
  (func $f0 (type $3) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
   (local $11 i64)
-  (local $12 i32)
+  (local $12 i64)
+  (local $13 i32)
+  (local $14 i32)
+  (local $15 i32)
   (local.set $11
    (global.get $budget)
   )
-  (block $block
+  (block $block1
    (local.set $r0
     (i64.const 0)
    )
    (local.set $r1
     (i64.const 10)
    )
-   (br $block)
-  )
-  (block $block1
-   (loop $label
-    (local.set $r0
-     (i64.add
-      (local.get $r0)
-      (local.get $r1)
+   (local.set $13
+    (i32.const 0)
+   )
+   (block $block
+    (br_if $block
+     (i64.lt_s
+      (i64.sub
+       (local.get $r1)
+       (i64.const 1)
+      )
+      (i64.const 0)
      )
     )
-    (local.set $r1
+    (local.set $12
      (i64.sub
       (local.get $r1)
       (i64.const 1)
      )
     )
-    (if
-     (i64.ne
-      (local.get $r1)
-      (i64.const 0)
+    (br_if $block
+     (i64.ge_u
+      (local.get $12)
+      (i64.const 2147483648)
      )
-     (then
-      (local.set $11
+    )
+    (br_if $block
+     (i64.ge_u
+      (i64.sub
+       (local.get $r1)
+       (i64.const 1)
+      )
+      (i64.const 4611686018427387905)
+     )
+    )
+    (br_if $block
+     (i64.ge_u
+      (i64.sub
        (i64.sub
-        (local.get $11)
-        (i64.const 3)
+        (local.get $r1)
+        (i64.const 1)
+       )
+       (local.get $12)
+      )
+      (i64.const 4611686018427387905)
+     )
+    )
+    (br_if $block
+     (i32.const 0)
+    )
+    (br_if $block
+     (i64.gt_s
+      (i64.mul
+       (local.get $12)
+       (i64.const 3)
+      )
+      (local.get $11)
+     )
+    )
+    (local.set $14
+     (i32.const 0)
+    )
+    (local.set $13
+     (i32.const 1)
+    )
+   )
+   (if
+    (local.get $13)
+    (then
+     (loop $label
+      (local.set $r0
+       (i64.add
+        (local.get $r0)
+        (local.get $r1)
+       )
+      )
+      (local.set $r1
+       (i64.sub
+        (local.get $r1)
+        (i64.const 1)
        )
       )
       (if
-       (i64.lt_s
-        (local.get $11)
+       (i64.ne
+        (local.get $r1)
         (i64.const 0)
        )
        (then
-        (call $fimport$1
-         (i32.const 1)
-         (i32.const 4)
+        (local.set $14
+         (i32.add
+          (local.get $14)
+          (i32.const 1)
+         )
         )
-        (unreachable)
+        (br $label)
+       )
+       (else
+        (local.set $11
+         (i64.sub
+          (local.get $11)
+          (i64.mul
+           (i64.extend_i32_u
+            (local.get $14)
+           )
+           (i64.const 3)
+          )
+         )
+        )
+        (br $block1)
        )
       )
-      (br $label)
+      (unreachable)
      )
-     (else
-      (br $block1)
-     )
+     (unreachable)
     )
-    (unreachable)
+    (else
+     (loop $label1
+      (local.set $r0
+       (i64.add
+        (local.get $r0)
+        (local.get $r1)
+       )
+      )
+      (local.set $r1
+       (i64.sub
+        (local.get $r1)
+        (i64.const 1)
+       )
+      )
+      (if
+       (i64.ne
+        (local.get $r1)
+        (i64.const 0)
+       )
+       (then
+        (local.set $11
+         (i64.sub
+          (local.get $11)
+          (i64.const 3)
+         )
+        )
+        (if
+         (i64.lt_s
+          (local.get $11)
+          (i64.const 0)
+         )
+         (then
+          (call $fimport$1
+           (i32.const 1)
+           (i32.const 4)
+          )
+          (unreachable)
+         )
+        )
+        (br $label1)
+       )
+       (else
+        (br $block1)
+       )
+      )
+      (unreachable)
+     )
+     (unreachable)
+    )
    )
    (unreachable)
   )
