@@ -1,5 +1,6 @@
 import { makeInsn, type Insn } from '../src/decode/insn.js';
-import { OPCODES, type OpSpec } from '../src/decode/opcodes.js';
+import { NEGATED } from '../src/decode/conditions.js';
+import { OPCODES, type JmpCond, type OpSpec } from '../src/decode/opcodes.js';
 import type { Layout } from '../src/runtime/layout.js';
 import { Random } from './random.js';
 
@@ -64,8 +65,6 @@ const ALU_AND_IMM = one((s) => s.mnemonic === 'and' && s.form === 'dst_imm');
 const ALU_RSH_IMM = one((s) => s.mnemonic === 'rsh' && s.form === 'dst_imm');
 const JMP64_IMM = rows((s) => s.sem.kind === 'jmp' && s.sem.width === 64 && s.sem.source === 'imm');
 const JMP64_REG = rows((s) => s.sem.kind === 'jmp' && s.sem.width === 64 && s.sem.source === 'reg');
-
-const NEGATED_COND: Record<string, string> = { lt: 'ge', le: 'gt', ne: 'eq', slt: 'sge', sle: 'sgt', gt: 'le', ge: 'lt', sgt: 'sle', sge: 'slt' };
 
 function sizeOf(spec: OpSpec): number {
   const s = spec.sem;
@@ -243,13 +242,13 @@ class FunctionBuilder {
       this.push({ spec: MOV_IMM, fields: { dst: boundReg, imm: boundValue } });
     }
     // Mostly a test that moves towards the bound (`i < n` going up), else any compare.
-    const towards = step > 0 ? ['lt', 'le', 'ne', 'slt', 'sle'] : ['gt', 'ge', 'ne', 'sgt', 'sge'];
+    const towards: JmpCond[] = step > 0 ? ['lt', 'le', 'ne', 'slt', 'sle'] : ['gt', 'ge', 'ne', 'sgt', 'sge'];
     const continueIf = rnd.pick(towards);
     const cond = (exitTest: boolean) => {
       if (rnd.bool(0.1)) return rnd.pick(JMP);
       const rows = boundReg === undefined ? JMP64_IMM : JMP64_REG;
       if (rnd.bool(0.2)) return rnd.pick(rows);
-      const wanted = exitTest ? NEGATED_COND[continueIf] : continueIf;
+      const wanted = exitTest ? NEGATED[continueIf] : continueIf;
       return rows.find((r) => r.sem.kind === 'jmp' && r.sem.cond === wanted)!;
     };
     const test = (jumpTo: number) => {

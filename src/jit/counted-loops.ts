@@ -1,3 +1,4 @@
+import { NEGATED, SWAPPED } from '../decode/conditions.js';
 import { lddwValue, memoryAccess, overwrittenRegisters, type Insn } from '../decode/insn.js';
 import type { AluOp, JmpCond } from '../decode/opcodes.js';
 import { STACK_FRAME_SIZE } from '../runtime/layout.js';
@@ -152,7 +153,7 @@ function transfer(regs: Sym[], insn: Insn): void {
 /** One iteration's evaluation: each body block's registers at its end. */
 function evaluate(
   fn: FunctionCfg, loop: InnermostLoop, insns: readonly Insn[], preds: number[][], header: Sym[],
-  visit?: (insn: Insn, before: readonly Sym[]) => void,
+  visit?: (insn: Insn, before: readonly Sym[], block: number) => void,
 ): Map<number, Sym[]> {
   const out = new Map<number, Sym[]>();
   for (const id of loop.blocks) {
@@ -164,7 +165,7 @@ function evaluate(
     }
     const block = fn.blocks[id];
     for (let i = block.first; i < block.end; i++) {
-      visit?.(insns[i], regs);
+      visit?.(insns[i], regs, id);
       transfer(regs, insns[i]);
     }
     out.set(id, regs);
@@ -182,12 +183,9 @@ function backEdgeValues(loop: InnermostLoop, out: Map<number, Sym[]>): Sym[] {
  * A compare of values the guard has shown to lie in [0, 2^62], where signed and unsigned
  * compares agree; jset is no compare of that kind.
  */
-type Compare = ExitOp | 'eq';
-const COMPARES: Partial<Record<JmpCond, Compare>> = {
+const COMPARES: Partial<Record<JmpCond, ExitOp | 'eq'>> = {
   lt: 'lt', slt: 'lt', le: 'le', sle: 'le', gt: 'gt', sgt: 'gt', ge: 'ge', sge: 'ge', ne: 'ne', eq: 'eq',
 };
-const NEGATED: Record<Compare, Compare> = { lt: 'ge', le: 'gt', gt: 'le', ge: 'lt', ne: 'eq', eq: 'ne' };
-const SWAPPED: Record<Compare, Compare> = { lt: 'gt', le: 'ge', gt: 'lt', ge: 'le', ne: 'ne', eq: 'eq' };
 
 /** The innermost loops of `fn` worth a fast copy, with what their guards must check. */
 export function countedLoops(fn: FunctionCfg, insns: readonly Insn[], idom: Int32Array, options: CountedLoopOptions): CountedLoop[] {
@@ -254,9 +252,9 @@ function analyse(
     return { start, step };
   };
 
-  const accesses: LoopAccess[] = [];
+  const found: { access: LoopAccess; block: number }[] = [];
   let fuelFree = true;
-  const out = evaluate(fn, loop, insns, preds, headerState(), (insn, before) => {
+  const out = evaluate(fn, loop, insns, preds, headerState(), (insn, before, block) => {
     if (insn.spec.sem.kind === 'call' && options.callsBack(insn)) fuelFree = false;
     const acc = memoryAccess(insn);
     if (!acc || options.proven.has(insn.pc)) return;
@@ -266,21 +264,18 @@ function analyse(
     // The guard checks a step held in registers to be below 2^31; a constant one here.
     const step = base && linConstant(base.step);
     if (base && start && (step === undefined || (step < STEP_LIMIT && step > -STEP_LIMIT))) {
-      accesses.push({ pc: insn.pc, address: { start, step: base.step }, size: acc.size, region: options.regionGuess.get(insn.pc) ?? 'stack', afterExitTest: false });
+      const access = { pc: insn.pc, address: { start, step: base.step }, size: acc.size, region: options.regionGuess.get(insn.pc) ?? 'stack', afterExitTest: false } as const;
+      found.push({ access, block });
     }
   });
   const test = findExitTest(fn, loop, out, idom, affine);
   if (!test) return undefined;
   // Blocks entered only through the test's continue edge run in iterations 0..T-1.
-  const blockOf = new Map<number, number>();
-  for (const id of loop.blocks) for (let i = fn.blocks[id].first; i < fn.blocks[id].end; i++) blockOf.set(insns[i].pc, id);
   const onlyAfterTest = (id: number) => test.next !== loop.header && preds[test.next].length === 1 && dominates(idom, test.next, id);
-  const marked = accesses.map((a) => ({ ...a, afterExitTest: onlyAfterTest(blockOf.get(a.pc)!) }));
+  const accesses = found.map(({ access, block }) => ({ ...access, afterExitTest: onlyAfterTest(block) }));
   const equalities = [...relied].sort((a, b) => a - b).map((r) => derived.get(r)!.equality);
 
-  return {
-    loop, exit: test.exit, equalities, accesses: marked, fuelFree, charge: size,
-  };
+  return { loop, exit: test.exit, equalities, accesses, fuelFree, charge: size };
 }
 
 /**
@@ -302,15 +297,15 @@ function findExitTest(
     const regs = out.get(id)!;
     const left = affine(regs[t.insn.dst]);
     const right = affine(sem.source === 'reg' ? regs[t.insn.src] : constSym(BigInt(t.insn.imm)));
-    const cond = COMPARES[sem.cond];
-    if (!left || !right || !cond) continue;
+    if (!left || !right) continue;
     const changes = (a: Affine) => !linEqual(a.step, ZERO);
-    let x: Affine, bound: Lin, op: Compare;
-    if (changes(left) && !changes(right)) [x, bound, op] = [left, right.start, cond];
-    else if (changes(right) && !changes(left)) [x, bound, op] = [right, left.start, SWAPPED[cond]];
+    let x: Affine, bound: Lin, cond: JmpCond | undefined;
+    if (changes(left) && !changes(right)) [x, bound, cond] = [left, right.start, sem.cond];
+    else if (changes(right) && !changes(left)) [x, bound, cond] = [right, left.start, SWAPPED[sem.cond]];
     else continue;
-    if (!takenStays) op = NEGATED[op];
-    if (op === 'eq') continue; // `while (x == n)`: not a counted loop
+    if (!takenStays) cond = cond && NEGATED[cond];
+    const op = cond && COMPARES[cond];
+    if (!op || op === 'eq') continue; // jset, or `while (x == n)`: not a counted loop
     const exit: LoopExit = { x, op, bound };
     if (!stepFits(exit)) continue;
     return { exit, next: takenStays ? t.taken : t.fallthrough };

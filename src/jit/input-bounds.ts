@@ -1,3 +1,4 @@
+import { NEGATED, SWAPPED } from '../decode/conditions.js';
 import { lddwValue, memoryAccess, overwrittenRegisters, type Insn } from '../decode/insn.js';
 import type { JmpCond } from '../decode/opcodes.js';
 import type { Layout } from '../runtime/layout.js';
@@ -156,9 +157,6 @@ function transfer(state: State, insn: Insn, layout: Layout): void {
       return;
   }
 }
-
-const SWAPPED: Partial<Record<JmpCond, JmpCond>> = { gt: 'lt', ge: 'le', lt: 'gt', le: 'ge', eq: 'eq', ne: 'ne' };
-const NEGATED: Partial<Record<JmpCond, JmpCond>> = { gt: 'le', ge: 'lt', lt: 'ge', le: 'gt', eq: 'ne', ne: 'eq' };
 
 /**
  * What `len cond x` teaches where it holds (`holds`) or fails, as `len >= x + extra`
