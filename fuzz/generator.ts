@@ -71,8 +71,16 @@ function sizeOf(spec: OpSpec): number {
   return s.kind === 'load' || s.kind === 'store' || s.kind === 'atomic' || s.kind === 'packet' ? s.size : 8;
 }
 
+/** A side block placed after the function's exit: its branch jumps to it, it jumps back to `join`. */
+interface OutOfLine {
+  branch: Item;
+  side: Item[];
+  join: number;
+}
+
 class FunctionBuilder {
   readonly items: Item[] = [];
+  private readonly outOfLine: OutOfLine[] = [];
   constructor(
     private readonly rnd: Random, private readonly layout: Layout, private readonly fnCount: number,
     /** The length of the input the program will run on. */
@@ -212,7 +220,7 @@ class FunctionBuilder {
    * stepped by a constant or an invariant register, sometimes copied the way clang
    * does (`j = i` after the step), accesses through `base + i` near the ends of the
    * input, random instructions that may break any of it, an exit at the bottom
-   * (`if (i op bound) goto head`) or at the top. Bounds are mostly a few dozen steps
+   * (`if (i op bound) goto head`, sometimes rotated above the body) or at the top. Bounds are mostly a few dozen steps
    * away, at times edge values: a loop then runs 0 times or until the budget ends it.
    */
   loop(): void {
@@ -251,18 +259,38 @@ class FunctionBuilder {
       const wanted = exitTest ? NEGATED[continueIf] : continueIf;
       return rows.find((r) => r.sem.kind === 'jmp' && r.sem.cond === wanted)!;
     };
-    const test = (jumpTo: number) => {
-      const spec = cond(jumpTo !== head);
+    const test = (jumpTo: number, exitTest: boolean): Item => {
+      const spec = cond(exitTest);
       const iv = copy !== undefined && rnd.bool(0.5) ? copy : i;
-      this.push({ spec, fields: { dst: iv, src: boundReg ?? 0, imm: boundValue }, jumpTo });
+      const item = { spec, fields: { dst: iv, src: boundReg ?? 0, imm: boundValue }, jumpTo };
+      this.push(item);
+      return item;
     };
-    const head = this.items.length;
+    const stepAndCopy = () => {
+      if (stepReg !== undefined) this.push({ spec: ALU_ADD_REG, fields: { dst: i, src: stepReg } });
+      else this.push({ spec: ALU_ADD_IMM, fields: { dst: i, imm: step } });
+      if (copy !== undefined) this.push({ spec: ALU_MOV_REG, fields: { dst: copy, src: i } });
+    };
     const topTest = rnd.bool(0.25);
+    // Rotated: the latch (step and bottom test) above the body, entered by a jump to the
+    // body, which ends by jumping back up to the latch.
+    const rotated = !topTest && rnd.bool(0.3);
     const exitAt = this.items.length + 64; // resolved below: one past the loop
     const exitItem = this.items.length;
-    if (topTest) test(exitAt);
+    let latch = -1;
+    if (rotated) {
+      const enter: Item = { spec: JA, fields: {}, jumpTo: -1 };
+      this.push(enter);
+      latch = this.items.length;
+      stepAndCopy();
+      const bottom = test(-1, false);
+      this.push({ spec: JA, fields: {}, jumpTo: exitAt });
+      enter.jumpTo = bottom.jumpTo = this.items.length;
+    }
+    const head = this.items.length;
+    if (topTest) test(exitAt, true);
     for (let n = rnd.range(1, 4); n > 0; n--) {
-      const roll = rnd.int(10);
+      const roll = rnd.int(11);
       if (roll < 5) {
         const spec = this.accessSpec();
         const base = rnd.pick(others.filter((r) => r !== stepReg && r !== copy && r !== boundReg));
@@ -274,16 +302,78 @@ class FunctionBuilder {
       } else if (roll < 7) this.alu();
       else if (roll < 8) this.stack();
       else if (roll < 9) this.helperCall();
+      else if (roll < 10) this.triangle();
       else this.push({ spec: rnd.pick(JMP), fields: { dst: this.reg(), src: this.srcReg(), imm: rnd.imm32() }, jumpTo: exitAt });
     }
-    if (stepReg !== undefined) this.push({ spec: ALU_ADD_REG, fields: { dst: i, src: stepReg } });
-    else this.push({ spec: ALU_ADD_IMM, fields: { dst: i, imm: step } });
-    if (copy !== undefined) this.push({ spec: ALU_MOV_REG, fields: { dst: copy, src: i } });
-    if (topTest) this.push({ spec: JA, fields: {}, jumpTo: head });
-    else test(head);
+    if (rotated) {
+      if (rnd.bool(0.6)) this.triangle(latch);
+      else this.push({ spec: JA, fields: {}, jumpTo: latch });
+    } else {
+      stepAndCopy();
+      if (topTest) this.push({ spec: JA, fields: {}, jumpTo: head });
+      else test(head, false);
+    }
     // Exits go one past the loop (the function's final exit if nothing follows).
     const after = this.items.length;
     for (let k = exitItem; k < this.items.length; k++) if (this.items[k].jumpTo === exitAt) this.items[k].jumpTo = after;
+  }
+
+  /**
+   * A branch around one to three ALU instructions (the triangles the JIT turns into
+   * selects, if-conversion.ts), mostly on a value just loaded from the stack or the
+   * input: inline (`if (c) goto J; S; J:`), out of line (`if (c) goto S; J: ...`, with S
+   * after the function's exit jumping back to J), or, given `join`, both edges going
+   * there (a loop's latch placed above its body, as clang lays out log2_sum).
+   */
+  triangle(join?: number): void {
+    const rnd = this.rnd;
+    let d = this.reg();
+    const roll = rnd.int(10);
+    if (roll < 4) {
+      const spec = rnd.pick(LOADS);
+      this.push({ spec, fields: { dst: d, src: 10, off: this.stackOff(sizeOf(spec)) } });
+    } else if (roll < 7) {
+      const spec = rnd.pick(LOADS);
+      const ptr = rnd.pick([3, 4, 5, 6, 7, 8, 9].filter((r) => r !== d));
+      this.lddw(ptr, BigInt(this.layout.inputBase));
+      this.push({ spec, fields: { dst: d, src: ptr, off: rnd.range(0, INPUT_SIZE - sizeOf(spec)) } });
+    } else if (roll < 8) {
+      this.helperCall();
+      d = 0;
+    }
+    const branch: Item = { spec: rnd.pick(JMP), fields: { dst: d, src: this.srcReg(), imm: this.rnd.bool(0.5) ? rnd.imm32() : rnd.range(0, 64) } };
+    const start = this.items.length;
+    for (let n = rnd.range(1, 3); n > 0; n--) {
+      const pick = rnd.int(10);
+      if (pick < 7) this.alu();
+      else if (pick < 8) this.endian();
+      else if (pick < 9) this.lddw();
+      else this.push({ spec: ALU_MOV_REG, fields: { dst: this.reg(), src: d } });
+    }
+    const side = this.items.splice(start);
+    if (join !== undefined) {
+      this.push({ ...branch, jumpTo: join });
+      side.forEach((item) => this.push(item));
+      this.push({ spec: JA, fields: {}, jumpTo: join });
+    } else if (rnd.bool(0.7)) {
+      this.push({ ...branch, jumpTo: this.items.length + 1 + side.length });
+      side.forEach((item) => this.push(item));
+    } else {
+      this.push(branch);
+      this.outOfLine.push({ branch, side, join: this.items.length });
+    }
+  }
+
+  /** The function's exit (where jumps past the body land), then its out-of-line side blocks. */
+  finish(): void {
+    const exitIndex = this.items.length;
+    for (const item of this.items) if (item.jumpTo !== undefined && item.jumpTo > exitIndex) item.jumpTo = exitIndex;
+    this.exit();
+    for (const { branch, side, join } of this.outOfLine) {
+      branch.jumpTo = this.items.length;
+      side.forEach((item) => this.push(item));
+      this.push({ spec: JA, fields: {}, jumpTo: join });
+    }
   }
 
   packet(): void {
@@ -362,13 +452,14 @@ export function generateProgram(rnd: Random, layout: Layout, maxBody = 40, loops
       else if (f === 0 && rnd.int(100) < loops) b.loop();
       else if (roll < 70) b.input();
       else if (roll < 73) b.packet();
-      else if (roll < 88) b.jump(target);
+      else if (roll < 84) b.jump(target);
+      else if (roll < 88) b.triangle();
       else if (roll < 92) b.helperCall();
       else if (roll < 96) b.localCall(f);
       else if (roll < 98) b.loopCall(f);
       else b.callxHelper();
     }
-    b.exit();
+    b.finish();
     functions.push(b.items);
   }
   return { insns: layoutProgram(functions), input: rnd.bytes(inputLength) };
@@ -384,7 +475,7 @@ function layoutProgram(functions: Item[][]): Insn[] {
       fnPcs.push(pc);
       pc += item.spec.slots;
     }
-    // A jump may target "one past the body", which is the function's final exit.
+    // A jump may target "one past the body", which is the function's final exit (finish).
     pcs.push(fnPcs);
   }
   const insns: Insn[] = [];

@@ -126,14 +126,24 @@ export class FunctionContext {
     return this.fuel ? this.m.block(null, [this.storeFuel(), call, this.loadFuel()]) : call;
   }
 
+  /** Locals standing in for registers while speculated code is emitted (if-conversion.ts). */
+  private shadowOf: ReadonlyMap<number, number> = new Map();
+
+  /** Emit with some registers read from and written to other locals (`shadows`: register -> local). */
+  withRegisters(shadows: ReadonlyMap<number, number>, emit: () => void): void {
+    const saved = this.shadowOf;
+    this.shadowOf = shadows;
+    try { emit(); } finally { this.shadowOf = saved; }
+  }
+
   /** `local.get $rN` (i64). */
   reg(r: number): Expr {
-    return this.m.local.get(r, i64);
+    return this.m.local.get(this.shadowOf.get(r) ?? r, i64);
   }
 
   /** `local.set $rN value` for an i64 value. */
   setReg(r: number, value: Expr): Expr {
-    return this.m.local.set(r, value);
+    return this.m.local.set(this.shadowOf.get(r) ?? r, value);
   }
 
   /** The low 32 bits of a register: `i32.wrap_i64 (local.get $rN)`. */

@@ -4,6 +4,7 @@ import { FunctionContext, FUNC_PARAMS, NAMES, REG_COUNT, setLocalName, TRAP, typ
 import { countedLoops, type CountedLoop } from './counted-loops.js';
 import { emitInsn } from './emit-insn.js';
 import { jumpCondition } from './emit-jmp.js';
+import { emitSpeculation, findSpeculations, type Speculation } from './if-conversion.js';
 import { provenInputAccesses } from './input-bounds.js';
 import { chargeIterations, countIteration, emitLoopGuard } from './loop-guard.js';
 import { dominators } from './natural-loops.js';
@@ -32,6 +33,9 @@ import type { Insn } from '../decode/insn.js';
  * outside go to the guard (loop-guard.ts), which picks the copy:
  *   guard --ok--> fast header ... fast latch --(count++)--> fast header
  *         \--> header ... latch --(fuel charge)--> header
+ *
+ * Small branches on data around pure ALU code become `select`s (if-conversion.ts): the
+ * branching block runs its side block speculatively and continues to the join.
  */
 export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
   const isBackEdge = (from: BasicBlock, toId: number) => fn.blocks[toId].startPc <= from.startPc;
@@ -41,7 +45,8 @@ export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
   const c = new FunctionContext(info, regionGuess, hasLoops, provenInput);
   const m = c.m;
   const relooper = new binaryen.Relooper(m);
-  const handles = fn.blocks.map((block) => relooper.addBlock(emitBlockBody(c, block)));
+  const speculations = findSpeculations(fn, info.insns);
+  const handles = fn.blocks.map((block) => relooper.addBlock(emitBlockBody(c, block, speculations.get(block.id))));
 
   const edgeCode = (from: BasicBlock, toId: number): Expr | undefined => {
     if (!isBackEdge(from, toId) || !c.fuel) return undefined;
@@ -74,7 +79,7 @@ export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
     const counting = guard.iterations;
     const leave = () => (counting ? chargeIterations(c, counting, plan.charge) : undefined);
     c.unchecked = new Set(plan.accesses.map((a) => a.pc));
-    const fast = new Map(plan.loop.blocks.map((id) => [id, relooper.addBlock(emitBlockBody(c, fn.blocks[id], leave))]));
+    const fast = new Map(plan.loop.blocks.map((id) => [id, relooper.addBlock(emitBlockBody(c, fn.blocks[id], speculations.get(id), leave))]));
     c.unchecked = new Set();
     relooper.addBranch(g, fast.get(header)!, guard.ok(), 0);
     relooper.addBranch(g, handles[header], 0, 0);
@@ -82,16 +87,16 @@ export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
     fastEdges.push(() => {
       for (const id of plan.loop.blocks) {
         const block = fn.blocks[id];
-        addEdges(c, relooper, block, fast.get(id)!, (to) => {
-          if (to === header) return { handle: fast.get(to)!, code: counting ? countIteration(c, counting) : edgeCode(block, to) };
-          if (plan.loop.body.has(to)) return { handle: fast.get(to)!, code: counting ? undefined : edgeCode(block, to) };
-          return { handle: target(id, to), code: join(m, leave(), edgeCode(block, to)) };
+        addEdges(c, relooper, block, speculations.get(id), fast.get(id)!, (from, to) => {
+          if (to === header) return { handle: fast.get(to)!, code: counting ? countIteration(c, counting) : edgeCode(from, to) };
+          if (plan.loop.body.has(to)) return { handle: fast.get(to)!, code: counting ? undefined : edgeCode(from, to) };
+          return { handle: target(id, to), code: join(m, leave(), edgeCode(from, to)) };
         });
       }
     });
   }
   for (const block of fn.blocks) {
-    addEdges(c, relooper, block, handles[block.id], (to) => ({ handle: target(block.id, to), code: edgeCode(block, to) }));
+    addEdges(c, relooper, block, speculations.get(block.id), handles[block.id], (from, to) => ({ handle: target(block.id, to), code: edgeCode(from, to) }));
   }
   for (const wire of fastEdges) wire();
 
@@ -115,19 +120,23 @@ function callsBack(info: ModuleInfo, insn: Insn): boolean {
 }
 
 /**
- * Add a block's outgoing edges to the Relooper; `edge` maps a successor block to the
- * handle to branch to and the code to run on the way.
+ * Add a block's outgoing edges to the Relooper; `edge` maps an edge (the eBPF block it
+ * leaves, the block it enters) to the handle to branch to and the code to run on the way.
+ * A block that speculates its branch's side block continues straight to the join, on
+ * the side block's edge: if that is a back edge, it charges the longer path's span.
  */
 function addEdges(
-  c: FunctionContext, relooper: binaryen.Relooper, block: BasicBlock, from: binaryen.RelooperBlockRef,
-  edge: (to: number) => { handle: binaryen.RelooperBlockRef; code: Expr | undefined },
+  c: FunctionContext, relooper: binaryen.Relooper, block: BasicBlock, speculation: Speculation | undefined,
+  from: binaryen.RelooperBlockRef, edge: (from: BasicBlock, to: number) => { handle: binaryen.RelooperBlockRef; code: Expr | undefined },
 ): void {
   const t = block.terminator;
-  const add = (to: number, condition: Expr) => {
-    const { handle, code } = edge(to);
+  const add = (to: number, condition: Expr, leaving = block) => {
+    const { handle, code } = edge(leaving, to);
     relooper.addBranch(from, handle, condition, code ?? 0);
   };
-  if (t.kind === 'branch' && t.taken === t.fallthrough) {
+  if (speculation) {
+    add(speculation.join, 0, speculation.side);
+  } else if (t.kind === 'branch' && t.taken === t.fallthrough) {
     // `jeq r1, r2, +0`: both edges lead to the next block, and the Relooper accepts
     // one branch per target; the condition has no side effects, so drop it.
     add(t.taken, 0);
@@ -144,12 +153,14 @@ function addEdges(
 /**
  * The straight-line code of a block; an `exit` terminator becomes (return (local.get $r0)),
  * after `beforeExit` (the fast copy of a counted loop charges its iterations there).
+ * A conditional jump whose side block is speculated becomes its `select`s.
  */
-function emitBlockBody(c: FunctionContext, block: BasicBlock, beforeExit?: () => Expr | undefined): Expr {
+function emitBlockBody(c: FunctionContext, block: BasicBlock, speculation?: Speculation, beforeExit?: () => Expr | undefined): Expr {
   const code: Expr[] = [];
   for (let i = block.first; i < block.end; i++) {
     const insn = c.module.insns[i];
     const kind = insn.spec.sem.kind;
+    if (kind === 'jmp' && speculation) code.push(emitSpeculation(c, insn, speculation));
     if (kind === 'jmp' || kind === 'ja') continue;
     if (kind === 'exit') code.push(c.m.block(null, [beforeExit?.() ?? c.m.nop(), c.storeFuel(), c.m.return(c.reg(0))]));
     else code.push(emitInsn(c, insn));
