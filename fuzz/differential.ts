@@ -31,11 +31,9 @@ export interface RunOptions {
 /**
  * The fuzz runs' instruction budget: generated loops either end within a few thousand
  * instructions or run (nearly) forever, and 5 million ends those in ~50 ms in the
- * interpreter. The engines count differently (the interpreter every instruction, the
- * JIT loop bodies at back edges and whole callbacks per bpf_loop call), so where both
- * run out they agree (see `divergence`); the budget stays far above what finite
- * programs use (a bpf_loop of 65,535 calls charged 1.6 million in the JIT: 200,000
- * made seed 303 diverge).
+ * interpreter. The engines count differently (see `compareEngines`): where both run
+ * out they agree, where one does it runs again with more. The budget stays far above
+ * what finite programs use (a bpf_loop of 65,535 calls charged 1.6 million in the JIT).
  */
 export const FUZZ_BUDGET = 5_000_000;
 
@@ -66,6 +64,37 @@ export function runEngine(engine: EngineName, insns: readonly Insn[], input: Uin
   memory.set(bytes.subarray(stackBase, stackTop));
   memory.set(bytes.subarray(inputBase, inputBase + input.length), stackTop - stackBase);
   return { r0, error, memory };
+}
+
+/** How much more budget an engine that alone ran out of it gets for its second run. */
+export const RERUN_FACTOR = 16;
+
+export interface Comparison {
+  readonly interp: Outcome;
+  readonly jit: Outcome;
+  /** Why they differ, or undefined when they agree. */
+  readonly why?: string;
+}
+
+const exhausted = (o: Outcome) => o.error?.code === 'BUDGET_EXHAUSTED';
+
+/**
+ * Run a program in both engines and compare. The budget is counted differently (the
+ * interpreter counts every instruction it runs; the JIT charges the static length of a
+ * loop body at its back edge and of a whole callback per bpf_loop call, and nothing for
+ * straight-line code), so a program near the budget may run out in one engine only.
+ * That engine then runs again with RERUN_FACTOR times the budget and must agree: a
+ * real divergence (a loop the JIT never leaves) still shows.
+ */
+export function compareEngines(insns: readonly Insn[], input: Uint8Array, options: RunOptions = {}): Comparison {
+  let interp = runEngine('interp', insns, input, options);
+  let jitted = runEngine('jit', insns, input, options);
+  if (exhausted(interp) !== exhausted(jitted)) {
+    const more = { ...options, budget: (options.budget ?? FUZZ_BUDGET) * RERUN_FACTOR };
+    if (exhausted(interp)) interp = runEngine('interp', insns, input, more);
+    else jitted = runEngine('jit', insns, input, more);
+  }
+  return { interp, jit: jitted, why: divergence(interp, jitted) };
 }
 
 /** Why two outcomes differ, or undefined when they agree. */

@@ -6,7 +6,7 @@
  * most programs loop, to exercise the JIT's counted-loop versioning.
  */
 import { computeLayout } from '../src/runtime/layout.js';
-import { divergence, runEngine, type RunOptions } from './differential.js';
+import { compareEngines, type RunOptions } from './differential.js';
 import { generateProgram, LOOP_PERCENT } from './generator.js';
 import { minimize, toDataFile } from './minimize.js';
 import { Random } from './random.js';
@@ -31,14 +31,12 @@ function main(args: string[]): number {
   const started = Date.now();
   for (let n = 0; n < count; n++) {
     const { insns, input } = generateProgram(rnd, layout, maxBody, loops);
-    const interp = runEngine('interp', insns, input, run);
-    const why = divergence(interp, runEngine('jit', insns, input, run));
+    const { why } = compareEngines(insns, input, run);
     if (why) {
       diverged++;
-      const small = minimize(insns, (p) => divergence(runEngine('interp', p, input, run), runEngine('jit', p, input, run)) !== undefined);
-      const reference = runEngine('interp', small, input, run);
-      const after = divergence(reference, runEngine('jit', small, input, run)) ?? why;
-      console.log(toDataFile(small, input, reference, `fuzz seed ${seed}, program ${n}: ${after}`));
+      const small = minimize(insns, (p) => compareEngines(p, input, run).why !== undefined);
+      const after = compareEngines(small, input, run);
+      console.log(toDataFile(small, input, after.interp, `fuzz seed ${seed}, program ${n}: ${after.why ?? why}`));
     }
     if ((n + 1) % 10_000 === 0) console.error(`${n + 1} programs, ${diverged} divergent, ${((Date.now() - started) / 1000).toFixed(0)} s`);
   }

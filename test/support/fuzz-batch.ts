@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { computeLayout } from '../../src/runtime/layout.js';
-import { divergence, runEngine } from '../../fuzz/differential.js';
+import { compareEngines } from '../../fuzz/differential.js';
 import { generateProgram, LOOP_PERCENT } from '../../fuzz/generator.js';
 import { Random } from '../../fuzz/random.js';
 
@@ -18,9 +18,8 @@ export function differentialBatch(seed: number, count: number, loops = LOOP_PERC
     let trapped = 0;
     for (let n = 0; n < count; n++) {
       const { insns, input } = generateProgram(rnd, layout, undefined, loops);
-      const interp = runEngine('interp', insns, input);
+      const { interp, why } = compareEngines(insns, input);
       if (interp.error) trapped++;
-      const why = divergence(interp, runEngine('jit', insns, input));
       if (why) failures.push(`program ${n}: ${why}`);
       if (failures.length >= 5) break;
     }
