@@ -105,6 +105,26 @@ describe('input bounds proofs', () => {
       exit`)).toEqual([4]);
   });
 
+  it("learn len >= 1 from len != 0, the guard of clang's rotated loops, and nothing from len != 5", () => {
+    const rotated = (guard: string) => `
+      mov %r0, 0
+      ${guard}
+      mov %r3, 0
+    loop:
+      mov %r4, %r1
+      add %r4, %r3
+      ldxb %r5, [%r4]        # pc 5: r3 = 0 < len on the first trip, r3 < len after
+      add %r0, %r5
+      add %r3, 1
+      jlt %r3, %r2, loop
+    out:
+      exit`;
+    expect(proven(rotated('jeq %r2, 0, out'))).toEqual([5]);
+    expect(proven(rotated('jne %r2, 0, +1\nja out'))).toEqual([6]); // one instruction more
+    expect(proven(rotated('jeq %r2, 5, out'))).toEqual([]);
+    expect(proven(rotated('jne %r2, 0, out'))).toEqual([]);
+  });
+
   it('carry a bound through len >> c and through a compare with another index', () => {
     const copyLoop = (guard: string) => `
       ${guard}

@@ -160,10 +160,12 @@ function transfer(state: State, insn: Insn, layout: Layout): void {
 
 /**
  * What `len cond x` teaches where it holds (`holds`) or fails, as `len >= x + extra`
- * (extra 0 or 1); signed compares, jset and inequalities teach nothing here.
+ * (extra 0 or 1): `len != 0` gives len >= 1 (the `if (len == 0) return` before clang's
+ * rotated loops); signed compares, jset and other inequalities teach nothing here.
  */
-function lenAtLeast(cond: JmpCond, holds: boolean): number | undefined {
+function lenAtLeast(cond: JmpCond, holds: boolean, x: Value): number | undefined {
   const op = holds ? cond : NEGATED[cond];
+  if (op === 'ne') return x.kind === 'const' && x.value === 0n ? 1 : undefined;
   return op === 'gt' ? 1 : op === 'ge' || op === 'eq' ? 0 : undefined;
 }
 
@@ -189,7 +191,7 @@ function refine(state: State, insn: Insn, taken: boolean): State {
     const [bound, other] = boundFirst ? [left, right] : [right, left];
     const k = lenSlack(bound);
     const cond = boundFirst ? sem.cond : SWAPPED[sem.cond];
-    const extra = k === undefined || cond === undefined ? undefined : lenAtLeast(cond, taken);
+    const extra = k === undefined || cond === undefined ? undefined : lenAtLeast(cond, taken, other);
     if (k === undefined || extra === undefined) continue;
     if (other.kind === 'const') {
       const atLeast = other.value + BigInt(extra + k);
