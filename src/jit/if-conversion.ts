@@ -26,13 +26,13 @@ import { predecessors } from './natural-loops.js';
  * and B continues straight to J. Only branches on data are converted: a condition on
  * registers that may hold a value loaded from memory or returned by a call. A branch
  * on a counter or a length is predictable, and there a `select` only lengthens the
- * loop (sieve's `mem[i] = i >= 2` ran 15% slower as a cmov); branchy code on data,
- * like log2_sum's binary search over random words, ran 2.4x faster as selects.
+ * loop (sieve's `mem[i] = i >= 2` ran 15-18% slower as a cmov); branchy code on data,
+ * like log2_sum's binary search over random words, ran 2.3x faster as selects.
  *
- * S must come after B, so that B -> S was not a back
- * edge; if S -> J was one, the new edge B -> J charges the budget as S -> J did (the
- * span from J to the end of S, at least what either path ran). S stays in the CFG (the
- * analyses see the program as written) but nothing branches to it any more.
+ * S must come after B, so that B -> S was not a back edge; if S -> J was one, the new
+ * edge B -> J charges the budget as S -> J did (the span from J to the end of S, at
+ * least what either path ran). S stays in the CFG (the analyses see the program as
+ * written) but nothing branches to it any more.
  */
 
 export interface Speculation {
@@ -114,7 +114,7 @@ const bit = (r: number) => 1 << r;
 function dataAfter(data: number, insn: Insn): number {
   const sem = insn.spec.sem;
   if (sem.kind === 'alu') {
-    const fromSource = sem.source === 'reg' ? data & bit(insn.src) ? bit(insn.dst) : 0 : 0;
+    const fromSource = sem.source === 'reg' && (data & bit(insn.src)) !== 0 ? bit(insn.dst) : 0;
     const kept = sem.op === 'mov' || sem.op === 'movsx' ? data & ~bit(insn.dst) : data;
     return kept | fromSource;
   }
