@@ -86,25 +86,23 @@ export function findSpeculations(fn: FunctionCfg, insns: readonly Insn[]): Map<n
  * data; a subprogram's arguments may be.
  */
 function dataAtEntry(fn: FunctionCfg, insns: readonly Insn[]): number[] {
-  const atEntry = fn.blocks.map(() => 0);
+  // undefined: not reached yet (the worklist of regions.ts and input-bounds.ts).
+  const atEntry: (number | undefined)[] = fn.blocks.map(() => undefined);
   atEntry[0] = fn.index === 0 ? 0 : ARGUMENTS;
-  const visited = new Set<number>();
   const work = [0];
-  const queued = new Set(work);
   while (work.length > 0) {
     const id = work.pop()!;
-    queued.delete(id);
-    visited.add(id);
     const block = fn.blocks[id];
-    const atEnd = insns.slice(block.first, block.end).reduce(dataAfter, atEntry[id]);
+    const atEnd = insns.slice(block.first, block.end).reduce(dataAfter, atEntry[id]!);
     for (const s of successors(block)) {
-      const merged = atEntry[s] | atEnd;
-      if (merged === atEntry[s] && visited.has(s)) continue;
-      atEntry[s] = merged;
-      if (!queued.has(s)) { queued.add(s); work.push(s); }
+      const merged = (atEntry[s] ?? 0) | atEnd;
+      if (merged !== atEntry[s]) {
+        atEntry[s] = merged;
+        work.push(s);
+      }
     }
   }
-  return atEntry;
+  return atEntry.map((data) => data ?? 0);
 }
 
 const ARGUMENTS = 0b111110;
