@@ -1,7 +1,7 @@
 import type { HelperRegistry } from '../src/helpers/registry.js';
-import { encodeModule } from '../src/runtime/maps/wasm/encode.js';
-import { parseModule } from '../src/runtime/maps/wasm/module-ast.js';
-import { parseSexprs } from '../src/runtime/maps/wasm/sexpr.js';
+import { encodeModule } from '../src/maps/wasm/encode.js';
+import { parseModule } from '../src/maps/wasm/module-ast.js';
+import { parseSexprs } from '../src/maps/wasm/sexpr.js';
 import type { BenchProgram } from './suite.js';
 
 /**

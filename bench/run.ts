@@ -29,7 +29,7 @@ const cpu = cpus();
 console.log('ebpf-wasm benchmark');
 console.log(`machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown cpu'}, node ${process.version} (V8 ${process.versions.v8}), ${process.platform}/${process.arch}`);
 console.log(`native:  ${compiler ? `${compiler.version} -O2 (bench/native/driver.c, built into bench/native/build/)` : 'NO C COMPILER FOUND (tried clang-14, clang, gcc, cc): native columns show n/a'}`);
-console.log('interp:  the reference interpreter(), src/runtime/interpreter.ts');
+console.log('interp:  the reference interpreter(), src/interp/interpreter.ts');
 console.log(`figures: medians from one run; native and JIT alternate in ${settings.rounds} round(s), each giving a median,`);
 console.log(`         and the fastest round is shown (noise on a shared machine only adds time)${args.quick ? '; --quick: fewer samples, noisier' : ''};`);
 console.log('         each tinybench sample times a batch of runs (ns/run = sample / batch);');

@@ -3,7 +3,7 @@ import type { Insn } from '../src/decode/insn.js';
 import { BPF_LOOP } from '../src/helpers/loop.js';
 import { HelperRegistry } from '../src/helpers/registry.js';
 import { jit } from '../src/jit/jit.js';
-import { interpreter } from '../src/runtime/interpreter.js';
+import { interpreter } from '../src/interp/interpreter.js';
 import type { EngineName } from '../src/runtime/program.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { FUZZ_HELPER_ID } from './generator.js';

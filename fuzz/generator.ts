@@ -1,7 +1,7 @@
 import { makeInsn, type Insn } from '../src/decode/insn.js';
-import { NEGATED } from '../src/decode/conditions.js';
+import { NEGATED } from '../src/analysis/conditions.js';
 import { OPCODES, type JmpCond, type OpSpec } from '../src/decode/opcodes.js';
-import type { Layout } from '../src/runtime/layout.js';
+import type { Layout } from '../src/abi/layout.js';
 import { Random } from './random.js';
 
 /**

@@ -5,7 +5,7 @@
  * --loops sets how often the entry function gets a loop (percent, default 3); 30 makes
  * most programs loop, to exercise the JIT's counted-loop versioning.
  */
-import { computeLayout } from '../src/runtime/layout.js';
+import { computeLayout } from '../src/abi/layout.js';
 import { compareEngines, type RunOptions } from './differential.js';
 import { generateProgram, LOOP_PERCENT } from './generator.js';
 import { minimize, toDataFile } from './minimize.js';

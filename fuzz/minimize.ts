@@ -1,7 +1,6 @@
-import { makeInsn, branchTarget, type Insn } from '../src/decode/insn.js';
+import { branchTarget, funcPointerTarget, makeInsn, type Insn } from '../src/decode/insn.js';
 import { OPCODES } from '../src/decode/opcodes.js';
 import { disassemble } from '../src/decode/disasm.js';
-import { funcPointerTarget } from '../src/verify/structure.js';
 import type { Outcome } from './differential.js';
 
 const JA = OPCODES.find((s) => s.sem.kind === 'ja' && !s.sem.wide)!;

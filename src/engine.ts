@@ -1,9 +1,9 @@
 import type { Insn } from './decode/insn.js';
 import { jit } from './jit/jit.js';
 import type { OptLevel } from './jit/module.js';
-import { interpreter } from './runtime/interpreter.js';
+import { interpreter } from './interp/interpreter.js';
 import type { Program } from './runtime/program.js';
-import type { BpfMap } from './runtime/maps/bpf-map.js';
+import type { BpfMap } from './maps/bpf-map.js';
 import type { Runtime } from './runtime/runtime.js';
 import type { EngineName } from './runtime/program.js';
 

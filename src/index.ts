@@ -1,25 +1,46 @@
+// The public API, in the order data flows (README, "Architecture").
+
+// ABI facts and typed errors.
 export * from './errors.js';
+export * from './abi/layout.js';
+export * from './abi/registers.js';
+export * from './abi/limits.js';
+export { ExitProgram } from './abi/signals.js';
+export { HELPER_IDS, negErrno } from './abi/kernel-ids.js';
+
+// Instructions: the opcode table, decoder, encoder, assembler, disassembler.
 export * from './decode/opcodes.js';
 export * from './decode/insn.js';
 export { decode, SLOT_BYTES } from './decode/decode.js';
 export { encode, slotCount } from './decode/encode.js';
-export * from './runtime/layout.js';
-export { Runtime, type RuntimeOptions } from './runtime/runtime.js';
-export * from './helpers/registry.js';
-export { analyzeStructure, type ProgramShape, type Subprogram } from './verify/structure.js';
-export * from './runtime/program.js';
 export { assemble, assembleBytes, ASM_ERROR_CODES, type AsmErrorCode } from './decode/asm.js';
 export { disassemble, formatInsn, listing, type DisasmOptions } from './decode/disasm.js';
-export { jit, DEFAULT_BUDGET, type JitOptions, type JitProgram } from './jit/jit.js';
-export { compileModule, DEFAULT_OPT_LEVEL, type OptLevel } from './jit/module.js';
-export { interpreter, interpret, type InterpreterOptions } from './runtime/interpreter.js';
-export { ubpfTestHelpers } from './helpers/ubpf-test.js';
-export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './engine.js';
-export * from './runtime/maps/index.js';
+
+// Maps and helpers.
+export * from './maps/index.js';
+export * from './helpers/registry.js';
+export type { HelperHost } from './helpers/host.js';
 export { mapHelpers } from './helpers/map-helpers.js';
-export { lddwResolver, type LddwResolver, type PseudoMaps, type PseudoErrorFactory } from './runtime/pseudo-lddw.js';
-export { HELPER_IDS, negErrno } from './helpers/kernel-ids.js';
 export { kernelHelpers, KERNEL_HELPERS } from './helpers/kernel.js';
 export { tailCallHelper, type ProgramLookup } from './helpers/tail-call.js';
 export { formatTrace } from './helpers/trace-printk.js';
+export { ubpfTestHelpers } from './helpers/ubpf-test.js';
+
+// The runtime and the program type.
+export { Runtime, type RuntimeOptions } from './runtime/runtime.js';
+export * from './runtime/program.js';
+
+// The load stage.
+export { prepareProgram, type LoadStageOptions, type PreparedProgram } from './verify/load-stage.js';
+export { analyzeStructure } from './verify/structure.js';
+export type { ProgramShape, Subprogram } from './analysis/program-shape.js';
+export { lddwResolver, type LddwResolver, type PseudoMaps } from './verify/pseudo-lddw.js';
+
+// The engines, and loading by engine name.
+export { interpreter, interpret, type InterpreterOptions } from './interp/interpreter.js';
+export { jit, type JitOptions, type JitProgram } from './jit/jit.js';
+export { compileModule, DEFAULT_OPT_LEVEL, type OptLevel } from './jit/module.js';
+export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './engine.js';
+
+// ELF objects.
 export * from './elf/index.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dumpMap, dumpMaps, hex } from '../src/cli/dump-maps.js';
 import { assembleBytes } from '../src/decode/asm.js';
-import { interpreter } from '../src/runtime/interpreter.js';
+import { interpreter } from '../src/interp/interpreter.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { buildElf, code, func } from './support/elf-builder.js';
 import { expectOneErrorLine, scratchDir } from './support/cli.js';
@@ -86,10 +86,10 @@ describe('ebpf-wasm run <object.o>', () => {
 
   it('reports programs the engines reject, and runtime traps, on one line with the pc', () => {
     const badJump = object('jump.o', 'ja +5\nexit');
-    expectOneErrorLine(cli(['run', badJump]), /jump\.o: compile error: .* at pc 0 \(JUMP_OUT_OF_RANGE\)/);
+    expectOneErrorLine(cli(['run', badJump]), /jump\.o: verifier error: .* at pc 0 \(JUMP_OUT_OF_RANGE\)/);
     expectOneErrorLine(cli(['run', badJump, '--engine', 'interp']), /jump\.o: verifier error: .* at pc 0 \(JUMP_OUT_OF_RANGE\)/);
     expectOneErrorLine(cli(['run', object('oob.o', 'ldxw %r0, [%r1+2]\nexit')]), /oob\.o: runtime error: access of 4 bytes .* at pc 0 \(OUT_OF_BOUNDS\)/);
-    expectOneErrorLine(cli(['run', object('unknown.o', 'call 9999\nexit')]), /unknown\.o: compile error: .*9999.* \(UNKNOWN_HELPER\)/);
+    expectOneErrorLine(cli(['run', object('unknown.o', 'call 9999\nexit')]), /unknown\.o: verifier error: .*9999.* \(UNKNOWN_HELPER\)/);
     for (const engine of ['jit', 'interp']) {
       const loop = cli(['run', object('loop.o', 'ja -1'), '--budget', '1000', '--engine', engine]);
       expectOneErrorLine(loop, /loop\.o: runtime error: .*budget.* \(BUDGET_EXHAUSTED\)/);

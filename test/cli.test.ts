@@ -103,9 +103,9 @@ describe('ebpf-wasm run', () => {
   it('reports each kind of bad input on one line with its code', () => {
     expectOneErrorLine(cli('run', 'missing.bin'), /^error: missing\.bin: no such file\n$/);
     expectOneErrorLine(cli('run', file('oob.s', SOURCE)), /oob\.s: runtime error: access of 4 bytes at 0x20002 is outside program memory at pc 0 \(OUT_OF_BOUNDS\)/);
-    expectOneErrorLine(cli('run', file('jmp.s', 'ja +5\nexit')), /jmp\.s: compile error: .* at pc 0 \(JUMP_OUT_OF_RANGE\)/);
+    expectOneErrorLine(cli('run', file('jmp.s', 'ja +5\nexit')), /jmp\.s: verifier error: .* at pc 0 \(JUMP_OUT_OF_RANGE\)/);
     expectOneErrorLine(cli('run', file('jmp.s', 'ja +5\nexit'), '--engine', 'interp'), /jmp\.s: verifier error: .* at pc 0 \(JUMP_OUT_OF_RANGE\)/);
-    expectOneErrorLine(cli('run', file('call.s', 'call 99\nexit')), /call\.s: compile error: .*99.* \(UNKNOWN_HELPER\)/);
+    expectOneErrorLine(cli('run', file('call.s', 'call 99\nexit')), /call\.s: verifier error: .*99.* \(UNKNOWN_HELPER\)/);
     expectOneErrorLine(cli('run', file('loop.s', 'ja -1'), '--budget', '1000'), /loop\.s: runtime error: .*budget.* \(BUDGET_EXHAUSTED\)/);
     expectOneErrorLine(cli('run', file('p.s', 'exit'), '--engine', 'v8'), /--engine must be one of jit, interp, got 'v8'/);
     expectOneErrorLine(cli('run', file('p.s', 'exit'), '--frob'), /run: Unknown option '--frob'/);

@@ -4,6 +4,7 @@ import { decode, EbpfError, ElfError, ELF_ERROR_CODES, load, parseObject } from 
 import {
   EH, getU32, relocationsFor, section, sectionHeaders, setRelocation, setU16, setU32, setU64, setU8, SH, symbol, symbols,
 } from './support/elf-edit.js';
+import { thrown } from './support/errors.js';
 
 /**
  * Corrupted objects: every fixture truncated at many lengths, with header fields,
@@ -32,13 +33,7 @@ function outcome(bytes: Uint8Array, what: string): string {
 }
 
 function errorOf(bytes: Uint8Array): ElfError {
-  try {
-    parseObject(bytes);
-  } catch (e) {
-    if (e instanceof ElfError) return e;
-    throw e;
-  }
-  throw new Error('parsed without error');
+  return thrown(() => parseObject(bytes), ElfError);
 }
 
 function mutated(name: string, change: (b: Uint8Array) => void): Uint8Array {

@@ -29,7 +29,9 @@ describe('golden WAT', () => {
       const fromText = wabt.parseWat(file, wat, features);
       expect(() => fromText.validate()).not.toThrow();
       const golden = join(dir, file.replace(/\.s$/, '.wat'));
-      if (update || !existsSync(golden)) writeFileSync(golden, wat);
+      if (update) writeFileSync(golden, wat);
+      // A missing golden file is a failure, not a fresh baseline: the reviewer must see it written.
+      expect(existsSync(golden), `${golden} is missing; write it with UPDATE_GOLDEN=1`).toBe(true);
       expect(wat).toBe(readFileSync(golden, 'utf8'));
     });
   }

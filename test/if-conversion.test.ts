@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/decode/asm.js';
 import { loadProgram } from '../src/engine.js';
 import { RuntimeTrap } from '../src/errors.js';
-import { buildCfg } from '../src/jit/cfg.js';
-import { findSpeculations } from '../src/jit/if-conversion.js';
+import { findSpeculations } from '../src/analysis/speculation.js';
 import { jit } from '../src/jit/jit.js';
+import { entryFunction } from './support/analysis.js';
 
 /** The speculated triangles of the entry function: [branching block's first pc, side's first pc, sideWhenTaken]. */
 function triangles(source: string): [number, number, boolean][] {
-  const insns = assemble(source);
-  const fn = buildCfg(insns).functions[0];
+  const { insns, fn } = entryFunction(source);
   return [...findSpeculations(fn, insns)].map(([id, s]) => [fn.blocks[id].startPc, s.side.startPc, s.sideWhenTaken]);
 }
 

@@ -2,18 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/decode/asm.js';
 import { loadProgram } from '../src/engine.js';
 import { RuntimeTrap } from '../src/errors.js';
-import { HELPER_IDS } from '../src/helpers/kernel-ids.js';
-import { buildCfg } from '../src/jit/cfg.js';
-import { provenInputAccesses } from '../src/jit/input-bounds.js';
+import { HELPER_IDS } from '../src/abi/kernel-ids.js';
+import { provenInputAccesses } from '../src/analysis/input-bounds.js';
 import { jit } from '../src/jit/jit.js';
 import { Runtime } from '../src/runtime/runtime.js';
+import { entryFunction } from './support/analysis.js';
 
 const layout = new Runtime().layout;
 
 /** The pcs of the entry function's accesses proven inside the input. */
 function proven(source: string): number[] {
-  const insns = assemble(source);
-  return [...provenInputAccesses(buildCfg(insns).functions[0], insns, layout)].sort((a, b) => a - b);
+  const { insns, fn } = entryFunction(source);
+  return [...provenInputAccesses(fn, insns, layout)].sort((a, b) => a - b);
+}
+
+/** How many range checks (trap paths of `$trap_oob`) the JIT emitted in the entry function. */
+function checksEmitted(source: string): number {
+  const wat = jit(assemble(source), { optLevel: 0 }).wat();
+  const trapOob = /\(import "env" "trap_oob" \(func (\$\S+)/.exec(wat)![1];
+  const f0 = wat.slice(wat.indexOf('(func $f0'), wat.indexOf('(func', wat.indexOf('(func $f0') + 1));
+  return f0.split(`(call ${trapOob}\n`).length - 1;
 }
 
 describe('input bounds proofs', () => {
@@ -29,6 +37,10 @@ describe('input bounds proofs', () => {
       exit`;
     expect(proven(guarded)).toEqual([1, 2]);
     expect(proven('ldxb %r0, [%r1]\nexit')).toEqual([]);
+    // The JIT emits the proven accesses without a check: two trap paths for four loads. With
+    // `len >= 1` only the load at pc 1 is checked, and passing it proves pc 2's byte 13.
+    expect(checksEmitted(guarded)).toBe(2);
+    expect(checksEmitted(guarded.replace('jlt %r2, 14, short', 'jlt %r2, 1, short'))).toBe(3);
   });
 
   it('learn from checked accesses, follow pointer arithmetic, and read both operand orders', () => {

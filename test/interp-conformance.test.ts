@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { conformanceTestsDir, listDataFiles, programOf, readDataFile } from '../conformance/data-file.js';
 import { EbpfError } from '../src/errors.js';
 import { ubpfTestHelpers } from '../src/helpers/ubpf-test.js';
-import { interpreter } from '../src/runtime/interpreter.js';
+import { interpreter } from '../src/interp/interpreter.js';
 import { Runtime } from '../src/runtime/runtime.js';
 
 /**

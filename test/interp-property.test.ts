@@ -5,7 +5,7 @@ import { makeInsn, type Insn, type InsnFields } from '../src/decode/insn.js';
 import { OPCODES, type OpSpec } from '../src/decode/opcodes.js';
 import { DecodeError, RuntimeTrap, VerifierError } from '../src/errors.js';
 import { ubpfTestHelpers } from '../src/helpers/ubpf-test.js';
-import { interpreter } from '../src/runtime/interpreter.js';
+import { interpreter } from '../src/interp/interpreter.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { exit, I, lddw, movr, prog } from './support/build.js';
 
@@ -54,7 +54,7 @@ function build(choices: Choice[]): Insn[] {
   const insns = sized.map(({ c, at }) => {
     const { spec } = c;
     const fields: InsnFields = {};
-    if (spec.uses.has('dst')) fields.dst = spec.writesDst && c.dst === 10 ? 0 : c.dst;
+    if (spec.uses.has('dst')) fields.dst = spec.writes === 'dst' && c.dst === 10 ? 0 : c.dst;
     if (spec.uses.has('src')) fields.src = c.src;
     // Fetching atomics write src, and r10 there is rejected at load; keep most programs loadable.
     if (spec.sem.kind === 'atomic' && spec.sem.fetch && c.src === 10 && c.off % 4 !== 0) fields.src = 2;

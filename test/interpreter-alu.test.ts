@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interpret } from '../src/runtime/interpreter.js';
+import { interpret } from '../src/interp/interpreter.js';
 import { exit, I, lddw, movr, named, prog } from './support/build.js';
 
 /** All-ones, INT64_MIN, and junk for the high half of 32-bit operands. */

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { RuntimeTrap } from '../src/errors.js';
-import { ExitProgram, HelperRegistry } from '../src/helpers/registry.js';
-import { CODE_POINTER_TAG, frameTop } from '../src/runtime/layout.js';
-import { interpret, interpreter } from '../src/runtime/interpreter.js';
+import { ExitProgram } from '../src/abi/signals.js';
+import { HelperRegistry } from '../src/helpers/registry.js';
+import { CODE_POINTER_TAG, frameTop } from '../src/abi/layout.js';
+import { interpret, interpreter } from '../src/interp/interpreter.js';
 import { Runtime } from '../src/runtime/runtime.js';
+import { trapOf } from './support/errors.js';
 import { exit, I, lddw, movi, movr, named, prog } from './support/build.js';
 
 const M = 0xffff_ffff_ffff_ffffn;
 const MIN = 0x8000_0000_0000_0000n;
-
-function trapOf(fn: () => unknown): RuntimeTrap {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RuntimeTrap) return e;
-    throw e;
-  }
-  throw new Error('expected a RuntimeTrap');
-}
 
 /** r1 = a; r2 = b; r0 = 0; `jX r1, r2, +1`; exit; r0 = 1; exit -> whether the jump was taken. */
 function takenReg(mnemonic: string, a: bigint, b: bigint): boolean {
@@ -207,9 +198,9 @@ describe('helper calls', () => {
     expect(r0).toBe(42n);
   });
   it('sees memory grown by a helper', () => {
-    const rt = new Runtime();
+    const rt = new Runtime({ helpers: new HelperRegistry() });
     let heap = 0;
-    rt.helpers.define(1, (_a, _b, _c, _d, _e, env) => { heap = env.runtime.allocate(4 * 65536); return BigInt(heap + 65536 * 3); });
+    rt.helpers!.define(1, (_a, _b, _c, _d, _e, env) => { heap = env.runtime.allocate(4 * 65536); return BigInt(heap + 65536 * 3); });
     const before = rt.memory.buffer.byteLength;
     const p = interpreter(prog(callHelper(1), I('stdw', { dst: 0, off: 8, imm: 77 }),
       I('ldxdw', { dst: 0, src: 0, off: 8 }), exit()), { runtime: rt });
@@ -217,8 +208,7 @@ describe('helper calls', () => {
     expect(rt.memory.buffer.byteLength).toBeGreaterThan(before);
   });
   it('uses options.helpers instead of the runtime\'s registry', () => {
-    const rt = new Runtime();
-    rt.helpers.define(1, () => 1n);
+    const rt = new Runtime({ helpers: new HelperRegistry().define(1, () => 1n) });
     const own = new HelperRegistry().define(1, () => 2n);
     expect(interpret(prog(callHelper(1), exit()), undefined, { runtime: rt })).toBe(1n);
     expect(interpret(prog(callHelper(1), exit()), undefined, { runtime: rt, helpers: own })).toBe(2n);

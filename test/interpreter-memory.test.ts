@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { RuntimeTrap } from '../src/errors.js';
-import { interpret, interpreter } from '../src/runtime/interpreter.js';
+import { interpret, interpreter } from '../src/interp/interpreter.js';
 import { Runtime } from '../src/runtime/runtime.js';
+import { trapOf } from './support/errors.js';
 import { exit, I, lddw, movi, movr, named, prog, u64le, type Draft } from './support/build.js';
 
 const M = 0xffff_ffff_ffff_ffffn;
 const counting = () => Uint8Array.from({ length: 16 }, (_, i) => i + 1);
 
-function trapOf(fn: () => unknown): RuntimeTrap {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof RuntimeTrap) return e;
-    throw e;
-  }
-  throw new Error('expected a RuntimeTrap');
-}
 function readU64(mem: Uint8Array, at: number): bigint {
   return new DataView(mem.buffer, mem.byteOffset).getBigUint64(at, true);
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/decode/asm.js';
-import { HELPER_IDS } from '../src/helpers/kernel-ids.js';
+import { HELPER_IDS } from '../src/abi/kernel-ids.js';
 import { kernelHelpers } from '../src/helpers/kernel.js';
 import { formatTrace } from '../src/helpers/trace-printk.js';
 import { jit } from '../src/jit/jit.js';
-import { interpreter } from '../src/runtime/interpreter.js';
+import { interpreter } from '../src/interp/interpreter.js';
 import type { EngineName } from '../src/runtime/program.js';
 import { Runtime, type RuntimeOptions } from '../src/runtime/runtime.js';
 

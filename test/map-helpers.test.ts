@@ -1,17 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { assemble } from '../src/decode/asm.js';
 import { kernelHelpers } from '../src/helpers/kernel.js';
-import { HELPER_IDS } from '../src/helpers/kernel-ids.js';
+import type { HelperRegistry } from '../src/helpers/registry.js';
+import { HELPER_IDS } from '../src/abi/kernel-ids.js';
 import { mapHelpers } from '../src/helpers/map-helpers.js';
 import { ubpfTestHelpers } from '../src/helpers/ubpf-test.js';
-import { u32 } from '../src/runtime/maps/codecs.js';
-import { MAP_FLAGS } from '../src/runtime/maps/map-spec-check.js';
-import type { BpfMap } from '../src/runtime/maps/bpf-map.js';
-import type { RingBufMap } from '../src/runtime/maps/ringbuf-map.js';
-import type { PerfEventArrayMap } from '../src/runtime/maps/perf-event-array.js';
-import type { QueueStackMap } from '../src/runtime/maps/queue-stack-map.js';
+import { u32 } from '../src/maps/codecs.js';
+import { MAP_FLAGS } from '../src/maps/map-spec-check.js';
+import type { BpfMap } from '../src/maps/bpf-map.js';
+import type { RingBufMap } from '../src/maps/ringbuf-map.js';
+import type { PerfEventArrayMap } from '../src/maps/perf-event-array.js';
+import type { QueueStackMap } from '../src/maps/queue-stack-map.js';
 import { Runtime } from '../src/runtime/runtime.js';
-import { differential, dump, ENGINES, run, trapOf } from './support/maps.js';
+import { prepareProgram } from '../src/verify/load-stage.js';
+import { differential, dump, ENGINES, run, trapAt, updateElem } from './support/maps.js';
 
 const HEADER = '/usr/include/bpf/bpf_helper_defs.h';
 
@@ -35,10 +38,13 @@ describe('map helper definitions', () => {
     expect(defs.find((d) => d.id === 1)!.proto).toEqual({ args: ['const_map_ptr', 'ptr_to_map_key'], ret: 'ptr_to_map_value_or_null' });
   });
 
-  it('runtimes get the kernel helpers by default; explicit registries (ubpf\'s, id 1 = memfrob) are kept', () => {
-    expect(new Runtime().helpers.ids()).toEqual(kernelHelpers().ids());
-    for (const id of Object.values(HELPER_IDS)) expect(new Runtime().helpers.has(id)).toBe(true);
-    expect(new Runtime({ helpers: ubpfTestHelpers() }).helpers.get(1)!.name).toBe('memfrob');
+  it('programs get the kernel helpers by default; explicit registries (ubpf\'s, id 1 = memfrob) are kept', () => {
+    const helpersOf = (runtime: Runtime, helpers?: HelperRegistry) => prepareProgram(assemble('exit'), { runtime, helpers }).helpers;
+    expect(new Runtime().helpers).toBeUndefined();
+    expect(helpersOf(new Runtime()).ids()).toEqual(kernelHelpers().ids());
+    for (const id of Object.values(HELPER_IDS)) expect(helpersOf(new Runtime()).has(id)).toBe(true);
+    expect(helpersOf(new Runtime({ helpers: ubpfTestHelpers() })).get(1)!.name).toBe('memfrob');
+    expect(helpersOf(new Runtime({ helpers: ubpfTestHelpers() }), kernelHelpers()).get(1)!.name).toBe('map_lookup_elem');
   });
 });
 
@@ -48,18 +54,18 @@ describe('map helpers trap on bad arguments, identically in both engines', () =>
       const rt = new Runtime();
       const h = rt.createMap({ type: 'hash', keySize: 8, valueSize: 8, maxEntries: 2 });
       const q = rt.createMap({ type: 'queue', keySize: 0, valueSize: 8, maxEntries: 2 });
-      expect(trapOf(() => run(engine, 'mov %r1, 0\nmov %r2, %r10\ncall 1\nexit', rt))).toEqual(['BAD_MAP', 2]);
-      expect(trapOf(() => run(engine, 'mov %r1, %r10\nadd %r1, -128\nmov %r2, %r10\ncall 1\nexit', rt))).toEqual(['BAD_MAP', 3]);
-      expect(trapOf(() => run(engine, `lddw %r1, map_fd(${h.fd})\nadd %r1, 8\ncall 3\nexit`, rt))).toEqual(['BAD_MAP', 3]);
-      expect(trapOf(() => run(engine, `lddw %r1, map_fd(${q.fd})\nmov %r2, %r10\nadd %r2, -8\ncall 1\nexit`, rt))).toEqual(['BAD_MAP_TYPE', 4]);
-      expect(trapOf(() => run(engine, `lddw %r1, map_fd(${h.fd})\nmov %r2, %r10\nadd %r2, -8\nmov %r3, 0\ncall 87\nexit`, rt))).toEqual(['BAD_MAP_TYPE', 5]);
+      expect(trapAt(() => run(engine, 'mov %r1, 0\nmov %r2, %r10\ncall 1\nexit', rt))).toEqual(['BAD_MAP', 2]);
+      expect(trapAt(() => run(engine, 'mov %r1, %r10\nadd %r1, -128\nmov %r2, %r10\ncall 1\nexit', rt))).toEqual(['BAD_MAP', 3]);
+      expect(trapAt(() => run(engine, `lddw %r1, map_fd(${h.fd})\nadd %r1, 8\ncall 3\nexit`, rt))).toEqual(['BAD_MAP', 3]);
+      expect(trapAt(() => run(engine, `lddw %r1, map_fd(${q.fd})\nmov %r2, %r10\nadd %r2, -8\ncall 1\nexit`, rt))).toEqual(['BAD_MAP_TYPE', 4]);
+      expect(trapAt(() => run(engine, `lddw %r1, map_fd(${h.fd})\nmov %r2, %r10\nadd %r2, -8\nmov %r3, 0\ncall 87\nexit`, rt))).toEqual(['BAD_MAP_TYPE', 5]);
       // The key must lie wholly inside accessible memory: r10 - 4 leaves 4 of its 8 bytes above the stack.
-      expect(trapOf(() => run(engine, `lddw %r1, map_fd(${h.fd})\nmov %r2, %r10\nadd %r2, -4\ncall 1\nexit`, rt))).toEqual(['OUT_OF_BOUNDS', 4]);
-      expect(trapOf(() => run(engine, `lddw %r1, map_fd(${h.fd})\nmov %r2, 16\ncall 3\nexit`, rt))).toEqual(['OUT_OF_BOUNDS', 3]);
+      expect(trapAt(() => run(engine, `lddw %r1, map_fd(${h.fd})\nmov %r2, %r10\nadd %r2, -4\ncall 1\nexit`, rt))).toEqual(['OUT_OF_BOUNDS', 4]);
+      expect(trapAt(() => run(engine, `lddw %r1, map_fd(${h.fd})\nmov %r2, 16\ncall 3\nexit`, rt))).toEqual(['OUT_OF_BOUNDS', 3]);
       // Inside the input, but only as far as its current length.
       const input = new Uint8Array(12);
       expect(run(engine, `mov %r2, %r1\nadd %r2, 4\nlddw %r1, map_fd(${h.fd})\ncall 1\nexit`, rt, input)).toBe(0n);
-      expect(trapOf(() => run(engine, `mov %r2, %r1\nadd %r2, 8\nlddw %r1, map_fd(${h.fd})\ncall 1\nexit`, rt, input))).toEqual(['OUT_OF_BOUNDS', 4]);
+      expect(trapAt(() => run(engine, `mov %r2, %r1\nadd %r2, 8\nlddw %r1, map_fd(${h.fd})\ncall 1\nexit`, rt, input))).toEqual(['OUT_OF_BOUNDS', 4]);
     });
   }
 });
@@ -243,16 +249,7 @@ describe('differential: both engines give the same r0 and map contents for progr
   });
 
   it('a helper trap mid-way leaves the same r0-less error and the same map contents', () => {
-    const trapping = `
-      stw [%r10-4], 1
-      stdw [%r10-16], 5
-      lddw %r1, map_fd(${HASH})
-      mov %r2, %r10
-      add %r2, -4
-      mov %r3, %r10
-      add %r3, -16
-      mov %r4, 0
-      call 2
+    const trapping = `${updateElem(HASH, 1, 5)}
       lddw %r1, map_fd(${HASH})
       mov %r2, 8
       call 1

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { u32, u64 } from '../src/runtime/maps/codecs.js';
+import { u32, u64 } from '../src/maps/codecs.js';
 import { Runtime } from '../src/runtime/runtime.js';
-import { ENGINES, errnoOf, run } from './support/maps.js';
+import { ENGINES, errnoOf, run, updateElem } from './support/maps.js';
 
 const array = (runtime: Runtime, maxEntries = 4, valueSize = 8) =>
   runtime.createMap({ type: 'array', keySize: 4, valueSize, maxEntries, name: 'a' });
@@ -65,16 +65,7 @@ describe('array map helpers', () => {
         exit`, rt);
       expect(Number(lookup(1))).toBe(m.valueAddress(u32(1)));
       expect(lookup(4)).toBe(0n);
-      const update = (i: number, flags: number) => BigInt.asIntN(64, run(engine, `
-        stw [%r10-4], ${i}
-        stdw [%r10-16], 99
-        lddw %r1, map_fd(${m.fd})
-        mov %r2, %r10
-        add %r2, -4
-        mov %r3, %r10
-        add %r3, -16
-        mov %r4, ${flags}
-        call 2
+      const update = (i: number, flags: number) => BigInt.asIntN(64, run(engine, `${updateElem(m.fd, i, 99, flags)}
         exit`, rt));
       expect([update(3, 0), update(4, 0), update(0, 1), update(1, 2), update(0, 5)]).toEqual([0n, -7n, -17n, 0n, -17n]);
       expect(m.view(u32, u64).get(3)).toBe(99n);

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { EbpfError } from '../src/errors.js';
-import { BpfMap } from '../src/runtime/maps/bpf-map.js';
-import { u32, u64 } from '../src/runtime/maps/codecs.js';
-import { MapError } from '../src/runtime/maps/map-error.js';
-import { MAP_FLAGS } from '../src/runtime/maps/map-spec-check.js';
-import { PerfEventArrayMap } from '../src/runtime/maps/perf-event-array.js';
-import { ProgArrayMap } from '../src/runtime/maps/prog-array.js';
-import { QueueStackMap } from '../src/runtime/maps/queue-stack-map.js';
-import { RingBufMap } from '../src/runtime/maps/ringbuf-map.js';
-import type { MapSpec } from '../src/runtime/maps/types.js';
+import { BpfMap } from '../src/maps/bpf-map.js';
+import { u32, u64 } from '../src/maps/codecs.js';
+import { MapError } from '../src/maps/map-error.js';
+import { MAP_FLAGS } from '../src/maps/map-spec-check.js';
+import { PerfEventArrayMap } from '../src/maps/perf-event-array.js';
+import { ProgArrayMap } from '../src/maps/prog-array.js';
+import { QueueStackMap } from '../src/maps/queue-stack-map.js';
+import { RingBufMap } from '../src/maps/ringbuf-map.js';
+import type { MapSpec } from '../src/maps/types.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { errnoOf, mapError } from './support/maps.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAP_FLAGS } from '../src/runtime/maps/map-spec-check.js';
-import { u32, u64 } from '../src/runtime/maps/codecs.js';
+import { MAP_FLAGS } from '../src/maps/map-spec-check.js';
+import { u32, u64 } from '../src/maps/codecs.js';
 import { Runtime } from '../src/runtime/runtime.js';
-import { dump, ENGINES, errnoOf, le, lookupU64Program, mapError, run } from './support/maps.js';
+import { dump, ENGINES, errnoOf, le, lookupU64Program, mapError, run, updateElem } from './support/maps.js';
 
 const hash = (runtime: Runtime, maxEntries = 4, keySize = 4, valueSize = 8, flags = 0) =>
   runtime.createMap({ type: 'hash', keySize, valueSize, maxEntries, flags, name: 'h' });
@@ -106,16 +106,7 @@ describe('hash map, host API', () => {
 });
 
 describe('hash map helpers', () => {
-  const program = (fd: number, key: number, flags: number) => `
-    stw [%r10-4], ${key}
-    stdw [%r10-16], ${key * 100}
-    lddw %r1, map_fd(${fd})
-    mov %r2, %r10
-    add %r2, -4
-    mov %r3, %r10
-    add %r3, -16
-    mov %r4, ${flags}
-    call 2
+  const program = (fd: number, key: number, flags: number) => `${updateElem(fd, key, key * 100, flags)}
     exit`;
 
   for (const engine of ENGINES) {

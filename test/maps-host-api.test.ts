@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fixedBytes, i32, i64, u16, u32, u64, u8 } from '../src/runtime/maps/codecs.js';
-import { MAP_FLAGS } from '../src/runtime/maps/map-spec-check.js';
+import { fixedBytes, i32, i64, u16, u32, u64, u8 } from '../src/maps/codecs.js';
+import { MAP_FLAGS } from '../src/maps/map-spec-check.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { errnoOf, mapError } from './support/maps.js';
 

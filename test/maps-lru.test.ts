@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { u32, u64 } from '../src/runtime/maps/codecs.js';
+import { u32, u64 } from '../src/maps/codecs.js';
 import { Runtime } from '../src/runtime/runtime.js';
-import { ENGINES, errnoOf, lookupU64Program, run } from './support/maps.js';
+import { ENGINES, errnoOf, lookupU64Program, run, updateElem } from './support/maps.js';
 
 const lru = (runtime: Runtime, maxEntries = 3) =>
   runtime.createMap({ type: 'lru_hash', keySize: 4, valueSize: 8, maxEntries, name: 'lru' });
@@ -48,16 +48,7 @@ describe('lru_hash', () => {
       for (const k of [1, 2, 3]) m.update(u32(k), u64(k));
       const lookup = (key: number) => run(engine, lookupU64Program(m.fd, key), rt);
       expect(lookup(1)).toBe(1n);
-      const insert = (key: number) => run(engine, `
-        stw [%r10-4], ${key}
-        stdw [%r10-16], ${key}
-        lddw %r1, map_fd(${m.fd})
-        mov %r2, %r10
-        add %r2, -4
-        mov %r3, %r10
-        add %r3, -16
-        mov %r4, 0
-        call 2
+      const insert = (key: number) => run(engine, `${updateElem(m.fd, key, key)}
         exit`, rt);
       expect(insert(4)).toBe(0n);
       expect(keysOf(m)).toEqual([1, 3, 4]);

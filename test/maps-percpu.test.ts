@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { u32, u64 } from '../src/runtime/maps/codecs.js';
+import { u32, u64 } from '../src/maps/codecs.js';
 import { Runtime } from '../src/runtime/runtime.js';
-import { ENGINES, errnoOf, run } from './support/maps.js';
+import { ENGINES, errnoOf, run, updateElem } from './support/maps.js';
 
-/** Add r3 to the u64 at key *r2 of map `fd` (inserting r3 when absent): the classic per-CPU counter. */
+/** Add `amount` to the u64 under `key` of map `fd` (inserting `amount` when absent): the classic per-CPU counter. */
 const addProgram = (fd: number, key: number, amount: number) => `
   stw [%r10-4], ${key}
   lddw %r1, map_fd(${fd})
@@ -16,15 +16,7 @@ const addProgram = (fd: number, key: number, amount: number) => `
   stxdw [%r0], %r1
   mov %r0, 1
   exit
-insert:
-  stdw [%r10-16], ${amount}
-  lddw %r1, map_fd(${fd})
-  mov %r2, %r10
-  add %r2, -4
-  mov %r3, %r10
-  add %r3, -16
-  mov %r4, 0
-  call 2
+insert:${updateElem(fd, key, amount)}
   mov %r0, 2
   exit`;
 

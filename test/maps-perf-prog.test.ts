@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { u32 } from '../src/runtime/maps/codecs.js';
+import { u32 } from '../src/maps/codecs.js';
 import { Runtime } from '../src/runtime/runtime.js';
-import { ENGINES, errnoOf, load, run, trapOf } from './support/maps.js';
+import { ENGINES, errnoOf, load, run, trapAt } from './support/maps.js';
 
 /** perf_event_output(ctx = r1, map, flags, data = 4 bytes "value" on the stack, size 4). */
 const outputProgram = (fd: number, flags: bigint, value: number) => `
@@ -47,9 +47,9 @@ describe('perf_event_array', () => {
     it(`${engine}: perf_event_output on another map type traps BAD_MAP_TYPE; a data pointer outside memory OUT_OF_BOUNDS`, () => {
       const rt = new Runtime();
       const h = rt.createMap({ type: 'hash', keySize: 4, valueSize: 4, maxEntries: 1 });
-      expect(trapOf(() => run(engine, outputProgram(h.fd, 0n, 1), rt))).toEqual(['BAD_MAP_TYPE', 8]);
+      expect(trapAt(() => run(engine, outputProgram(h.fd, 0n, 1), rt))).toEqual(['BAD_MAP_TYPE', 8]);
       const events = rt.createMap({ type: 'perf_event_array', keySize: 4, valueSize: 4, maxEntries: 1 });
-      expect(trapOf(() => run(engine, `lddw %r2, map_fd(${events.fd})\nmov %r3, 0\nmov %r4, 16\nmov %r5, 4\ncall 25\nexit`, rt)))
+      expect(trapAt(() => run(engine, `lddw %r2, map_fd(${events.fd})\nmov %r3, 0\nmov %r4, 16\nmov %r5, 4\ncall 25\nexit`, rt)))
         .toEqual(['OUT_OF_BOUNDS', 5]);
     });
   }

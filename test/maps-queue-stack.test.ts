@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { u32 } from '../src/runtime/maps/codecs.js';
+import { u32 } from '../src/maps/codecs.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { ENGINES, errnoOf, run } from './support/maps.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { u32 } from '../src/runtime/maps/codecs.js';
-import type { RingBufMap } from '../src/runtime/maps/ringbuf-map.js';
+import { u32 } from '../src/maps/codecs.js';
+import type { RingBufMap } from '../src/maps/ringbuf-map.js';
 import type { EngineName } from '../src/runtime/program.js';
 import { Runtime } from '../src/runtime/runtime.js';
-import { ENGINES, errnoOf, load, run, trapOf } from './support/maps.js';
+import { ENGINES, errnoOf, load, run, trapAt } from './support/maps.js';
 
 const ringbuf = (runtime: Runtime, size = 4096) =>
   runtime.createMap({ type: 'ringbuf', keySize: 0, valueSize: 0, maxEntries: size, name: 'events' });
@@ -138,14 +138,14 @@ describe('ringbuf', () => {
         mov %r2, 0
         call 133
         exit`;
-      expect(trapOf(() => run(engine, twice, rt))).toEqual(['BAD_RINGBUF_RECORD', 11]);
-      expect(trapOf(() => run(engine, 'mov %r1, %r10\nadd %r1, -8\nmov %r2, 0\ncall 132\nexit', rt))).toEqual(['BAD_RINGBUF_RECORD', 3]);
+      expect(trapAt(() => run(engine, twice, rt))).toEqual(['BAD_RINGBUF_RECORD', 11]);
+      expect(trapAt(() => run(engine, 'mov %r1, %r10\nadd %r1, -8\nmov %r2, 0\ncall 132\nexit', rt))).toEqual(['BAD_RINGBUF_RECORD', 3]);
     });
 
     it(`${engine}: the ring buffer helpers trap BAD_MAP_TYPE on another map type`, () => {
       const rt = new Runtime();
       const h = rt.createMap({ type: 'hash', keySize: 4, valueSize: 4, maxEntries: 1 });
-      expect(trapOf(() => run(engine, `lddw %r1, map_fd(${h.fd})\nmov %r2, 0\ncall 134\nexit`, rt))).toEqual(['BAD_MAP_TYPE', 3]);
+      expect(trapAt(() => run(engine, `lddw %r1, map_fd(${h.fd})\nmov %r2, 0\ncall 134\nexit`, rt))).toEqual(['BAD_MAP_TYPE', 3]);
     });
   }
 

@@ -1,12 +1,12 @@
 import wabtInit from 'wabt';
 import { describe, expect, it } from 'vitest';
-import { computeLayout } from '../src/runtime/layout.js';
-import { mapsModuleWat } from '../src/runtime/maps/wasm/compile.js';
-import { encodeModule } from '../src/runtime/maps/wasm/encode.js';
-import { inlineModule } from '../src/runtime/maps/wasm/inline.js';
-import { parseModule, printModule } from '../src/runtime/maps/wasm/module-ast.js';
-import { parseSexprs, WatSyntaxError } from '../src/runtime/maps/wasm/sexpr.js';
-import { watLayout } from '../src/runtime/maps/wasm/wat-layout.js';
+import { computeLayout } from '../src/abi/layout.js';
+import { mapsModuleWat } from '../src/maps/wasm/compile.js';
+import { encodeModule } from '../src/maps/wasm/encode.js';
+import { inlineModule } from '../src/maps/wasm/inline.js';
+import { parseModule, printModule } from '../src/maps/wasm/module-ast.js';
+import { parseSexprs, WatSyntaxError } from '../src/maps/wasm/sexpr.js';
+import { watLayout } from '../src/maps/wasm/wat-layout.js';
 
 /**
  * The maps module's own text-to-binary path (sexpr.ts, inline.ts, encode.ts), checked

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseObject } from '../src/elf/object.js';
-import { HELPER_IDS } from '../src/helpers/kernel-ids.js';
-import { u32, u64 } from '../src/runtime/maps/codecs.js';
-import type { ProgArrayMap } from '../src/runtime/maps/prog-array.js';
-import type { QueueStackMap } from '../src/runtime/maps/queue-stack-map.js';
-import type { RingBufMap } from '../src/runtime/maps/ringbuf-map.js';
-import { MAP_TYPES } from '../src/runtime/maps/types.js';
+import { HELPER_IDS } from '../src/abi/kernel-ids.js';
+import { u32, u64 } from '../src/maps/codecs.js';
+import type { ProgArrayMap } from '../src/maps/prog-array.js';
+import type { QueueStackMap } from '../src/maps/queue-stack-map.js';
+import type { RingBufMap } from '../src/maps/ringbuf-map.js';
+import { MAP_TYPES } from '../src/maps/types.js';
 import { CPUS, expectAgreement, hex, objectBytes, pack, runBoth, struct, type Differential, type MapDump, type Session } from './support/programs-c.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RuntimeTrap } from '../src/errors.js';
 import { ubpfTestHelpers } from '../src/helpers/ubpf-test.js';
-import { interpret } from '../src/runtime/interpreter.js';
+import { interpret } from '../src/interp/interpreter.js';
 import { exit, I, lddw, movi, movr, prog, type Draft } from './support/build.js';
 
 const M = 0xffff_ffff_ffff_ffffn;

@@ -29,11 +29,11 @@
  * The output depends only on the maps' contents, so the same run prints the same dump.
  */
 import { isEbpfError } from '../errors.js';
-import type { BpfMap } from '../runtime/maps/bpf-map.js';
-import { PerfEventArrayMap } from '../runtime/maps/perf-event-array.js';
-import { ProgArrayMap } from '../runtime/maps/prog-array.js';
-import { QueueStackMap } from '../runtime/maps/queue-stack-map.js';
-import { RingBufMap } from '../runtime/maps/ringbuf-map.js';
+import type { BpfMap } from '../maps/bpf-map.js';
+import { PerfEventArrayMap } from '../maps/perf-event-array.js';
+import { ProgArrayMap } from '../maps/prog-array.js';
+import { QueueStackMap } from '../maps/queue-stack-map.js';
+import { RingBufMap } from '../maps/ringbuf-map.js';
 
 /** The maps as text: one block each, in the given order, separated by blank lines. */
 export function dumpMaps(maps: Iterable<BpfMap>): string {

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_INPUT_SIZE } from '../runtime/layout.js';
+import { DEFAULT_MAX_INPUT_SIZE } from '../abi/layout.js';
 import type { EngineName } from '../runtime/program.js';
 import { Runtime } from '../runtime/runtime.js';
 import { ENGINE_NAMES, isEngineName } from '../engine-names.js';

@@ -11,7 +11,7 @@ export type EngineLoader = (program: Uint8Array | readonly Insn[], options: { ru
  */
 export async function importEngine(engine: EngineName): Promise<EngineLoader> {
   if (engine === 'interp') {
-    const { interpreter } = await import('../runtime/interpreter.js');
+    const { interpreter } = await import('../interp/interpreter.js');
     return (program, options) => interpreter(program, options);
   }
   const jit = await importJit();

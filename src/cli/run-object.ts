@@ -4,7 +4,7 @@
  * `--helpers` on top), pick one program and run it once, importing only the engine it runs.
  */
 import { loadObject, type LoadedObject, type LoadedProgram } from '../elf/load-object.js';
-import type { BpfMap } from '../runtime/maps/bpf-map.js';
+import type { BpfMap } from '../maps/bpf-map.js';
 import type { EngineName } from '../runtime/program.js';
 import { CliError, inFile, type ParsedArgs } from './command.js';
 import { runtimeFor } from './engine-options.js';

@@ -5,9 +5,9 @@
  * the table row. Every failure is an `AsmError` carrying the source line.
  */
 
+import { MAX_REGISTER } from '../abi/registers.js';
 import { AsmError } from '../errors.js';
 
-export const MAX_REGISTER = 10;
 
 /** The syntactic shape of an operand, used to pick the table row before parsing values. */
 export type Shape = 'reg' | 'mem' | 'num' | 'word' | 'pseudo' | 'other';

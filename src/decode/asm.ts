@@ -8,6 +8,7 @@
  * which instruction field. Two passes: parse every line, then resolve labels.
  */
 
+import { FP } from '../abi/registers.js';
 import { AsmError } from '../errors.js';
 import { encode } from './encode.js';
 import { makeInsn, type Insn, type InsnFields } from './insn.js';
@@ -190,7 +191,7 @@ function parseInstruction(mnemonic: string, operandText: string, pc: number, lin
       case 'local': break;
     }
   });
-  if (p.spec.writesDst && p.fields.dst === 10) {
+  if (p.spec.writes !== undefined && p.fields[p.spec.writes] === FP) {
     throw new AsmError('WRITE_R10', `${mnemonic} writes %r10, the read-only frame pointer`, line);
   }
   return p;

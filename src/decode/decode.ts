@@ -1,10 +1,9 @@
+import { FP, MAX_REGISTER } from '../abi/registers.js';
 import { DecodeError } from '../errors.js';
 import { findSpec, SPECS_BY_OPCODE, type Field, type OpSpec } from './opcodes.js';
 import type { Insn } from './insn.js';
 
 export const SLOT_BYTES = 8;
-const MAX_REGISTER = 10;
-const FRAME_POINTER = 10;
 
 /** Raw fields of one 8-byte slot (little-endian, as the kernel stores them). */
 interface Slot {
@@ -44,7 +43,7 @@ function validateFields(spec: OpSpec, slot: Slot, pc: number): void {
       throw new DecodeError('BAD_REGISTER', `${field} register r${slot[field]} does not exist`, pc);
     }
   }
-  if (spec.writesDst && slot.dst === FRAME_POINTER) {
+  if (spec.writes !== undefined && slot[spec.writes] === FP) {
     throw new DecodeError('WRITE_R10', `${spec.mnemonic} writes r10, the read-only frame pointer`, pc);
   }
 }

@@ -52,6 +52,11 @@ export function branchTarget(insn: Insn): number {
   return insn.pc + 1 + (usesImm ? insn.imm : insn.off);
 }
 
+/** Target slot of an lddw that loads a code pointer (src 4, BPF_PSEUDO_FUNC): `pc + 1 + imm`. */
+export function funcPointerTarget(insn: Insn): number {
+  return insn.pc + 1 + insn.imm;
+}
+
 /** A memory access's base register and byte size (loads, stores, atomics), else undefined. */
 export function memoryAccess(insn: Insn): { base: number; size: number } | undefined {
   const sem = insn.spec.sem;

@@ -100,16 +100,24 @@ export interface OpSpec {
   readonly uses: ReadonlySet<Field>;
   /** Number of 8-byte slots (2 for lddw). */
   readonly slots: 1 | 2;
-  /** Whether the instruction writes `dst` (so dst = r10 is illegal). */
-  readonly writesDst: boolean;
+  /**
+   * The register field whose register the instruction writes, so that it must not name
+   * r10: `dst` for ALU, byte swaps, lddw and loads; `src` for atomics that fetch the old
+   * value into it (cmpxchg fetches into r0, calls write r0: never r10).
+   */
+  readonly writes?: 'dst' | 'src';
   readonly sem: Semantics;
 }
 
 function row(mnemonic: string, opcode: number, form: Form, sem: Semantics, match?: OpSpec['match']): OpSpec {
   const uses = new Set<Field>(FORM_FIELDS[form]);
   if (match) uses.add(match.field);
-  const writesDst = sem.kind === 'alu' || sem.kind === 'endian' || sem.kind === 'lddw' || sem.kind === 'load';
-  return { mnemonic, opcode, cls: opcode & 7, match, form, uses, slots: sem.kind === 'lddw' ? 2 : 1, writesDst, sem };
+  return { mnemonic, opcode, cls: opcode & 7, match, form, uses, slots: sem.kind === 'lddw' ? 2 : 1, writes: writtenField(sem), sem };
+}
+
+function writtenField(sem: Semantics): OpSpec['writes'] {
+  if (sem.kind === 'alu' || sem.kind === 'endian' || sem.kind === 'lddw' || sem.kind === 'load') return 'dst';
+  return sem.kind === 'atomic' && sem.fetch && sem.op !== 'cmpxchg' ? 'src' : undefined;
 }
 
 const ALU_OPS: readonly [AluOp, number][] = [

@@ -9,8 +9,8 @@
 import type { Insn } from '../decode/insn.js';
 import type { LoadOptions } from '../engine.js';
 import { ElfError } from '../errors.js';
-import type { BpfMap } from '../runtime/maps/bpf-map.js';
-import type { MapSpec } from '../runtime/maps/types.js';
+import type { BpfMap } from '../maps/bpf-map.js';
+import type { MapSpec } from '../maps/types.js';
 import type { Program } from '../runtime/program.js';
 import { Runtime } from '../runtime/runtime.js';
 import { parseObject } from './object.js';

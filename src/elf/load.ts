@@ -1,5 +1,5 @@
 import { loadProgram } from '../engine.js';
-import type { BpfMap } from '../runtime/maps/bpf-map.js';
+import type { BpfMap } from '../maps/bpf-map.js';
 import { loadObject, type LoadedObject, type MapHandle, type ObjectLoadOptions } from './load-object.js';
 
 export type { LoadedObject, LoadedProgram, MapFactory, MapHandle, ObjectLoadOptions, ProgramLoader } from './load-object.js';

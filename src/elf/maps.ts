@@ -13,8 +13,8 @@
  *   map whose value is the section, named after the section (libbpf's "real name").
  */
 import { ElfError } from '../errors.js';
-import { PAGE_SIZE } from '../runtime/maps/map-spec-check.js';
-import { mapTypeName, type MapSpec } from '../runtime/maps/types.js';
+import { PAGE_SIZE } from '../maps/map-spec-check.js';
+import { mapTypeName, type MapSpec } from '../maps/types.js';
 import { ByteReader } from './bytes.js';
 import { BTF_KIND, btfKindName, type Btf } from './btf.js';
 import { SHT, STT, type ElfFile, type ElfSection, type ElfSymbol } from './reader.js';

@@ -6,7 +6,7 @@
  */
 import type { Insn } from '../decode/insn.js';
 import { ElfError } from '../errors.js';
-import type { MapSpec } from '../runtime/maps/types.js';
+import type { MapSpec } from '../maps/types.js';
 import { parseBtf, type Btf } from './btf.js';
 import { readCodeSections } from './code.js';
 import { collectMaps } from './maps.js';

@@ -65,10 +65,10 @@ export function linkProgram(entry: CodeFunction, ctx: LinkContext): Insn[] {
   };
 
   /** The new slot of `slot` of `code`, appending the function holding it if needed. */
-  const relocatedSlot = (code: CodeSection, slot: number, what: string): number => {
+  const relocatedSlot = (code: CodeSection, slot: number, what: string, pc: number): number => {
     const fn = functionAt(code, slot);
-    if (!fn) throw new ElfError('BAD_CALL', `${what} targets slot ${slot} of '${code.section.name}', which is inside no function`);
-    if (code.indexOfSlot[slot] < 0) throw new ElfError('BAD_CALL', `${what} targets the second half of an lddw in '${code.section.name}'`);
+    if (!fn) throw new ElfError('BAD_CALL', `${what} targets slot ${slot} of '${code.section.name}', which is inside no function`, pc);
+    if (code.indexOfSlot[slot] < 0) throw new ElfError('BAD_CALL', `${what} targets the second half of an lddw in '${code.section.name}'`, pc);
     return place(fn) + slot - fn.start;
   };
 
@@ -82,13 +82,13 @@ export function linkProgram(entry: CodeFunction, ctx: LinkContext): Insn[] {
     const where = `${describeSlot(code, slot)} in program '${entry.name}'`;
     if (sem.kind === 'call' && sem.target === 'local') {
       const [targetCode, targetSlot] = reloc
-        ? codeTarget(ctx, reloc.symbol, reloc.symbol.value / SLOT + insn.imm + 1, where)
+        ? codeTarget(ctx, reloc.symbol, reloc.symbol.value / SLOT + insn.imm + 1, where, insn.pc)
         : [code, slot + 1 + insn.imm];
-      out[i] = rewrite(insn, insn.pc, { imm: relocatedSlot(targetCode, targetSlot, `call at ${where}`) - (insn.pc + 1) });
+      out[i] = rewrite(insn, insn.pc, { imm: relocatedSlot(targetCode, targetSlot, `call at ${where}`, insn.pc) - (insn.pc + 1) });
     } else if (sem.kind === 'lddw' && reloc) {
-      out[i] = relocateLddw(insn, reloc.symbol, ctx, where, (c, s) => relocatedSlot(c, s, `function pointer at ${where}`));
+      out[i] = relocateLddw(insn, reloc.symbol, ctx, where, (c, s) => relocatedSlot(c, s, `function pointer at ${where}`, insn.pc));
     } else if (sem.kind === 'lddw' && sem.pseudo === 'func') {
-      const target = relocatedSlot(code, slot + 1 + insn.imm, `function pointer at ${where}`);
+      const target = relocatedSlot(code, slot + 1 + insn.imm, `function pointer at ${where}`, insn.pc);
       out[i] = rewrite(insn, insn.pc, { imm: target - (insn.pc + 1) });
     }
   }
@@ -96,13 +96,13 @@ export function linkProgram(entry: CodeFunction, ctx: LinkContext): Insn[] {
 }
 
 /** The code section and slot a relocated call or function pointer refers to. */
-function codeTarget(ctx: LinkContext, sym: ElfSymbol, slot: number, where: string): [CodeSection, number] {
+function codeTarget(ctx: LinkContext, sym: ElfSymbol, slot: number, where: string, pc: number): [CodeSection, number] {
   const code = ctx.code.get(sym.shndx);
   if (!code || sym.shndx >= SHN.LORESERVE) {
     throw new ElfError('BAD_RELOCATION_TARGET', `call at ${where} refers to '${sym.name}', which is not in an executable section`);
   }
   if (!Number.isInteger(slot) || slot < 0 || slot >= code.indexOfSlot.length) {
-    throw new ElfError('BAD_CALL', `call at ${where} to '${sym.name}' targets slot ${slot}, outside '${code.section.name}'`);
+    throw new ElfError('BAD_CALL', `call at ${where} to '${sym.name}' targets slot ${slot}, outside '${code.section.name}'`, pc);
   }
   return [code, slot];
 }
@@ -120,7 +120,7 @@ function relocateLddw(
   const code = ctx.code.get(section.index);
   if (code) {
     if (offset % SLOT !== 0 || offset < 0 || offset / SLOT >= code.indexOfSlot.length) {
-      throw new ElfError('BAD_CALL', `function pointer at ${where} to '${name}'+${insn.imm} is not an instruction of '${section.name}'`);
+      throw new ElfError('BAD_CALL', `function pointer at ${where} to '${name}'+${insn.imm} is not an instruction of '${section.name}'`, insn.pc);
     }
     const target = placeCode(code, offset / SLOT);
     return rewrite(insn, insn.pc, { src: PSEUDO.FUNC, imm: target - (insn.pc + 1), imm2: 0 });

@@ -1,15 +1,12 @@
-import { HELPER_IDS } from './kernel-ids.js';
+import { HELPER_IDS } from '../abi/kernel-ids.js';
 import type { HelperDef } from './registry.js';
-
-/** BPF_MAX_LOOPS: bpf_loop refuses more iterations with -E2BIG. */
-export const MAX_LOOPS = 1 << 23;
 
 /**
  * bpf_loop(nr_loops, callback_fn, callback_ctx, flags): call
  * `long callback(u64 index, void *ctx)` for index = 0.. until it returns non-zero or
  * nr_loops (low 32 bits) calls are done. Returns the number of calls made; -EINVAL if
  * flags != 0, -E2BIG if nr_loops > 2^23. Both engines run it themselves (the callback is
- * a function of the program): see src/jit/loop.ts and src/runtime/interp/loop-semantics.ts.
+ * a function of the program): see src/jit/loop.ts and src/interp/loop-semantics.ts.
  */
 export const BPF_LOOP: HelperDef = {
   id: HELPER_IDS.loop,

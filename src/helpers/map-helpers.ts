@@ -1,8 +1,8 @@
 import { fromWasmTrap, RuntimeTrap } from '../errors.js';
-import type { HelperExportName, MapsExports } from '../runtime/maps/maps-module.js';
-import { PerfEventArrayMap } from '../runtime/maps/perf-event-array.js';
-import type { Runtime } from '../runtime/runtime.js';
-import { HELPER_IDS } from './kernel-ids.js';
+import type { HelperExportName, MapsExports } from '../maps/maps-module.js';
+import { PerfEventArrayMap } from '../maps/perf-event-array.js';
+import type { HelperHost } from './host.js';
+import { HELPER_IDS } from '../abi/kernel-ids.js';
 import type { ArgKind, HelperDef, HelperEnv, HelperImpl, HelperProto, RetKind } from './registry.js';
 
 /*
@@ -10,7 +10,7 @@ import type { ArgKind, HelperDef, HelperEnv, HelperImpl, HelperProto, RetKind } 
  * libbpf's bpf_helper_defs.h) and prototypes (the kernel's bpf_func_proto for each).
  *
  * All but perf_event_output run in the runtime's maps module (WebAssembly, see
- * src/runtime/maps/wasm): a JIT-compiled program imports the module's function directly
+ * src/maps/wasm): a JIT-compiled program imports the module's function directly
  * (`wasm`), and the interpreter calls the same function from JS (`impl`), so the two
  * engines and the host API share one implementation of every map. Measured with
  * `npm run bench:maps`: see bench/maps.ts.
@@ -28,7 +28,7 @@ function mapsHelper(id: number, name: HelperExportName, helperProto: HelperProto
       throw fromWasmTrap(e); // map memory overwritten by the program
     }
   };
-  return { id, name, proto: helperProto, impl, wasm: (runtime: Runtime) => runtime.mapsModule[name] };
+  return { id, name, proto: helperProto, impl, wasm: (runtime: HelperHost) => runtime.mapsModule[name] };
 }
 
 const ID = HELPER_IDS;

@@ -1,5 +1,5 @@
 import { fromWasmTrap } from '../errors.js';
-import type { Runtime } from '../runtime/runtime.js';
+import type { HelperHost } from './host.js';
 
 /**
  * Argument kinds of helper prototypes, after the kernel's `enum bpf_arg_type`
@@ -32,7 +32,7 @@ export interface HelperProto {
 
 /** What a helper implementation can reach besides its arguments. */
 export interface HelperEnv {
-  readonly runtime: Runtime;
+  readonly runtime: HelperHost;
   /** Slot index of the call instruction. */
   readonly pc: number;
 }
@@ -58,7 +58,7 @@ export interface HelperDef {
    * `impl`, so the call stays inside Wasm (no JS crossing, no BigInts); `impl` must
    * compute the same thing (the interpreter calls `impl`). The map helpers use this.
    */
-  readonly wasm?: (runtime: Runtime) => WasmHelper;
+  readonly wasm?: (runtime: HelperHost) => WasmHelper;
   /**
    * Set for helpers the engines implement themselves because they call back into the
    * program (bpf_loop runs a callback function of the program); `impl` is then unused.
@@ -68,11 +68,6 @@ export interface HelperDef {
 
 /** An exported WebAssembly function with the JIT's helper import signature. */
 export type WasmHelper = (...args: never[]) => unknown;
-
-/** Thrown by a helper to end the whole program (every frame) with `r0`. */
-export class ExitProgram {
-  constructor(readonly r0: bigint) {}
-}
 
 /** Normalise a helper's return value to an unsigned 64-bit r0. */
 export function helperResult(value: bigint | number | void): bigint {

@@ -1,4 +1,4 @@
-import { HELPER_IDS } from './kernel-ids.js';
+import { HELPER_IDS } from '../abi/kernel-ids.js';
 import type { HelperDef } from './registry.js';
 
 /**

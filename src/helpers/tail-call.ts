@@ -1,16 +1,17 @@
 import { RuntimeTrap } from '../errors.js';
-import type { Runtime } from '../runtime/runtime.js';
-import { MAX_TAIL_CALLS, TailCall, type Enterable } from '../runtime/tail-call.js';
-import { ERRNO, HELPER_IDS, negErrno } from './kernel-ids.js';
+import { MAX_TAIL_CALLS } from '../abi/limits.js';
+import { TailCall, type Enterable } from '../abi/signals.js';
+import type { HelperHost } from './host.js';
+import { ERRNO, HELPER_IDS, negErrno } from '../abi/kernel-ids.js';
 import type { HelperDef } from './registry.js';
 
 /** Finds the program a prog_array map holds at an index (maps provide it). */
-export type ProgramLookup = (runtime: Runtime, map: bigint, index: number) => Enterable | undefined;
+export type ProgramLookup = (runtime: HelperHost, map: bigint, index: number) => Enterable | undefined;
 
 /**
  * bpf_tail_call(ctx, prog_array, index): if the map holds a program at `index` (low 32
  * bits) and fewer than 33 tail calls were made in this run, the current program ends and
- * that one runs with r1 = ctx (see runtime/tail-call.ts). Otherwise it returns -ENOENT
+ * that one runs with r1 = ctx (see runtime/run-chain.ts). Otherwise it returns -ENOENT
  * and the caller carries on, as in the kernel, where a failed tail call falls through.
  * ctx must be the context, the r1 the run started with (the kernel's verifier demands a
  * PTR_TO_CTX): every program can then rely on r1 = the input's address at entry, which

@@ -1,4 +1,4 @@
-import { HELPER_IDS, ERRNO, negErrno } from './kernel-ids.js';
+import { HELPER_IDS, ERRNO, negErrno } from '../abi/kernel-ids.js';
 import type { HelperDef, HelperEnv } from './registry.js';
 
 /**

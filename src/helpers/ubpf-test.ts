@@ -1,6 +1,7 @@
 import { RuntimeTrap } from '../errors.js';
-import type { Runtime } from '../runtime/runtime.js';
-import { ExitProgram, HelperRegistry, type HelperDef } from './registry.js';
+import type { HelperHost } from './host.js';
+import { ExitProgram } from '../abi/signals.js';
+import { HelperRegistry, type HelperDef } from './registry.js';
 
 /*
  * The helpers of ubpf's test harness (vm/test.c, ubpf_plugin/test_helpers.h), with the
@@ -49,7 +50,7 @@ const sqrti: HelperDef = {
 };
 
 /** Read a NUL-terminated string's bytes (without the NUL) from program memory, checking each byte. */
-function readCString(runtime: Runtime, addr: bigint, pc: number): Uint8Array {
+function readCString(runtime: HelperHost, addr: bigint, pc: number): Uint8Array {
   const memory = runtime.bytes();
   const start = addr > BigInt(memory.length) ? -1 : Number(addr);
   for (let end = start; ; end++) {

@@ -1,8 +1,10 @@
 import binaryen from 'binaryen';
+import type { Layout } from '../abi/layout.js';
+import { REG_COUNT } from '../abi/registers.js';
+import type { FunctionAnalysis } from '../analysis/program-analysis.js';
+import type { Region } from '../analysis/regions.js';
 import type { Insn } from '../decode/insn.js';
 import type { HelperDef } from '../helpers/registry.js';
-import type { Layout } from '../runtime/layout.js';
-import type { Region } from './regions.js';
 
 /**
  * A thin typed layer over binaryen.js (in the spirit of AssemblyScript's module.ts):
@@ -19,8 +21,6 @@ const { i32, i64 } = binaryen;
  * registers: r0..r9 at local indices 0..9 and r10 (the frame pointer) at 10. Passing
  * all of them keeps a callee's view of the registers identical to the interpreter's.
  */
-export const REG_COUNT = 11;
-export const FP = 10;
 export const FUNC_PARAMS = binaryen.createType(new Array(REG_COUNT).fill(i64));
 
 /** Names shared between the module builder and the emitters. */
@@ -33,6 +33,8 @@ export const NAMES = {
   inputLimit: (size: number) => `input_lim${size}`,
   ctxLimit: (size: number) => `ctx_lim${size}`,
   budget: 'budget',
+  /** Times a counted loop's guard passed and its fast copy ran (exported: JitProgram.fastLoopEntries). */
+  fastLoops: 'fast_loops',
   trapOob: 'trap_oob',
   trap: 'trap',
   abortWith: 'abort_with',
@@ -56,8 +58,8 @@ export interface ModuleInfo {
   helper(id: number): HelperDef | undefined;
   /** Record that the program calls helper `id` (its import, or intrinsic, gets declared). */
   useHelper(id: number): void;
-  /** The value an lddw loads (map pseudo loads resolved; throws CompileError). */
-  resolveLddw(insn: Insn): bigint;
+  /** The value an lddw loads, as the load stage resolved it (constants, code pointers, map addresses). */
+  lddwValue(insn: Insn): bigint;
   /** Per-run globals the code reads (NAMES.budget, input_lim4...): the entry sets only these. */
   readonly usedGlobals: Set<string>;
 }
@@ -73,31 +75,88 @@ export interface Temp {
   set(value: Expr): Expr;
 }
 
+/** The locals of the Wasm function being emitted, beyond the eleven register params. */
+class Locals {
+  /** Their types, in local index order from REG_COUNT. */
+  readonly types: binaryen.Type[] = [];
+
+  constructor(private readonly m: binaryen.Module) {}
+
+  add(type: 'i32' | 'i64'): Temp {
+    const t = type === 'i64' ? i64 : i32;
+    this.types.push(t);
+    const index = REG_COUNT + this.types.length - 1;
+    const m = this.m;
+    return {
+      index,
+      type: t,
+      get: () => m.local.get(index, t),
+      set: (value: Expr) => m.local.set(index, value),
+    };
+  }
+}
+
+/**
+ * What differs between the copies of code emitted for one function: registers read from
+ * and written to other locals (speculated code, emit-speculation.ts), and accesses emitted
+ * without a check (a counted loop's fast copy, whose guard checked them).
+ */
+interface Scope {
+  readonly shadows: ReadonlyMap<number, number>;
+  readonly unchecked: ReadonlySet<number>;
+}
+
+const PLAIN: Scope = { shadows: new Map(), unchecked: new Set() };
+
 export class FunctionContext {
   readonly m: binaryen.Module;
-  /** Types of the locals beyond the eleven register params. */
-  readonly vars: binaryen.Type[] = [];
 
   /** The function's local copy of the instruction budget, if it has loops. */
   readonly fuel: Temp | undefined;
 
-  /**
-   * Accesses emitted without a check in the code being emitted now: set while the fast
-   * copy of a counted loop is emitted, whose guard has checked them (counted-loops.ts).
-   */
-  unchecked: ReadonlySet<number> = new Set();
-
-  constructor(
+  private constructor(
     readonly module: ModuleInfo,
-    /** The region each memory access probably touches, by pc (see regions.ts). */
-    readonly regionGuess: ReadonlyMap<number, Region> = new Map(),
-    hasLoops = false,
-    /** Accesses proven inside the input, by pc: no check (see input-bounds.ts). */
-    readonly provenInput: ReadonlySet<number> = new Set(),
+    /** What the analyses found (analysis/program-analysis.ts): read, never recomputed. */
+    readonly analysis: FunctionAnalysis,
+    private readonly locals: Locals,
+    private readonly scope: Scope,
+    fuel: Temp | undefined,
   ) {
     this.m = module.m;
-    this.fuel = hasLoops ? this.temp('i64') : undefined;
-    if (hasLoops) module.usedGlobals.add(NAMES.budget);
+    this.fuel = fuel;
+  }
+
+  /** The context of a new Wasm function for the analysed eBPF function. */
+  static create(module: ModuleInfo, analysis: FunctionAnalysis): FunctionContext {
+    const locals = new Locals(module.m);
+    const fuel = analysis.hasLoops ? locals.add('i64') : undefined;
+    if (analysis.hasLoops) module.usedGlobals.add(NAMES.budget);
+    return new FunctionContext(module, analysis, locals, PLAIN, fuel);
+  }
+
+  /** This function, emitting with accesses `pcs` unchecked (a counted loop's fast copy). */
+  withUnchecked(pcs: ReadonlySet<number>): FunctionContext {
+    return new FunctionContext(this.module, this.analysis, this.locals, { ...this.scope, unchecked: pcs }, this.fuel);
+  }
+
+  /** This function, emitting with some registers in other locals (`shadows`: register -> local). */
+  withShadows(shadows: ReadonlyMap<number, number>): FunctionContext {
+    return new FunctionContext(this.module, this.analysis, this.locals, { ...this.scope, shadows }, this.fuel);
+  }
+
+  /** Types of the locals beyond the eleven register params. */
+  get vars(): readonly binaryen.Type[] {
+    return this.locals.types;
+  }
+
+  /** Whether the access at `pc` needs no range check: proven by the analyses, or by a loop guard. */
+  isUnchecked(pc: number): boolean {
+    return this.analysis.provenInput.has(pc) || this.scope.unchecked.has(pc);
+  }
+
+  /** The region the access at `pc` probably touches (regions.ts); the stack if nothing is known. */
+  regionGuess(pc: number): Region {
+    return this.analysis.regionGuess.get(pc) ?? 'stack';
   }
 
   /** (global.get $name), recording that the entry must set the global for each run. */
@@ -126,24 +185,14 @@ export class FunctionContext {
     return this.fuel ? this.m.block(null, [this.storeFuel(), call, this.loadFuel()]) : call;
   }
 
-  /** Locals standing in for registers while speculated code is emitted (if-conversion.ts). */
-  private shadowOf: ReadonlyMap<number, number> = new Map();
-
-  /** Emit with some registers read from and written to other locals (`shadows`: register -> local). */
-  withRegisters(shadows: ReadonlyMap<number, number>, emit: () => void): void {
-    const saved = this.shadowOf;
-    this.shadowOf = shadows;
-    try { emit(); } finally { this.shadowOf = saved; }
-  }
-
   /** `local.get $rN` (i64). */
   reg(r: number): Expr {
-    return this.m.local.get(this.shadowOf.get(r) ?? r, i64);
+    return this.m.local.get(this.scope.shadows.get(r) ?? r, i64);
   }
 
   /** `local.set $rN value` for an i64 value. */
   setReg(r: number, value: Expr): Expr {
-    return this.m.local.set(this.shadowOf.get(r) ?? r, value);
+    return this.m.local.set(this.scope.shadows.get(r) ?? r, value);
   }
 
   /** The low 32 bits of a register: `i32.wrap_i64 (local.get $rN)`. */
@@ -166,16 +215,7 @@ export class FunctionContext {
 
   /** A fresh local of `type`; binaryen's optimiser coalesces temporaries afterwards. */
   temp(type: 'i32' | 'i64'): Temp {
-    const t = type === 'i64' ? i64 : i32;
-    this.vars.push(t);
-    const index = REG_COUNT + this.vars.length - 1;
-    const m = this.m;
-    return {
-      index,
-      type: t,
-      get: () => m.local.get(index, t),
-      set: (value: Expr) => m.local.set(index, value),
-    };
+    return this.locals.add(type);
   }
 
   /** `call $trap (code, pc)` followed by `unreachable` (the import always throws). */

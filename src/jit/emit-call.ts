@@ -1,10 +1,11 @@
 import binaryen from 'binaryen';
+import { FP, REG_COUNT } from '../abi/registers.js';
 import { CompileError } from '../errors.js';
 import { branchTarget, type Insn } from '../decode/insn.js';
 import type { Semantics } from '../decode/opcodes.js';
 import type { HelperDef } from '../helpers/registry.js';
-import { STACK_FRAME_SIZE } from '../runtime/layout.js';
-import { FP, NAMES, REG_COUNT, TRAP, type Expr, type FunctionContext } from './context.js';
+import { STACK_FRAME_SIZE } from '../abi/layout.js';
+import { NAMES, TRAP, type Expr, type FunctionContext } from './context.js';
 
 type CallSem = Extract<Semantics, { kind: 'call' }>;
 
@@ -49,7 +50,7 @@ export function emitCall(c: FunctionContext, insn: Insn, sem: CallSem): Expr {
   if (sem.target === 'helper') {
     const id = insn.imm;
     const def = c.module.helper(id);
-    if (!def) throw new CompileError('UNKNOWN_HELPER', `call to unknown helper ${id}`, insn.pc);
+    if (!def) throw new CompileError('INTERNAL', `helper ${id} passed the load stage but is not registered`, insn.pc);
     c.module.useHelper(id);
     if (def.intrinsic === 'loop') {
       const operands = [c.i32(insn.pc), ...calleeOperands(c, c.reg(FP))];
@@ -60,7 +61,7 @@ export function emitCall(c: FunctionContext, insn: Insn, sem: CallSem): Expr {
   }
   if (sem.target === 'local') {
     const index = c.module.functionAt.get(branchTarget(insn));
-    if (index === undefined) throw new CompileError('BAD_CALL_TARGET', `call target ${branchTarget(insn)} is not a function`, insn.pc);
+    if (index === undefined) throw new CompileError('INTERNAL', `call target ${branchTarget(insn)} passed the load stage but is not a function`, insn.pc);
     const callee = m.call(NAMES.func(index), calleeOperands(c, m.i64.sub(c.reg(FP), c.i64(STACK_FRAME_SIZE))), i64);
     return m.block(null, [depthCheck(c, insn.pc), c.aroundCall(c.setReg(0, callee))]);
   }

@@ -1,32 +1,33 @@
 import binaryen from 'binaryen';
-import { successors, type BasicBlock, type FunctionCfg } from './cfg.js';
-import { FunctionContext, FUNC_PARAMS, NAMES, REG_COUNT, setLocalName, TRAP, type Expr, type ModuleInfo } from './context.js';
-import { countedLoops, type CountedLoop } from './counted-loops.js';
+import { REG_COUNT } from '../abi/registers.js';
+import { isRetreating, type BasicBlock } from '../analysis/cfg.js';
+import type { CountedLoop } from '../analysis/counted-loops.js';
+import type { FunctionAnalysis } from '../analysis/program-analysis.js';
+import type { Speculation } from '../analysis/speculation.js';
+import { FunctionContext, FUNC_PARAMS, NAMES, setLocalName, TRAP, type Expr, type ModuleInfo } from './context.js';
 import { emitInsn } from './emit-insn.js';
 import { jumpCondition } from './emit-jmp.js';
-import { emitSpeculation, findSpeculations, type Speculation } from './if-conversion.js';
-import { provenInputAccesses } from './input-bounds.js';
+import { emitSpeculation } from './emit-speculation.js';
 import { chargeIterations, countIteration, emitLoopGuard } from './loop-guard.js';
-import { dominators } from './natural-loops.js';
-import { guessRegions } from './regions.js';
-import type { Insn } from '../decode/insn.js';
 
 /**
- * Emit one eBPF function as one Wasm function, block by block.
+ * Emit one analysed eBPF function (analysis/program-analysis.ts) as one Wasm function,
+ * block by block.
  *
  * Control flow goes through Binaryen's Relooper rather than structured control flow we
  * reconstruct ourselves: eBPF from clang is mostly reducible, but hand-written and
  * fuzzed programs need not be, and the Relooper handles any CFG (falling back to a
  * label variable only where it must). Its output is then cleaned up by the optimiser.
  *
- * A branch to a block at or before the current one is a back edge; there we charge
- * the instruction budget with the length of the loop body it closes. A function with
+ * A branch to a block at or before the current one is a retreating edge (every loop has
+ * one, see cfg.ts); there we charge the instruction budget with the length of the code
+ * it closes. A function with
  * loops keeps the budget in a local ($fuel, loaded from the global on entry, stored
  * back around calls and on return) so the charge stays in registers:
  *   (local.set $fuel (i64.sub (local.get $fuel) n))
  *   (if (i64.lt_s (local.get $fuel) 0) (then (call $trap BUDGET pc) unreachable))
  *
- * Counted loops (counted-loops.ts) are emitted twice: the original blocks, and a fast
+ * Counted loops (analysis/counted-loops.ts) are emitted twice: the original blocks, and a fast
  * copy whose proven accesses go unchecked and which, if no call in it runs eBPF code,
  * counts its back edges in a local instead of charging fuel at each, then charges
  * count * body length on every way out (exits and returns). Edges into the loop from
@@ -34,22 +35,18 @@ import type { Insn } from '../decode/insn.js';
  *   guard --ok--> fast header ... fast latch --(count++)--> fast header
  *         \--> header ... latch --(fuel charge)--> header
  *
- * Small branches on data around pure ALU code become `select`s (if-conversion.ts): the
+ * Small branches on data around pure ALU code become `select`s (emit-speculation.ts): the
  * branching block runs its side block speculatively and continues to the join.
  */
-export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
-  const isBackEdge = (from: BasicBlock, toId: number) => fn.blocks[toId].startPc <= from.startPc;
-  const hasLoops = fn.blocks.some((b) => successors(b).some((s) => isBackEdge(b, s)));
-  const regionGuess = guessRegions(fn, info.insns, info.layout);
-  const provenInput = provenInputAccesses(fn, info.insns, info.layout);
-  const c = new FunctionContext(info, regionGuess, hasLoops, provenInput);
+export function emitFunction(info: ModuleInfo, analysis: FunctionAnalysis): void {
+  const { fn, speculations } = analysis;
+  const c = FunctionContext.create(info, analysis);
   const m = c.m;
   const relooper = new binaryen.Relooper(m);
-  const speculations = findSpeculations(fn, info.insns);
   const handles = fn.blocks.map((block) => relooper.addBlock(emitBlockBody(c, block, speculations.get(block.id))));
 
   const edgeCode = (from: BasicBlock, toId: number): Expr | undefined => {
-    if (!isBackEdge(from, toId) || !c.fuel) return undefined;
+    if (!isRetreating(from, fn.blocks[toId]) || !c.fuel) return undefined;
     const fuel = c.fuel;
     const pc = info.insns[from.end - 1].pc;
     const charge = from.end - fn.blocks[toId].first;
@@ -60,9 +57,7 @@ export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
   };
 
   // Counted loops get a guard and a fast copy; edges into such a loop from outside go to its guard.
-  const plans = hasLoops ? countedLoops(fn, info.insns, dominators(fn), {
-    proven: provenInput, regionGuess, callsBack: (insn) => callsBack(info, insn),
-  }) : [];
+  const plans = analysis.countedLoops;
   const guards = new Map<number, binaryen.RelooperBlockRef>();
   const loopOf = new Map<number, CountedLoop>();
   for (const plan of plans) for (const id of plan.loop.blocks) loopOf.set(id, plan);
@@ -78,9 +73,8 @@ export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
     guards.set(header, g);
     const counting = guard.iterations;
     const leave = () => (counting ? chargeIterations(c, counting, plan.charge) : undefined);
-    c.unchecked = new Set(plan.accesses.map((a) => a.pc));
-    const fast = new Map(plan.loop.blocks.map((id) => [id, relooper.addBlock(emitBlockBody(c, fn.blocks[id], speculations.get(id), leave))]));
-    c.unchecked = new Set();
+    const fastCopy = c.withUnchecked(new Set(plan.accesses.map((a) => a.pc)));
+    const fast = new Map(plan.loop.blocks.map((id) => [id, relooper.addBlock(emitBlockBody(fastCopy, fn.blocks[id], speculations.get(id), leave))]));
     relooper.addBranch(g, fast.get(header)!, guard.ok(), 0);
     relooper.addBranch(g, handles[header], 0, 0);
     // Wired after every guard exists: an exit may lead into the next counted loop.
@@ -103,7 +97,7 @@ export function emitFunction(info: ModuleInfo, fn: FunctionCfg): void {
   const label = c.temp('i32');
   const entry = guards.get(0) ?? handles[0];
   const body = m.block(null, [...c.prologue(), relooper.renderAndDispose(entry, label.index), m.unreachable()]);
-  const func = m.addFunction(NAMES.func(fn.index), FUNC_PARAMS, binaryen.i64, c.vars, body);
+  const func = m.addFunction(NAMES.func(fn.index), FUNC_PARAMS, binaryen.i64, [...c.vars], body);
   for (let r = 0; r < REG_COUNT; r++) setLocalName(func, r, `r${r}`);
 }
 
@@ -113,17 +107,11 @@ function join(m: binaryen.Module, a: Expr | undefined, b: Expr | undefined): Exp
   return m.block(null, [a, b]);
 }
 
-/** Whether a call may run eBPF code, which charges the budget through the global itself. */
-function callsBack(info: ModuleInfo, insn: Insn): boolean {
-  const sem = insn.spec.sem;
-  return sem.kind === 'call' && (sem.target !== 'helper' || info.helper(insn.imm)?.intrinsic !== undefined);
-}
-
 /**
  * Add a block's outgoing edges to the Relooper; `edge` maps an edge (the eBPF block it
  * leaves, the block it enters) to the handle to branch to and the code to run on the way.
  * A block that speculates its branch's side block continues straight to the join, on
- * the side block's edge: if that is a back edge, it charges the longer path's span.
+ * the side block's edge: if that is a retreating edge, it charges the longer path's span.
  */
 function addEdges(
   c: FunctionContext, relooper: binaryen.Relooper, block: BasicBlock, speculation: Speculation | undefined,

@@ -8,10 +8,10 @@ import { emitLoad, emitPacketLoad, emitStore } from './emit-mem.js';
 
 /**
  * lddw: (local.set $rD (i64.const <value>)), the value resolved at load time: a 64-bit
- * constant, a code pointer (BPF_PSEUDO_FUNC), or a map's address (pseudo-lddw.ts).
+ * constant, a code pointer (BPF_PSEUDO_FUNC), or a map's address (verify/pseudo-lddw.ts).
  */
 function emitLddw(c: FunctionContext, insn: Insn): Expr {
-  return c.setReg(insn.dst, c.i64(c.module.resolveLddw(insn)));
+  return c.setReg(insn.dst, c.i64(c.module.lddwValue(insn)));
 }
 
 /**

@@ -1,10 +1,11 @@
 import binaryen from 'binaryen';
+import { FP } from '../abi/registers.js';
 import type { Insn } from '../decode/insn.js';
 import type { Semantics, Size } from '../decode/opcodes.js';
-import { STACK_FRAME_SIZE } from '../runtime/layout.js';
+import { STACK_FRAME_SIZE } from '../abi/layout.js';
 import { bswap16, bswap32 } from './bits.js';
-import { FP, NAMES, type Expr, type FunctionContext } from './context.js';
-import type { Region } from './regions.js';
+import { NAMES, type Expr, type FunctionContext } from './context.js';
+import type { Region } from '../analysis/regions.js';
 
 type LoadSem = Extract<Semantics, { kind: 'load' }>;
 type StoreSem = Extract<Semantics, { kind: 'store' }>;
@@ -58,8 +59,8 @@ export function checkedAddress(c: FunctionContext, base: number, off: number, si
   const m = c.m;
   const addr = () => (off === 0 ? c.reg(base) : m.i64.add(c.reg(base), c.i64(off)));
   if (base === FP && off >= -STACK_FRAME_SIZE && off <= -size) return m.i32.wrap(addr());
-  if (c.provenInput.has(pc) || c.unchecked.has(pc)) return m.i32.wrap(addr());
-  const guess = c.regionGuess.get(pc) ?? 'stack';
+  if (c.isUnchecked(pc)) return m.i32.wrap(addr());
+  const guess = c.regionGuess(pc);
   const baseReg = () => c.reg(base);
   const others = REGIONS.filter((r) => r !== guess).map((r) => inside(c, r, baseReg, off, size));
   const trap = m.block(null, [m.call(NAMES.trapOob, [c.i32(pc), addr(), c.i32(size)], binaryen.none), m.unreachable()]);

@@ -1,5 +1,5 @@
 import binaryen from 'binaryen';
-import type { Layout } from '../runtime/layout.js';
+import type { Layout } from '../abi/layout.js';
 import { i64Const, NAMES, type Expr } from './context.js';
 
 /**

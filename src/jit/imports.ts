@@ -1,5 +1,6 @@
 import { RuntimeTrap } from '../errors.js';
-import { ExitProgram, helperResult, type HelperDef, type HelperEnv, type HelperRegistry } from '../helpers/registry.js';
+import { ExitProgram } from '../abi/signals.js';
+import { helperResult, type HelperDef, type HelperEnv, type HelperRegistry } from '../helpers/registry.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { TRAP } from './context.js';
 

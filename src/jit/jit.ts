@@ -1,23 +1,22 @@
 import binaryen from 'binaryen';
-import { CompileError, fromWasmTrap } from '../errors.js';
-import { decode } from '../decode/decode.js';
+import { ENTER } from '../abi/signals.js';
 import type { Insn } from '../decode/insn.js';
+import { CompileError, fromWasmTrap } from '../errors.js';
 import type { HelperRegistry } from '../helpers/registry.js';
-import type { BpfMap } from '../runtime/maps/bpf-map.js';
-import { ENTER, runChain } from '../runtime/tail-call.js';
+import type { BpfMap } from '../maps/bpf-map.js';
 import type { Program, RunResult } from '../runtime/program.js';
-import { lddwResolver } from '../runtime/pseudo-lddw.js';
+import { runChain } from '../runtime/run-chain.js';
 import { Runtime } from '../runtime/runtime.js';
+import { prepareProgram } from '../verify/load-stage.js';
+import { NAMES } from './context.js';
 import { moduleImports } from './imports.js';
 import { compileModule, type OptLevel } from './module.js';
-
-export const DEFAULT_BUDGET = 100_000_000;
 
 export interface JitOptions {
   /** Runtime whose memory, maps and helpers the program uses (default: a fresh one). */
   runtime?: Runtime;
   /**
-   * Helpers this program may call, by id (default: the runtime's). They receive r1..r5
+   * Helpers this program may call, by id (default: the runtime's, else the kernel helpers). They receive r1..r5
    * as unsigned 64-bit bigints and return r0 as a bigint or a safe-integer number: the
    * Wasm import takes i64 parameters, which V8 hands to JS as BigInts. Measured on this
    * machine, that costs ~29 ns per call against ~55 ns for f64 (inexact) and 70-90 ns
@@ -27,7 +26,7 @@ export interface JitOptions {
   /** Optimisation level, 0-3 (default 1: a short Binaryen pipeline; 2/3 are Binaryen's -O2/-O3). */
   optLevel?: OptLevel;
   /**
-   * Instruction budget per run (default 100,000,000). The JIT charges it at loop back
+   * Instruction budget per run (default DEFAULT_BUDGET, 100,000,000). The JIT charges it at loop back
    * edges, with the length of the loop body, so a runaway loop ends in a
    * `RuntimeTrap` `BUDGET_EXHAUSTED` instead of hanging. A loop whose trip count it can
    * bound runs unchecked only if the budget covers all of its possible iterations, and
@@ -50,6 +49,12 @@ export interface JitProgram extends Program {
   input(length: number): Uint8Array;
   /** Run over the first `length` bytes already in the input area. */
   runInput(length: number): bigint;
+  /**
+   * How many times, over all runs so far, a counted loop's guard passed and the loop ran
+   * its fast copy (no range checks, no budget charge per iteration): a profile of the
+   * loop versioning README's "Where the time goes" describes.
+   */
+  fastLoopEntries(): number;
 }
 
 /** Compile the bytes with V8; a rejection would be a JIT bug, reported as such. */
@@ -78,12 +83,10 @@ function writesMemory(insns: readonly Insn[]): boolean {
  *   const r0 = prog(packet);          // bigint, unsigned 64-bit
  */
 export function jit(program: Uint8Array | readonly Insn[], options: JitOptions = {}): JitProgram {
-  const insns = program instanceof Uint8Array ? decode(program) : program;
   const runtime = options.runtime ?? new Runtime();
-  const budget = options.budget ?? DEFAULT_BUDGET;
-  const helpers = options.helpers ?? runtime.helpers;
-  const resolveLddw = lddwResolver({ runtime, maps: options.maps }, (code, message, pc) => new CompileError(code, message, pc));
-  const { wasm, helperIds } = compileModule({ insns, layout: runtime.layout, helpers, optLevel: options.optLevel, resolveLddw });
+  const prepared = prepareProgram(program, { runtime, helpers: options.helpers, maps: options.maps, budget: options.budget });
+  const { insns, helpers, budget } = prepared;
+  const { wasm, helperIds } = compileModule({ program: prepared, optLevel: options.optLevel });
   const instance = new WebAssembly.Instance(wasmModule(wasm), moduleImports(runtime, helpers, helperIds));
   const run = instance.exports.run as RunExport;
   const { inputBase } = runtime.layout;
@@ -136,6 +139,7 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
       return runtime.bytes().subarray(inputBase, inputBase + length);
     },
     runInput,
+    fastLoopEntries: () => (instance.exports[NAMES.fastLoops] as WebAssembly.Global).value as number,
     [ENTER]: enter,
   };
   return Object.assign(prog, extra);

@@ -1,7 +1,8 @@
-import type { Expr, FunctionContext, Temp } from './context.js';
-import type { Affine, CountedLoop } from './counted-loops.js';
+import binaryen from 'binaryen';
+import { NAMES, type Expr, type FunctionContext, type Temp } from './context.js';
+import type { Affine, CountedLoop } from '../analysis/counted-loops.js';
 import { inside } from './emit-mem.js';
-import { linConstant, type Lin } from './linear.js';
+import { linConstant, type Lin } from '../analysis/linear.js';
 
 /**
  * The guard in front of a counted loop (counted-loops.ts): evaluated once on entry, it
@@ -26,6 +27,7 @@ import { linConstant, type Lin } from './linear.js';
  *     (br_if $guard (i32.eqz <inside region: the address at t = T>))  ; both ends
  *     (br_if $guard (i64.lt_s $fuel (i64.mul $trips charge)))          ; if fuel-free
  *     (local.set $iterations (i32.const 0))
+ *     (global.set $fast_loops (i32.add (global.get $fast_loops) 1))    ; a counter for tests and profiles
  *     (local.set $ok (i32.const 1)))
  */
 
@@ -106,6 +108,7 @@ export function emitLoopGuard(c: FunctionContext, plan: CountedLoop, label: stri
     code.push(failIf(i64.lt_s(c.fuel.get(), i64.mul(trips.get(), c.i64(plan.charge)))));
     code.push(iterations.set(c.i32(0)));
   }
+  code.push(m.global.set(NAMES.fastLoops, m.i32.add(m.global.get(NAMES.fastLoops, binaryen.i32), c.i32(1))));
   code.push(ok.set(c.i32(1)));
   const body = m.block(null, [ok.set(c.i32(0)), m.block(label, code)]);
   return { body, ok: ok.get, iterations };

@@ -1,8 +1,9 @@
 import binaryen from 'binaryen';
-import { ERRNO } from '../helpers/kernel-ids.js';
-import { MAX_LOOPS } from '../helpers/loop.js';
-import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../runtime/layout.js';
-import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr } from './context.js';
+import { FP, REG_COUNT } from '../abi/registers.js';
+import { ERRNO } from '../abi/kernel-ids.js';
+import { MAX_LOOPS } from '../abi/limits.js';
+import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../abi/layout.js';
+import { i64Const, NAMES, TRAP, type Expr } from './context.js';
 
 /**
  * $bpf_loop (pc i32, r0..r9 i64, r10 i64) -> i64: bpf_loop(nr_loops = r1, callback = r2,

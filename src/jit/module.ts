@@ -1,11 +1,11 @@
 import binaryen from 'binaryen';
-import { CompileError } from '../errors.js';
+import { FP, REG_COUNT } from '../abi/registers.js';
+import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../abi/layout.js';
+import { analyzeProgram } from '../analysis/program-analysis.js';
 import type { Insn } from '../decode/insn.js';
 import type { HelperDef, HelperRegistry } from '../helpers/registry.js';
-import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../runtime/layout.js';
-import { lddwResolver, type LddwResolver } from '../runtime/pseudo-lddw.js';
-import { buildCfg } from './cfg.js';
-import { FP, i64Const, NAMES, REG_COUNT, TRAP, type Expr, type ModuleInfo } from './context.js';
+import type { PreparedProgram } from '../verify/load-stage.js';
+import { i64Const, NAMES, TRAP, type Expr, type ModuleInfo } from './context.js';
 import { helperArgs, helperArity } from './emit-call.js';
 import { ACCESS_SIZES, addRun } from './entry.js';
 import { addBpfLoop } from './loop.js';
@@ -38,15 +38,12 @@ function optimize(m: binaryen.Module, level: OptLevel, passes?: readonly string[
 }
 
 export interface CompileInput {
-  readonly insns: readonly Insn[];
-  readonly layout: Layout;
-  readonly helpers: HelperRegistry;
+  /** A program the load stage has checked, for its runtime (verify/load-stage.ts). */
+  readonly program: PreparedProgram;
   /** Optimisation level (default 1, see OptLevel). */
   readonly optLevel?: OptLevel;
   /** Explicit Binaryen pass list, run instead of the level's pipeline (for experiments). */
   readonly passes?: readonly string[];
-  /** The values of lddw instructions, map pseudo loads resolved (default: no maps, see pseudo-lddw.ts). */
-  readonly resolveLddw?: LddwResolver;
 }
 
 export interface CompiledModule {
@@ -70,6 +67,8 @@ function declareMemoryAndGlobals(m: binaryen.Module): void {
   m.addMemoryImport(NAMES.memory, 'env', 'memory');
   m.addGlobalImport(NAMES.heapEnd, 'env', 'heap_end', i32, true);
   m.addGlobal(NAMES.budget, i64, true, i64Const(m, 0));
+  m.addGlobal(NAMES.fastLoops, i32, true, m.i32.const(0));
+  m.addGlobalExport(NAMES.fastLoops, NAMES.fastLoops);
   // The runtime's: helpers implemented in Wasm (maps) check pointers against them.
   m.addGlobalImport(NAMES.inputLen, 'env', 'input_len', i32, true);
   m.addGlobalImport(NAMES.ctxLen, 'env', 'ctx_len', i32, true);
@@ -120,43 +119,52 @@ function addCallx(m: binaryen.Module, layout: Layout, entries: readonly number[]
   m.addFunction(NAMES.callx, params, i64, [], m.block(null, body));
 }
 
+/** Whether a call may run eBPF code, which charges the budget through the global itself. */
+function callsBack(helpers: HelperRegistry, insn: Insn): boolean {
+  const sem = insn.spec.sem;
+  return sem.kind === 'call' && (sem.target !== 'helper' || helpers.get(insn.imm)?.intrinsic !== undefined);
+}
+
 /** Compile a program to a Wasm module (see the README for the imports it expects). */
 export function compileModule(input: CompileInput): CompiledModule {
-  const cfg = buildCfg(input.insns);
+  const { program } = input;
+  const { helpers, insns, subprograms } = program;
+  const { layout } = program.runtime;
+  const analysis = analyzeProgram({ shape: program, layout, callsBack: (insn) => callsBack(helpers, insn) });
   const m = new binaryen.Module();
   try {
     m.setFeatures(FEATURES);
     const used = new Set<number>();
-    const usesCallx = input.insns.some((i) => i.spec.sem.kind === 'call' && i.spec.sem.target === 'reg');
+    const usesCallx = insns.some((i) => i.spec.sem.kind === 'call' && i.spec.sem.target === 'reg');
     const info: ModuleInfo = {
       m,
-      layout: input.layout,
-      insns: input.insns,
-      functionAt: cfg.functionAt,
-      helper: (id) => input.helpers.get(id),
+      layout,
+      insns,
+      functionAt: analysis.cfg.functionAt,
+      helper: (id) => helpers.get(id),
       useHelper: (id) => { used.add(id); },
-      resolveLddw: input.resolveLddw ?? lddwResolver({}, (code, message, pc) => new CompileError(code, message, pc)),
+      lddwValue: (insn) => program.lddwValues.get(insn.pc)!,
       usedGlobals: new Set(),
     };
     declareMemoryAndGlobals(m);
-    for (const fn of cfg.functions) emitFunction(info, fn);
+    for (const fn of analysis.functions) emitFunction(info, fn);
     // Helpers callx can reach: every registered one except intrinsics, which only
     // exist as direct calls (in the interpreter too).
-    const callable = input.helpers.ids().map((id) => input.helpers.get(id)!).filter((d) => !d.intrinsic);
+    const callable = helpers.ids().map((id) => helpers.get(id)!).filter((d) => !d.intrinsic);
     if (usesCallx) for (const def of callable) used.add(def.id);
-    const usedDefs = [...used].sort((a, b) => a - b).map((id) => input.helpers.get(id)!);
+    const usedDefs = [...used].sort((a, b) => a - b).map((id) => helpers.get(id)!);
     const imported = usedDefs.filter((d) => !d.intrinsic);
     declareFunctionImports(m, imported);
-    const entries = cfg.shape.subprograms.map((s) => s.entry);
-    if (usesCallx) addCallx(m, input.layout, entries, callable);
+    const entries = subprograms.map((s) => s.entry);
+    if (usesCallx) addCallx(m, layout, entries, callable);
     if (usedDefs.some((d) => d.intrinsic === 'loop')) {
-      addBpfLoop(m, input.layout, entries, cfg.shape.subprograms.map((s) => s.endIndex - s.firstIndex));
+      addBpfLoop(m, layout, entries, subprograms.map((s) => s.endIndex - s.firstIndex));
       info.usedGlobals.add(NAMES.budget);
     }
     const helperIds = imported.map((d) => d.id);
     // Helpers in Wasm (the maps module) check pointers against the runtime's length globals.
     if (imported.some((d) => d.wasm)) for (const name of [NAMES.inputLen, NAMES.ctxLen]) info.usedGlobals.add(name);
-    addRun(m, input.layout, info.usedGlobals);
+    addRun(m, layout, info.usedGlobals);
     // No m.validate() here: V8 validates the binary anyway (see jit.ts), and Binaryen's
     // validator costs ~1 ms a module. Tests validate every golden module with wabt.
     // Keep function and local names in the binary so prog.wat() stays readable ($f0, $r1...).

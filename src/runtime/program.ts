@@ -1,6 +1,6 @@
 import type { Insn } from '../decode/insn.js';
 import type { Runtime } from './runtime.js';
-import type { Enterable } from './tail-call.js';
+import type { Enterable } from '../abi/signals.js';
 
 export interface RunResult {
   /** r0 at exit, as an unsigned 64-bit value. */

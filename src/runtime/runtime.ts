@@ -1,16 +1,21 @@
 import { RuntimeTrap } from '../errors.js';
-import { HelperRegistry } from '../helpers/registry.js';
-import { kernelHelpers } from '../helpers/kernel.js';
-import { computeLayout, MAX_WASM_PAGES, WASM_PAGE, type Layout, type LayoutOptions } from './layout.js';
-import type { BpfMap } from './maps/bpf-map.js';
-import type { MapOf } from './maps/create-map.js';
-import { MapTable } from './maps/map-table.js';
-import type { MapsExports } from './maps/maps-module.js';
-import type { MapSpec } from './maps/types.js';
-import type { Program } from './program.js';
+import type { HelperHost } from '../helpers/host.js';
+import type { HelperRegistry } from '../helpers/registry.js';
+import { computeLayout, MAX_WASM_PAGES, WASM_PAGE, type Layout, type LayoutOptions } from '../abi/layout.js';
+import type { BpfMap } from '../maps/bpf-map.js';
+import type { MapOf } from '../maps/create-map.js';
+import type { MapMemory } from '../maps/memory.js';
+import { MapTable } from '../maps/map-table.js';
+import type { MapsExports } from '../maps/maps-module.js';
+import type { MapSpec } from '../maps/types.js';
+import type { TailCallTarget } from '../maps/prog-array.js';
 
 export interface RuntimeOptions extends LayoutOptions {
-  /** Helpers available to programs of this runtime (default: the kernel helpers, `kernelHelpers()`). */
+  /**
+   * Helpers available to programs of this runtime. Without them, programs get the helpers
+   * their load options name, else the kernel helpers (`kernelHelpers()`), chosen where
+   * they are loaded (verify/load-stage.ts).
+   */
   helpers?: HelperRegistry;
   /** Number of CPUs per-CPU maps keep a slot for (default 1). */
   cpus?: number;
@@ -27,20 +32,22 @@ function defaultTraceSink(message: string): void {
 }
 
 /**
- * A runtime owns one `WebAssembly.Memory` laid out as in `layout.ts`, the helpers,
- * and the maps. All programs created against it share them.
+ * A runtime owns one `WebAssembly.Memory` laid out as in `abi/layout.ts`, the maps in it,
+ * and optionally a helper registry. All programs created against it share them. It is
+ * the memory maps live in (`MapMemory`) and what helpers reach (`HelperHost`).
  */
-export class Runtime {
+export class Runtime implements MapMemory, HelperHost {
   readonly layout: Layout;
   readonly memory: WebAssembly.Memory;
-  readonly helpers: HelperRegistry;
+  /** The helpers given to the constructor, if any (see RuntimeOptions.helpers). */
+  readonly helpers: HelperRegistry | undefined;
   /** Number of CPUs per-CPU maps keep a slot for. */
   readonly cpus: number;
   /** Length of the input currently placed at `layout.inputBase`. */
   inputLength = 0;
   /** Length of the context struct currently placed at `layout.contextBase`. */
   contextLength = 0;
-  /** Tail calls made in the current run (see tail-call.ts). */
+  /** Tail calls made in the current run (see run-chain.ts). */
   tailCalls = 0;
   /** One past the last allocated heap byte. */
   private heapEnd: number;
@@ -69,7 +76,7 @@ export class Runtime {
     this.trace = options.trace ?? defaultTraceSink;
     this.randomState = (options.seed ?? Math.floor(Math.random() * 0x1_0000_0000)) >>> 0 || 0x9e3779b9;
     this.layout = computeLayout(options);
-    this.helpers = options.helpers ?? kernelHelpers();
+    this.helpers = options.helpers;
     this.heapEnd = this.layout.heapBase;
     this.heapEndGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, this.heapEnd);
     // A maximum is required for modules importing the memory (Wasm32: 4 GiB).
@@ -123,7 +130,7 @@ export class Runtime {
   }
 
   /** The program in slot `index` of the prog_array map at `mapAddress`, if any: for bpf_tail_call. */
-  programAt(mapAddress: number | bigint, index: number | bigint): Program | undefined {
+  programAt(mapAddress: number | bigint, index: number | bigint): TailCallTarget | undefined {
     return this.mapTable.programAt(mapAddress, index);
   }
 

@@ -1,33 +1,6 @@
-import { VerifierError, type EbpfError } from '../errors.js';
-import { branchTarget, type Insn } from '../decode/insn.js';
-
-/** A function of the program: the entry function at pc 0, or a `call local` / lddw func target. */
-export interface Subprogram {
-  /** Slot index of its first instruction. */
-  readonly entry: number;
-  /** Slot index one past its last instruction. */
-  readonly end: number;
-  /** Index into the instruction array of its first and one-past-last instruction. */
-  readonly firstIndex: number;
-  readonly endIndex: number;
-}
-
-export interface ProgramShape {
-  readonly insns: readonly Insn[];
-  /** Total number of 8-byte slots. */
-  readonly slotCount: number;
-  /** Sorted by entry; `subprograms[0].entry === 0`. */
-  readonly subprograms: readonly Subprogram[];
-  /** Instruction index for each slot; -1 for the second slot of an lddw. */
-  readonly indexOfPc: Int32Array;
-}
-
-type ErrorClass = new (code: string, message: string, pc?: number) => EbpfError;
-
-/** Target slot of an lddw that loads a code pointer (BPF_PSEUDO_FUNC). */
-export function funcPointerTarget(insn: Insn): number {
-  return insn.pc + 1 + insn.imm;
-}
+import type { ProgramShape, Subprogram } from '../analysis/program-shape.js';
+import { branchTarget, funcPointerTarget, type Insn } from '../decode/insn.js';
+import { VerifierError } from '../errors.js';
 
 function isUnconditionalExit(insn: Insn): boolean {
   const k = insn.spec.sem.kind;
@@ -37,11 +10,10 @@ function isUnconditionalExit(insn: Insn): boolean {
 /**
  * Structural checks every engine needs before running a program, and the subprogram
  * boundaries: jumps and calls land on instruction starts inside the program, jumps stay
- * inside their function, and no function can run off its end. `Err` selects the error
- * class (`VerifierError` for the interpreter, `CompileError` from the JIT).
+ * inside their function, and no function can run off its end. Throws `VerifierError`.
  */
-export function analyzeStructure(insns: readonly Insn[], Err: ErrorClass = VerifierError): ProgramShape {
-  if (insns.length === 0) throw new Err('EMPTY_PROGRAM', 'program has no instructions');
+export function analyzeStructure(insns: readonly Insn[]): ProgramShape {
+  if (insns.length === 0) throw new VerifierError('EMPTY_PROGRAM', 'program has no instructions');
   const last = insns[insns.length - 1];
   const slotCount = last.pc + last.spec.slots;
   const indexOfPc = new Int32Array(slotCount).fill(-1);
@@ -49,10 +21,10 @@ export function analyzeStructure(insns: readonly Insn[], Err: ErrorClass = Verif
 
   const checkTarget = (insn: Insn, target: number, code: string, what: string) => {
     if (target < 0 || target >= slotCount) {
-      throw new Err(code, `${what} target ${target} is outside the program (0..${slotCount - 1})`, insn.pc);
+      throw new VerifierError(code, `${what} target ${target} is outside the program (0..${slotCount - 1})`, insn.pc);
     }
     if (indexOfPc[target] < 0) {
-      throw new Err(code === 'JUMP_OUT_OF_RANGE' ? 'JUMP_INTO_LDDW' : code,
+      throw new VerifierError(code === 'JUMP_OUT_OF_RANGE' ? 'JUMP_INTO_LDDW' : code,
         `${what} target ${target} is the second slot of an lddw`, insn.pc);
     }
   };
@@ -87,14 +59,14 @@ export function analyzeStructure(insns: readonly Insn[], Err: ErrorClass = Verif
       if (k === 'jmp' || k === 'ja') {
         const target = branchTarget(insn);
         if (target < sub.entry || target >= sub.end) {
-          throw new Err('JUMP_OUT_OF_FUNCTION',
+          throw new VerifierError('JUMP_OUT_OF_FUNCTION',
             `jump to ${target} leaves the function spanning ${sub.entry}..${sub.end - 1}`, insn.pc);
         }
       }
     }
     const tail = insns[sub.endIndex - 1];
     if (!isUnconditionalExit(tail)) {
-      throw new Err('FALLS_OFF_END',
+      throw new VerifierError('FALLS_OFF_END',
         `the function starting at ${sub.entry} can run past its last instruction (${tail.spec.mnemonic})`, tail.pc);
     }
   }

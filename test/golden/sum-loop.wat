@@ -12,6 +12,7 @@
  (import "env" "trap" (func $fimport$1 (type $1) (param i32 i32)))
  (import "env" "abort_with" (func $fimport$2 (type $2) (param i64)))
  (global $budget (mut i64) (i64.const 0))
+ (global $fast_loops (mut i32) (i32.const 0))
  (global $input_lim1 (mut i64) (i64.const 0))
  (global $ctx_lim1 (mut i64) (i64.const 0))
  (global $input_lim2 (mut i64) (i64.const 0))
@@ -20,6 +21,7 @@
  (global $ctx_lim4 (mut i64) (i64.const 0))
  (global $input_lim8 (mut i64) (i64.const 0))
  (global $ctx_lim8 (mut i64) (i64.const 0))
+ (export "fast_loops" (global $fast_loops))
  (export "run" (func $run))
  (func $f0 (type $3) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
   (local $11 i64)
@@ -97,6 +99,12 @@
     )
     (local.set $14
      (i32.const 0)
+    )
+    (global.set $fast_loops
+     (i32.add
+      (global.get $fast_loops)
+      (i32.const 1)
+     )
     )
     (local.set $13
      (i32.const 1)

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { computeLayout } from '../../src/runtime/layout.js';
+import { computeLayout } from '../../src/abi/layout.js';
 import { compareEngines } from '../../fuzz/differential.js';
 import { generateProgram, LOOP_PERCENT } from '../../fuzz/generator.js';
 import { Random } from '../../fuzz/random.js';

@@ -1,12 +1,12 @@
-import { expect } from 'vitest';
 import { assemble } from '../../src/decode/asm.js';
-import { EbpfError, RuntimeTrap } from '../../src/errors.js';
+import { EbpfError } from '../../src/errors.js';
 import { jit } from '../../src/jit/jit.js';
-import { interpreter } from '../../src/runtime/interpreter.js';
-import type { BpfMap } from '../../src/runtime/maps/bpf-map.js';
-import { MapError } from '../../src/runtime/maps/map-error.js';
+import { interpreter } from '../../src/interp/interpreter.js';
+import type { BpfMap } from '../../src/maps/bpf-map.js';
+import { MapError } from '../../src/maps/map-error.js';
 import type { EngineName, Program } from '../../src/runtime/program.js';
 import { Runtime, type RuntimeOptions } from '../../src/runtime/runtime.js';
+import { thrown, trapOf } from './errors.js';
 
 export const ENGINES: readonly EngineName[] = ['interp', 'jit'];
 
@@ -33,14 +33,23 @@ export const lookupU64Program = (fd: number, key: number): string => `
   ldxdw %r0, [%r0]
   exit`;
 
+/**
+ * Assembly storing the u32 `key` at r10-4 and the u64 `value` at r10-16, then
+ * map_update_elem(map `fd`, key, value, `flags`): r0 is the helper's result. No exit.
+ */
+export const updateElem = (fd: number, key: number, value: number, flags: number | string = 0): string => `
+  stw [%r10-4], ${key}
+  stdw [%r10-16], ${value}
+  lddw %r1, map_fd(${fd})
+  mov %r2, %r10
+  add %r2, -4
+  mov %r3, %r10
+  add %r3, -16
+  mov %r4, ${flags}
+  call 2`;
+
 export function mapError(fn: () => unknown): MapError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MapError);
-    return e as MapError;
-  }
-  throw new Error('expected a MapError, nothing was thrown');
+  return thrown(fn, MapError);
 }
 
 /** The errno name `fn` fails with. */
@@ -50,24 +59,14 @@ export function errnoOf(fn: () => unknown): string {
 
 /** The typed error `fn` throws, as [class name, code, pc]. */
 export function failure(fn: () => unknown): [string, string, number | undefined] {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof EbpfError)) throw e;
-    return [e.constructor.name, e.code, e.pc];
-  }
-  throw new Error('expected an error, nothing was thrown');
+  const e = thrown(fn, EbpfError);
+  return [e.constructor.name, e.code, e.pc];
 }
 
 /** The RuntimeTrap a run throws, as [code, pc]. */
-export function trapOf(fn: () => unknown): [string, number | undefined] {
-  try {
-    fn();
-  } catch (e) {
-    if (!(e instanceof RuntimeTrap)) throw e;
-    return [e.code, e.pc];
-  }
-  throw new Error('expected a RuntimeTrap, nothing was thrown');
+export function trapAt(fn: () => unknown): [string, number | undefined] {
+  const e = trapOf(fn);
+  return [e.code, e.pc];
 }
 
 /** A map's entries as sorted hex pairs, to compare contents independent of iteration order. */

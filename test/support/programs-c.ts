@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { ElfFile } from '../../src/elf/reader.js';
 import { load, type LoadedObject } from '../../src/elf/load.js';
-import type { BpfMap } from '../../src/runtime/maps/bpf-map.js';
-import { u32 } from '../../src/runtime/maps/codecs.js';
-import type { PerfEventArrayMap } from '../../src/runtime/maps/perf-event-array.js';
-import type { ProgArrayMap } from '../../src/runtime/maps/prog-array.js';
-import type { QueueStackMap } from '../../src/runtime/maps/queue-stack-map.js';
-import type { RingBufMap } from '../../src/runtime/maps/ringbuf-map.js';
+import type { BpfMap } from '../../src/maps/bpf-map.js';
+import { u32 } from '../../src/maps/codecs.js';
+import type { PerfEventArrayMap } from '../../src/maps/perf-event-array.js';
+import type { ProgArrayMap } from '../../src/maps/prog-array.js';
+import type { QueueStackMap } from '../../src/maps/queue-stack-map.js';
+import type { RingBufMap } from '../../src/maps/ringbuf-map.js';
 import type { EngineName } from '../../src/runtime/program.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 

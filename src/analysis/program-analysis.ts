@@ -1,0 +1,72 @@
+import type { Layout } from '../abi/layout.js';
+import type { Insn } from '../decode/insn.js';
+import { buildCfg, hasCycle, type FunctionCfg, type ProgramCfg } from './cfg.js';
+import { countedLoops, type CountedLoop } from './counted-loops.js';
+import { dominators } from './dominators.js';
+import { provenInputAccesses } from './input-bounds.js';
+import type { ProgramShape } from './program-shape.js';
+import { guessRegions, type Region } from './regions.js';
+import { findSpeculations, type Speculation } from './speculation.js';
+
+/**
+ * Everything the JIT knows about a program before it emits a line, computed once per
+ * function, in this order:
+ *
+ *   1. the CFG (blocks, edges both ways), and whether the function has a cycle;
+ *   2. regions:       the region each access probably touches (a guess, regions.ts);
+ *   3. input bounds:  input accesses proven in range (input-bounds.ts);
+ *   4. counted loops: with a cycle, dominators and innermost natural loops, and the loops
+ *                     whose trip count and accesses a guard can check on entry
+ *                     (counted-loops.ts; reads 2 and 3);
+ *   5. speculations:  branches on data around a few ALU instructions (speculation.ts).
+ *
+ * The emitters read the result and recompute nothing. The verifier's facts, when it has
+ * them, are the next input here.
+ */
+
+export interface FunctionAnalysis {
+  readonly fn: FunctionCfg;
+  /** Whether the function has a cycle: it then keeps the budget in a local and charges it on retreating edges. */
+  readonly hasLoops: boolean;
+  /** The region each memory access probably touches, by pc. */
+  readonly regionGuess: ReadonlyMap<number, Region>;
+  /** Accesses proven inside the input, by pc: they need no check. */
+  readonly provenInput: ReadonlySet<number>;
+  /** Loops that get a guard and a fast copy. */
+  readonly countedLoops: readonly CountedLoop[];
+  /** Triangles to if-convert, by the id of their branching block. */
+  readonly speculations: ReadonlyMap<number, Speculation>;
+}
+
+export interface ProgramAnalysis {
+  readonly cfg: ProgramCfg;
+  /** By function index (`cfg.functions` order). */
+  readonly functions: readonly FunctionAnalysis[];
+}
+
+export interface AnalysisInput {
+  readonly shape: ProgramShape;
+  readonly layout: Layout;
+  /**
+   * Whether a call instruction may run eBPF code (a local call, callx, an intrinsic such as
+   * bpf_loop): such code charges the budget itself, so a loop around it must too.
+   */
+  readonly callsBack: (insn: Insn) => boolean;
+}
+
+export function analyzeProgram(input: AnalysisInput): ProgramAnalysis {
+  const cfg = buildCfg(input.shape);
+  return { cfg, functions: cfg.functions.map((fn) => analyzeFunction(fn, input)) };
+}
+
+function analyzeFunction(fn: FunctionCfg, input: AnalysisInput): FunctionAnalysis {
+  const { insns } = input.shape;
+  const hasLoops = hasCycle(fn);
+  const regionGuess = guessRegions(fn, insns, input.layout);
+  const provenInput = provenInputAccesses(fn, insns, input.layout);
+  const loops = hasLoops
+    ? countedLoops(fn, insns, dominators(fn), { proven: provenInput, regionGuess, callsBack: input.callsBack })
+    : [];
+  const speculations = findSpeculations(fn, insns);
+  return { fn, hasLoops, regionGuess, provenInput, countedLoops: loops, speculations };
+}

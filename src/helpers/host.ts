@@ -1,0 +1,38 @@
+import type { Enterable } from '../abi/signals.js';
+import type { Layout } from '../abi/layout.js';
+import type { BpfMap } from '../maps/bpf-map.js';
+import type { MapsExports } from '../maps/maps-module.js';
+
+/**
+ * What a helper can reach of the runtime a program runs in: its memory (through checked
+ * views), its maps, the run's counters and sinks. A `Runtime` is one; helpers see this
+ * interface instead of the class, so the helper layer sits below the runtime that
+ * composes it.
+ */
+export interface HelperHost {
+  readonly layout: Layout;
+  readonly memory: WebAssembly.Memory;
+  /** The CPU programs run on, and how many there are (per-CPU maps, get_smp_processor_id). */
+  readonly cpu: number;
+  readonly cpus: number;
+  /** bpf_trace_printk's sink. */
+  readonly trace: (message: string) => void;
+  /** Tail calls made in the current run (bpf_tail_call counts them). */
+  tailCalls: number;
+  /** The runtime's maps module: the map helpers in WebAssembly. */
+  readonly mapsModule: MapsExports;
+  /** A byte view of the whole memory (renewed when the memory grows). */
+  bytes(): Uint8Array;
+  /** Whether [addr, addr + size) lies wholly inside one region a program may access. */
+  isAccessible(addr: number, size: number): boolean;
+  /** A view of program-accessible memory; a `RuntimeTrap` OUT_OF_BOUNDS if any byte is not. */
+  view(addr: bigint | number, size: number, pc?: number): Uint8Array;
+  /** Allocate zeroed heap; returns the address. */
+  allocate(size: number, align?: number): number;
+  /** The next value of bpf_get_prandom_u32. */
+  nextRandomU32(): number;
+  /** The map whose descriptor is at `address` (a program's map pointer). */
+  mapAt(address: number | bigint): BpfMap | undefined;
+  /** The program in slot `index` of the prog_array at `mapAddress` (bpf_tail_call). */
+  programAt(mapAddress: number | bigint, index: number | bigint): Enterable | undefined;
+}
