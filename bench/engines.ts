@@ -20,40 +20,22 @@ export function makeRuntime(program: BenchProgram): Runtime {
 
 type EngineFactory = (program: Uint8Array, options: { runtime?: Runtime }) => Program;
 
-/** Programs that can run over bytes already in the input area, without a copy. */
-interface ZeroCopy {
-  input(length: number): Uint8Array;
-  runInput(length: number): bigint;
-}
-
-function hasZeroCopy(prog: Program): prog is Program & ZeroCopy {
-  const p = prog as Partial<ZeroCopy>;
-  return typeof p.input === 'function' && typeof p.runInput === 'function';
-}
-
 export const jitEngine: EngineFactory = (program, options) => jit(program, options);
 export const interpreterEngine: EngineFactory = (program, options) => interpreter(program, options);
 
 export interface PreparedRun {
   /** One run over the prepared input; returns r0. */
   run: () => bigint;
-  /** Whether `run` goes through the zero-copy path (else `prog(mem)`, which copies). */
-  zeroCopy: boolean;
   prog: Program;
 }
 
 /**
- * Compile/load `program` in an engine and place `input` for repeated runs: with the
- * zero-copy API when the engine has it (`prog.input(len)` once, `prog.runInput(len)` per
- * run), else through `prog(mem)` on a private copy of the input.
+ * Compile/load `program` in an engine and place `input` for repeated runs through the
+ * zero-copy API both engines have: `prog.input(len)` filled once, `prog.runInput(len)` per run.
  */
 export function prepare(engine: EngineFactory, bench: BenchProgram, input: Uint8Array): PreparedRun {
   const prog = engine(loadProgram(bench), { runtime: makeRuntime(bench) });
-  if (hasZeroCopy(prog)) {
-    prog.input(input.length).set(input);
-    const length = input.length;
-    return { run: () => prog.runInput(length), zeroCopy: true, prog };
-  }
-  const mem = input.slice();
-  return { run: () => prog(mem), zeroCopy: false, prog };
+  prog.input(input.length).set(input);
+  const length = input.length;
+  return { run: () => prog.runInput(length), prog };
 }

@@ -59,15 +59,10 @@ function time(label: string, run: () => bigint, expected: bigint, perRun: number
 
 /** A zero-copy runner over `bytes` already placed in the runtime's input area. */
 function runner(prog: Program, bytes: Uint8Array): () => bigint {
-  const zeroCopy = prog as Program & { input?(n: number): Uint8Array; runInput?(n: number): bigint };
-  if (zeroCopy.input && zeroCopy.runInput) {
-    zeroCopy.input(bytes.length).set(bytes);
-    const runInput = zeroCopy.runInput;
-    const n = bytes.length;
-    return () => runInput(n);
-  }
-  const mem = bytes.slice();
-  return () => prog(mem);
+  prog.input(bytes.length).set(bytes);
+  const runInput = prog.runInput;
+  const n = bytes.length;
+  return () => runInput(n);
 }
 
 /** The counts after `runs` runs over `events`, checked against the map: throws if they differ. */

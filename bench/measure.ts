@@ -19,7 +19,6 @@ export interface ProgramMeasurement {
   jitCopyNs?: number;
   interpNs?: number;
   /** Whether the interpreter was timed through a zero-copy path or `prog(mem)`. */
-  interpZeroCopy?: boolean;
   /** One report per fresh child process. */
   readonly cold: ColdCompileReport[];
   warmCompileMs?: number;
@@ -138,7 +137,6 @@ export async function measureProgram(program: BenchProgram, settings: Settings, 
 
   await settle();
   const interpreted = prepare(interpreterEngine, program, input);
-  m.interpZeroCopy = interpreted.zeroCopy;
   m.interpNs = timedOrMismatch(m, `${program.name} interp`, interpreted.run, settings.interp);
 
   // Warm compile: repeated jit() in this process, into one shared runtime (as a service

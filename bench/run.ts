@@ -90,7 +90,6 @@ for (const m of results) {
     console.log(`${m.program.name} through the copying prog(mem) path: ${formatNs(m.jitCopyNs)} per run (zero-copy runInput: ${formatNs(m.jitNs)})`);
   }
 }
-if (results.some((m) => m.interpZeroCopy === false)) console.log('interp timed through prog(mem), which copies the input in and out on every run');
 const colds = results.flatMap((m) => m.cold);
 if (colds.length > 0) {
   console.log(`jit() cold = median over ${settings.coldProcesses} fresh node process(es) of loading the library + the first jit();`);

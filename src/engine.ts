@@ -1,3 +1,4 @@
+import type { ProgramType } from './abi/program-types.js';
 import type { Insn } from './decode/insn.js';
 import { jit } from './jit/jit.js';
 import type { OptLevel } from './jit/module.js';
@@ -20,6 +21,8 @@ export interface LoadOptions {
   optLevel?: OptLevel;
   /** Maps for `lddw map_idx(i)` / `map_idx_value(i, off)`, by index. */
   maps?: readonly BpfMap[];
+  /** The program's type (default `raw`; `load()` takes it from each program's SEC() name). */
+  programType?: ProgramType;
 }
 
 /**
@@ -28,8 +31,8 @@ export interface LoadOptions {
  * Throws the engine's typed errors for programs it cannot load.
  */
 export function loadProgram(program: Uint8Array | readonly Insn[], options: LoadOptions = {}): Program {
-  const { runtime, budget, optLevel, maps } = options;
+  const { runtime, budget, optLevel, maps, programType } = options;
   return (options.engine ?? 'jit') === 'jit'
-    ? jit(program, { runtime, budget, optLevel, maps })
-    : interpreter(program, { runtime, budget, maps });
+    ? jit(program, { runtime, budget, optLevel, maps, programType })
+    : interpreter(program, { runtime, budget, maps, programType });
 }

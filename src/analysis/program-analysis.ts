@@ -1,4 +1,5 @@
 import type { Layout } from '../abi/layout.js';
+import type { ProgramType } from '../abi/program-types.js';
 import type { Insn } from '../decode/insn.js';
 import { buildCfg, hasCycle, type FunctionCfg, type ProgramCfg } from './cfg.js';
 import { countedLoops, type CountedLoop } from './counted-loops.js';
@@ -14,7 +15,7 @@ import { findSpeculations, type Speculation } from './speculation.js';
  *
  *   1. the CFG (blocks, edges both ways), and whether the function has a cycle;
  *   2. regions:       the region each access probably touches (a guess, regions.ts);
- *   3. input bounds:  input accesses proven in range (input-bounds.ts);
+ *   3. input bounds:  input accesses proven in range (input-bounds.ts; raw programs);
  *   4. counted loops: with a cycle, dominators and innermost natural loops, and the loops
  *                     whose trip count and accesses a guard can check on entry
  *                     (counted-loops.ts; reads 2 and 3);
@@ -47,6 +48,8 @@ export interface ProgramAnalysis {
 export interface AnalysisInput {
   readonly shape: ProgramShape;
   readonly layout: Layout;
+  /** What r1 is at entry and what the context holds (abi/program-types.ts). */
+  readonly programType: ProgramType;
   /**
    * Whether a call instruction may run eBPF code (a local call, callx, an intrinsic such as
    * bpf_loop): such code charges the budget itself, so a loop around it must too.
@@ -62,8 +65,9 @@ export function analyzeProgram(input: AnalysisInput): ProgramAnalysis {
 function analyzeFunction(fn: FunctionCfg, input: AnalysisInput): FunctionAnalysis {
   const { insns } = input.shape;
   const hasLoops = hasCycle(fn);
-  const regionGuess = guessRegions(fn, insns, input.layout);
-  const provenInput = provenInputAccesses(fn, insns, input.layout);
+  const regionGuess = guessRegions(fn, insns, input);
+  // The input-bounds proofs start from r1 = the input and r2 = its length: raw programs only.
+  const provenInput = input.programType === 'raw' ? provenInputAccesses(fn, insns, input.layout) : new Set<number>();
   const loops = hasLoops
     ? countedLoops(fn, insns, dominators(fn), { proven: provenInput, regionGuess, callsBack: input.callsBack })
     : [];

@@ -1,4 +1,5 @@
 import type { Layout } from '../abi/layout.js';
+import { PROGRAM_TYPE_INFO, type ProgramType } from '../abi/program-types.js';
 import { FP } from '../abi/registers.js';
 import { lddwValue, memoryAccess, type Insn } from '../decode/insn.js';
 import type { BasicBlock, FunctionCfg } from './cfg.js';
@@ -10,8 +11,10 @@ import { solve } from './dataflow.js';
  * (`$mem_check`, every region, exact trap) only when the guess fails. The guess needs no
  * soundness: a wrong one costs a slow path, never a wrong answer. It is a forward
  * dataflow over the CFG tracking where each register's value came from: r10 and
- * r10-derived values point into the stack, r1 at entry into the input, and pointer
- * +/- scalar keeps the pointer's region.
+ * r10-derived values point into the stack, r1 at entry into the input (raw programs) or
+ * the context (the others), a u32 load of the context's data/data_end/data_meta into
+ * the packet (which lies in the input area), and pointer +/- scalar keeps the pointer's
+ * region. A store never guesses a read-only context: it may not reach it.
  */
 export type Region = 'stack' | 'input' | 'ctx' | 'heap';
 type Provenance = Region | 'scalar' | 'unknown';
@@ -27,7 +30,14 @@ function classifyConstant(value: bigint, layout: Layout): Provenance {
   return 'scalar';
 }
 
-function transfer(state: State, insn: Insn, layout: Layout): void {
+/** What the guess knows of the program: the memory layout and its type's context. */
+export interface RegionFacts {
+  readonly layout: Layout;
+  readonly programType: ProgramType;
+}
+
+function transfer(state: State, insn: Insn, facts: RegionFacts): void {
+  const { layout } = facts;
   const sem = insn.spec.sem;
   switch (sem.kind) {
     case 'alu': {
@@ -47,8 +57,13 @@ function transfer(state: State, insn: Insn, layout: Layout): void {
       state[insn.dst] = sem.pseudo === 'imm64' ? classifyConstant(lddwValue(insn), layout)
         : sem.pseudo === 'func' || sem.pseudo === 'btf_id' ? 'scalar' : 'heap';
       return;
-    // A loaded u64 may be a pointer (ctx->data); narrower loads are plain numbers.
-    case 'load': state[insn.dst] = sem.size === 8 ? 'unknown' : 'scalar'; return;
+    // ctx->data and friends are u32 packet pointers; a loaded u64 may be a pointer; narrower loads are numbers.
+    case 'load': {
+      const packetPointer = state[insn.src] === 'ctx' && sem.size === 4
+        && PROGRAM_TYPE_INFO[facts.programType].packetPointers.includes(insn.off);
+      state[insn.dst] = packetPointer ? 'input' : sem.size === 8 ? 'unknown' : 'scalar';
+      return;
+    }
     case 'atomic':
       if (sem.op === 'cmpxchg') state[0] = 'unknown';
       else if (sem.fetch) state[insn.src] = 'unknown';
@@ -60,24 +75,28 @@ function transfer(state: State, insn: Insn, layout: Layout): void {
 }
 
 /** Run a block from `before`, calling `visit` with the state before each instruction. */
-function runBlock(block: BasicBlock, before: State, insns: readonly Insn[], layout: Layout, visit?: (insn: Insn, state: State) => void): State {
+function runBlock(block: BasicBlock, before: State, insns: readonly Insn[], facts: RegionFacts, visit?: (insn: Insn, state: State) => void): State {
   const state = [...before];
   for (let i = block.first; i < block.end; i++) {
     visit?.(insns[i], state);
-    transfer(state, insns[i], layout);
+    transfer(state, insns[i], facts);
   }
   return state;
 }
 
+/** Whether an instruction stores into memory (stores and atomics). */
+const stores = (insn: Insn) => insn.spec.sem.kind === 'store' || insn.spec.sem.kind === 'atomic';
+
 /** The region guess for each memory access of `fn`, by the access's pc. */
-export function guessRegions(fn: FunctionCfg, insns: readonly Insn[], layout: Layout): Map<number, Region> {
+export function guessRegions(fn: FunctionCfg, insns: readonly Insn[], facts: RegionFacts): Map<number, Region> {
   const entry: State = new Array(FP + 1).fill(fn.index === 0 ? 'scalar' : 'unknown');
-  if (fn.index === 0) entry[1] = 'input';
+  if (fn.index === 0) entry[1] = facts.programType === 'raw' ? 'input' : 'ctx';
   entry[FP] = 'stack';
+  const contextWritable = PROGRAM_TYPE_INFO[facts.programType].contextWritable;
   const states = solve<State>(fn, {
     direction: 'forward',
     boundary: entry,
-    transfer: (block, before) => runBlock(block, before, insns, layout),
+    transfer: (block, before) => runBlock(block, before, insns, facts),
     join: (old, incoming) => old.map((p, r) => (p === incoming[r] ? p : 'unknown')),
     equal: (a, b) => a.every((p, r) => p === b[r]),
   });
@@ -85,10 +104,11 @@ export function guessRegions(fn: FunctionCfg, insns: readonly Insn[], layout: La
   fn.blocks.forEach((block, id) => {
     const state = states?.[id];
     if (state === undefined) return; // unreachable, or no fixpoint: no guess
-    runBlock(block, state, insns, layout, (insn, before) => {
+    runBlock(block, state, insns, facts, (insn, before) => {
       const base = memoryAccess(insn)?.base;
       const p = base === undefined ? undefined : before[base];
-      if (p !== undefined && isRegion(p)) guesses.set(insn.pc, p);
+      if (p === undefined || !isRegion(p) || (p === 'ctx' && !contextWritable && stores(insn))) return;
+      guesses.set(insn.pc, p);
     });
   });
   return guesses;

@@ -57,6 +57,14 @@ export function funcPointerTarget(insn: Insn): number {
   return insn.pc + 1 + insn.imm;
 }
 
+/** Whether a program can write memory at all: a store, an atomic, or a call (helpers write through pointers). */
+export function writesMemory(insns: readonly Insn[]): boolean {
+  return insns.some((i) => {
+    const k = i.spec.sem.kind;
+    return k === 'store' || k === 'atomic' || k === 'call';
+  });
+}
+
 /** A memory access's base register and byte size (loads, stores, atomics), else undefined. */
 export function memoryAccess(insn: Insn): { base: number; size: number } | undefined {
   const sem = insn.spec.sem;

@@ -4,6 +4,17 @@ import type { BpfMap } from '../maps/bpf-map.js';
 import type { MapsExports } from '../maps/maps-module.js';
 
 /**
+ * Where the current run's packet lies. An skb's data is [frameStart, frameEnd); an XDP
+ * packet moves inside its page, whose usable bytes are [frameStart, frameEnd) (data,
+ * data_meta and data_end are in the run's struct xdp_md, which the XDP helpers update).
+ */
+export interface PacketState {
+  readonly kind: 'skb' | 'xdp';
+  readonly frameStart: number;
+  readonly frameEnd: number;
+}
+
+/**
  * What a helper can reach of the runtime a program runs in: its memory (through checked
  * views), its maps, the run's counters and sinks. A `Runtime` is one; helpers see this
  * interface instead of the class, so the helper layer sits below the runtime that
@@ -19,6 +30,10 @@ export interface HelperHost {
   readonly trace: (message: string) => void;
   /** Tail calls made in the current run (bpf_tail_call counts them). */
   tailCalls: number;
+  /** r1 the current run started with: its context (bpf_tail_call passes only this one on). */
+  readonly runContext: bigint;
+  /** The packet of the current run, for the packet helpers; undefined when the run has none. */
+  readonly packet: PacketState | undefined;
   /** The runtime's maps module: the map helpers in WebAssembly. */
   readonly mapsModule: MapsExports;
   /** A byte view of the whole memory (renewed when the memory grows). */

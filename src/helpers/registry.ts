@@ -1,3 +1,4 @@
+import type { ProgramType } from '../abi/program-types.js';
 import { fromWasmTrap } from '../errors.js';
 import type { HelperHost } from './host.js';
 
@@ -59,6 +60,8 @@ export interface HelperDef {
    * compute the same thing (the interpreter calls `impl`). The map helpers use this.
    */
   readonly wasm?: (runtime: HelperHost) => WasmHelper;
+  /** The program types that may call it (the kernel's get_func_proto per type); all if absent. */
+  readonly programTypes?: readonly ProgramType[];
   /**
    * Set for helpers the engines implement themselves because they call back into the
    * program (bpf_loop runs a callback function of the program); `impl` is then unused.

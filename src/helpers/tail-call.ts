@@ -14,8 +14,9 @@ export type ProgramLookup = (runtime: HelperHost, map: bigint, index: number) =>
  * that one runs with r1 = ctx (see runtime/run-chain.ts). Otherwise it returns -ENOENT
  * and the caller carries on, as in the kernel, where a failed tail call falls through.
  * ctx must be the context, the r1 the run started with (the kernel's verifier demands a
- * PTR_TO_CTX): every program can then rely on r1 = the input's address at entry, which
- * the JIT uses to prove input accesses safe (jit/input-bounds.ts). Anything else traps.
+ * PTR_TO_CTX): every program can then rely on its r1 at entry (the input's address for a
+ * raw program, which the JIT uses to prove input accesses safe, analysis/input-bounds.ts).
+ * Anything else traps.
  */
 export function tailCallHelper(lookup: ProgramLookup): HelperDef {
   return {
@@ -24,7 +25,7 @@ export function tailCallHelper(lookup: ProgramLookup): HelperDef {
     proto: { args: ['ptr_to_ctx', 'const_map_ptr', 'anything'], ret: 'integer' },
     impl: (ctx, map, index, _4, _5, env) => {
       const runtime = env.runtime;
-      if (ctx !== BigInt(runtime.layout.inputBase)) {
+      if (ctx !== runtime.runContext) {
         throw new RuntimeTrap('BAD_TAIL_CALL_CTX', `bpf_tail_call's ctx 0x${ctx.toString(16)} is not the context the run started with (r1 at entry)`, env.pc);
       }
       const target = lookup(runtime, map, Number(index & 0xffff_ffffn));

@@ -1,11 +1,11 @@
-import { DEFAULT_BUDGET } from '../abi/limits.js';
+import { PROGRAM_TYPE_INFO, type ProgramType } from '../abi/program-types.js';
 import { ENTER, ExitProgram } from '../abi/signals.js';
-import type { Insn } from '../decode/insn.js';
+import { writesMemory, type Insn } from '../decode/insn.js';
 import { RuntimeTrap } from '../errors.js';
 import type { HelperRegistry } from '../helpers/registry.js';
 import type { BpfMap } from '../maps/bpf-map.js';
-import type { Program, RunResult } from '../runtime/program.js';
-import { runChain } from '../runtime/run-chain.js';
+import type { Program } from '../runtime/program.js';
+import { programRuns } from '../runtime/runner.js';
 import { Runtime } from '../runtime/runtime.js';
 import { prepareProgram } from '../verify/load-stage.js';
 import { compileProgram } from './compile.js';
@@ -29,6 +29,8 @@ export interface InterpreterOptions {
   budget?: number;
   /** Maps that `lddw map_idx(i)` / `map_idx_value(i, off)` refer to by index (maps of the runtime). */
   maps?: readonly BpfMap[];
+  /** The program's type (default `raw`): its context, its helpers (abi/program-types.ts). */
+  programType?: ProgramType;
 }
 
 /** Runtimes with an interpreted program currently running (their stack and input are in use). */
@@ -37,15 +39,21 @@ const busyRuntimes = new WeakSet<Runtime>();
 /** Load a program for interpretation. Throws DecodeError / VerifierError for bad programs (verify/load-stage.ts). */
 export function interpreter(program: Uint8Array | readonly Insn[], options: InterpreterOptions = {}): Program {
   const runtime = options.runtime ?? new Runtime();
-  const prepared = prepareProgram(program, { runtime, helpers: options.helpers, maps: options.maps, budget: options.budget });
-  const { insns, budget } = prepared;
-  const { ops, machine } = compileProgram(prepared, (constants) => new Machine(runtime, createRegisterFile(constants)));
+  const prepared = prepareProgram(program, {
+    runtime, helpers: options.helpers, maps: options.maps, budget: options.budget, programType: options.programType,
+  });
+  const { insns, budget, type } = prepared;
+  const contextWritable = PROGRAM_TYPE_INFO[type].contextWritable;
+  const { ops, machine } = compileProgram(prepared, (constants) => new Machine(runtime, createRegisterFile(constants), contextWritable));
 
-  /** One program of a (tail-call) chain: r1 given, over the input already in place. */
-  const enter = (r1: bigint): bigint => {
+  const refuseReentry = () => {
     if (busyRuntimes.has(runtime)) {
       throw new RuntimeTrap('REENTRANT_RUN', 'a program of this runtime is already running (called from a helper?)');
     }
+  };
+  /** One program of a (tail-call) chain: r1 given, its context in place. */
+  const enter = (r1: bigint): bigint => {
+    refuseReentry();
     busyRuntimes.add(runtime);
     try {
       machine.reset(r1);
@@ -54,23 +62,10 @@ export function interpreter(program: Uint8Array | readonly Insn[], options: Inte
       busyRuntimes.delete(runtime);
     }
   };
-  const inputAddress = BigInt(runtime.layout.inputBase);
-  const run = (mem?: Uint8Array): RunResult => {
-    const memory = mem ?? new Uint8Array(0);
-    if (busyRuntimes.has(runtime)) {
-      throw new RuntimeTrap('REENTRANT_RUN', 'a program of this runtime is already running (called from a helper?)');
-    }
-    runtime.setInput(memory);
-    try {
-      return { r0: runChain(runtime, enter, inputAddress), memory };
-    } finally {
-      // Like ubpf running over the caller's buffer in place: writes are visible even
-      // when the run trapped part-way.
-      memory.set(runtime.bytes().subarray(runtime.layout.inputBase, runtime.layout.inputBase + memory.length));
-    }
-  };
-  const prog = (mem?: Uint8Array): bigint => run(mem).r0;
-  return Object.assign(prog, { run, engine: 'interp' as const, insns, runtime, [ENTER]: enter });
+  const runs = programRuns({ runtime, type, enter, writesMemory: writesMemory(insns), beforeRun: refuseReentry });
+  return Object.assign(runs.call, {
+    run: runs.run, input: runs.input, runInput: runs.runInput, engine: 'interp' as const, type, insns, runtime, [ENTER]: enter,
+  });
 }
 
 /** Load and run once: r0 of `program` over `mem`. */

@@ -67,7 +67,12 @@ export class Machine {
   private readonly returnPcs = new Int32Array(MAX_CALL_DEPTH);
   private readonly savedRegisters = new BigUint64Array(MAX_CALL_DEPTH * PRESERVED_COUNT);
 
-  constructor(readonly runtime: Runtime, readonly regs: RegisterFile) {
+  constructor(
+    readonly runtime: Runtime,
+    readonly regs: RegisterFile,
+    /** Whether stores may reach the context (a kprobe's or an XDP program's may not). */
+    private readonly contextWritable = true,
+  ) {
     this.layout = runtime.layout;
     this.buffer = runtime.memory.buffer;
     this.dv = new DataView(this.buffer);
@@ -131,6 +136,17 @@ export class Machine {
     const u32 = this.regs.u32;
     const addr = u32[2 * reg + 1] * TWO_POW_32 + u32[2 * reg] + off;
     if (this.accessible(addr, size)) return addr;
+    throw this.outOfBounds(reg, off, size, pc);
+  }
+
+  /**
+   * The address of a store (or atomic) of `size` bytes at `reg + off`: as `address`, but a
+   * read-only context (a kprobe's, an XDP program's) is outside the memory a store may
+   * reach, as in the JIT.
+   */
+  writeAddress(reg: number, off: number, size: number, pc: number): number {
+    const addr = this.address(reg, off, size, pc);
+    if (this.contextWritable || addr + size <= this.contextBase || addr >= this.contextEnd) return addr;
     throw this.outOfBounds(reg, off, size, pc);
   }
 

@@ -44,10 +44,10 @@ export function compileStore(sem: StoreSem, m: Machine, d: number, s: number, of
   const val = 2 * s;
   switch (sem.size) {
     // DataView setters take the value modulo 2^8 / 2^16.
-    case 1: return () => { m.dv.setUint8(m.address(d, off, 1, pc), u32[val]); return next; };
-    case 2: return () => { m.dv.setUint16(m.address(d, off, 2, pc), u32[val], true); return next; };
-    case 4: return () => { m.dv.setUint32(m.address(d, off, 4, pc), u32[val], true); return next; };
-    case 8: return () => { m.dv.setBigUint64(m.address(d, off, 8, pc), u64[s], true); return next; };
+    case 1: return () => { m.dv.setUint8(m.writeAddress(d, off, 1, pc), u32[val]); return next; };
+    case 2: return () => { m.dv.setUint16(m.writeAddress(d, off, 2, pc), u32[val], true); return next; };
+    case 4: return () => { m.dv.setUint32(m.writeAddress(d, off, 4, pc), u32[val], true); return next; };
+    case 8: return () => { m.dv.setBigUint64(m.writeAddress(d, off, 8, pc), u64[s], true); return next; };
   }
 }
 
@@ -76,7 +76,7 @@ export function compileAtomic(sem: AtomicSem, m: Machine, d: number, s: number, 
   if (sem.size === 8) {
     if (op === 'cmpxchg') {
       return () => {
-        const a = m.address(d, off, 8, pc);
+        const a = m.writeAddress(d, off, 8, pc);
         const old = m.dv.getBigUint64(a, true);
         if (old === u64[0]) m.dv.setBigUint64(a, u64[s], true);
         u64[0] = old;
@@ -85,7 +85,7 @@ export function compileAtomic(sem: AtomicSem, m: Machine, d: number, s: number, 
     }
     const combine = op === 'xchg' ? (_old: bigint, v: bigint) => v : COMBINE_64[op];
     return () => {
-      const a = m.address(d, off, 8, pc);
+      const a = m.writeAddress(d, off, 8, pc);
       const old = m.dv.getBigUint64(a, true);
       m.dv.setBigUint64(a, combine(old, u64[s]), true);
       if (fetch) u64[s] = old;
@@ -95,7 +95,7 @@ export function compileAtomic(sem: AtomicSem, m: Machine, d: number, s: number, 
   const val = 2 * s;
   if (op === 'cmpxchg') {
     return () => {
-      const a = m.address(d, off, 4, pc);
+      const a = m.writeAddress(d, off, 4, pc);
       const old = m.dv.getUint32(a, true);
       if (old === u32[0]) m.dv.setUint32(a, u32[val], true);
       u32[0] = old;
@@ -105,7 +105,7 @@ export function compileAtomic(sem: AtomicSem, m: Machine, d: number, s: number, 
   }
   const combine = op === 'xchg' ? (_old: number, v: number) => v : COMBINE_32[op];
   return () => {
-    const a = m.address(d, off, 4, pc);
+    const a = m.writeAddress(d, off, 4, pc);
     const old = m.dv.getUint32(a, true);
     m.dv.setUint32(a, combine(old, u32[val]), true);
     if (fetch) { u32[val] = old; u32[val + 1] = 0; }

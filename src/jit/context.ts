@@ -62,6 +62,8 @@ export interface ModuleInfo {
   lddwValue(insn: Insn): bigint;
   /** Per-run globals the code reads (NAMES.budget, input_lim4...): the entry sets only these. */
   readonly usedGlobals: Set<string>;
+  /** Whether stores may reach the context (abi/program-types.ts). */
+  readonly contextWritable: boolean;
 }
 
 export function i64Const(m: binaryen.Module, value: bigint | number): Expr {

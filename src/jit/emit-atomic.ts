@@ -21,7 +21,7 @@ export function emitAtomic(c: FunctionContext, insn: Insn, sem: AtomicSem): Expr
   const src = () => c.reg(insn.src);
   const store = (value: Expr) => store64(c, sem.size, a.get(), value);
   const body: Expr[] = [
-    a.set(checkedAddress(c, insn.dst, insn.off, sem.size, insn.pc)),
+    a.set(checkedAddress(c, insn.dst, insn.off, sem.size, insn.pc, true)),
     old.set(load64(c, sem.size, false, a.get())),
   ];
   switch (sem.op) {

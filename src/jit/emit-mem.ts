@@ -54,15 +54,19 @@ export function inside(c: FunctionContext, region: Region, base: () => Expr, off
  * No call on a path that continues: a call in a hot loop makes V8 spill the loop's
  * values around it even when it is never taken, while a trap path ends in unreachable.
  * Any valid address is below 4 GiB, so the wrapped sum is the address whatever the region.
+ * A store (`write`) never counts a read-only context (a kprobe's, an XDP program's) as a
+ * region it may reach.
  */
-export function checkedAddress(c: FunctionContext, base: number, off: number, size: Size, pc: number): Expr {
+export function checkedAddress(c: FunctionContext, base: number, off: number, size: Size, pc: number, write = false): Expr {
   const m = c.m;
   const addr = () => (off === 0 ? c.reg(base) : m.i64.add(c.reg(base), c.i64(off)));
   if (base === FP && off >= -STACK_FRAME_SIZE && off <= -size) return m.i32.wrap(addr());
   if (c.isUnchecked(pc)) return m.i32.wrap(addr());
-  const guess = c.regionGuess(pc);
+  const reachable = write && !c.module.contextWritable ? REGIONS.filter((r) => r !== 'ctx') : REGIONS;
+  const guessed = c.regionGuess(pc);
+  const guess = reachable.includes(guessed) ? guessed : reachable[0];
   const baseReg = () => c.reg(base);
-  const others = REGIONS.filter((r) => r !== guess).map((r) => inside(c, r, baseReg, off, size));
+  const others = reachable.filter((r) => r !== guess).map((r) => inside(c, r, baseReg, off, size));
   const trap = m.block(null, [m.call(NAMES.trapOob, [c.i32(pc), addr(), c.i32(size)], binaryen.none), m.unreachable()]);
   const elsewhere = others.reduce((a, b) => m.i32.or(a, b));
   return m.block(null, [
@@ -101,7 +105,7 @@ export function emitLoad(c: FunctionContext, insn: Insn, sem: LoadSem): Expr {
 /** st / stx: (i64.store16 (<addr>) <value>); st's imm is sign-extended then truncated. */
 export function emitStore(c: FunctionContext, insn: Insn, sem: StoreSem): Expr {
   const value = sem.source === 'reg' ? c.reg(insn.src) : c.i64(insn.imm);
-  return store64(c, sem.size, checkedAddress(c, insn.dst, insn.off, sem.size, insn.pc), value);
+  return store64(c, sem.size, checkedAddress(c, insn.dst, insn.off, sem.size, insn.pc, true), value);
 }
 
 /**

@@ -1,11 +1,12 @@
 import binaryen from 'binaryen';
 import { ENTER } from '../abi/signals.js';
-import type { Insn } from '../decode/insn.js';
+import type { ProgramType } from '../abi/program-types.js';
+import { writesMemory, type Insn } from '../decode/insn.js';
 import { CompileError, fromWasmTrap } from '../errors.js';
 import type { HelperRegistry } from '../helpers/registry.js';
 import type { BpfMap } from '../maps/bpf-map.js';
-import type { Program, RunResult } from '../runtime/program.js';
-import { runChain } from '../runtime/run-chain.js';
+import type { Program } from '../runtime/program.js';
+import { programRuns } from '../runtime/runner.js';
 import { Runtime } from '../runtime/runtime.js';
 import { prepareProgram } from '../verify/load-stage.js';
 import { NAMES } from './context.js';
@@ -35,6 +36,8 @@ export interface JitOptions {
   budget?: number;
   /** Maps that `lddw map_idx(i)` / `map_idx_value(i, off)` refer to by index (maps of the runtime). */
   maps?: readonly BpfMap[];
+  /** The program's type (default `raw`): its context, its helpers (abi/program-types.ts). */
+  programType?: ProgramType;
 }
 
 export interface JitProgram extends Program {
@@ -42,13 +45,6 @@ export interface JitProgram extends Program {
   readonly wasm: Uint8Array;
   /** The module as WebAssembly text. */
   wat(): string;
-  /**
-   * Zero-copy input: a view of the runtime's input area, `length` bytes long. Write the
-   * packet into it, then call `runInput(length)`; nothing is copied in or out.
-   */
-  input(length: number): Uint8Array;
-  /** Run over the first `length` bytes already in the input area. */
-  runInput(length: number): bigint;
   /**
    * How many times, over all runs so far, a counted loop's guard passed and the loop ran
    * its fast copy (no range checks, no budget charge per iteration): a profile of the
@@ -68,14 +64,6 @@ function wasmModule(wasm: Uint8Array): WebAssembly.Module {
 
 type RunExport = (r1: bigint, inputLen: number, ctxLen: number, budget: number) => bigint;
 
-/** Whether a program can write to memory at all (if not, the input need not be copied back). */
-function writesMemory(insns: readonly Insn[]): boolean {
-  return insns.some((i) => {
-    const k = i.spec.sem.kind;
-    return k === 'store' || k === 'atomic' || k === 'call';
-  });
-}
-
 /**
  * JIT-compile an eBPF program to WebAssembly and instantiate it.
  *
@@ -84,47 +72,31 @@ function writesMemory(insns: readonly Insn[]): boolean {
  */
 export function jit(program: Uint8Array | readonly Insn[], options: JitOptions = {}): JitProgram {
   const runtime = options.runtime ?? new Runtime();
-  const prepared = prepareProgram(program, { runtime, helpers: options.helpers, maps: options.maps, budget: options.budget });
-  const { insns, helpers, budget } = prepared;
+  const prepared = prepareProgram(program, {
+    runtime, helpers: options.helpers, maps: options.maps, budget: options.budget, programType: options.programType,
+  });
+  const { insns, helpers, budget, type } = prepared;
   const { wasm, helperIds } = compileModule({ program: prepared, optLevel: options.optLevel });
   const instance = new WebAssembly.Instance(wasmModule(wasm), moduleImports(runtime, helpers, helperIds));
   const run = instance.exports.run as RunExport;
-  const { inputBase } = runtime.layout;
-  const copyBack = writesMemory(insns);
 
-  const inputAddress = BigInt(inputBase);
-  /** One program of a (tail-call) chain: r1 given, over the input already in place. */
+  /** One program of a (tail-call) chain: r1 given, its context in place. */
   const enter = (r1: bigint): bigint => {
-    const length = runtime.inputLength;
     try {
-      return BigInt.asUintN(64, run(r1, length, runtime.contextLength, budget));
+      return BigInt.asUintN(64, run(r1, runtime.inputLength, runtime.contextLength, budget));
     } catch (e) {
       throw fromWasmTrap(e);
     }
   };
-  const runInput = (length: number): bigint => {
-    runtime.inputLength = length;
-    return runChain(runtime, enter, inputAddress);
-  };
-  const call = (mem?: Uint8Array): bigint => {
-    const input = mem ?? new Uint8Array(0);
-    runtime.setInput(input);
-    try {
-      return runInput(input.length);
-    } finally {
-      if (copyBack && input.length > 0) input.set(runtime.bytes().subarray(inputBase, inputBase + input.length));
-    }
-  };
-  const prog = call as JitProgram;
+  const runs = programRuns({ runtime, type, enter, writesMemory: writesMemory(insns) });
+  const prog = runs.call as JitProgram;
   const extra = {
     engine: 'jit' as const,
+    type,
     insns,
     runtime,
     wasm,
-    run: (mem?: Uint8Array): RunResult => {
-      const memory = mem ?? new Uint8Array(0);
-      return { r0: call(memory), memory };
-    },
+    run: runs.run,
     wat: () => {
       const mod = binaryen.readBinary(wasm);
       try {
@@ -134,11 +106,8 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
         mod.dispose();
       }
     },
-    input: (length: number) => {
-      if (length > runtime.layout.maxInputSize) throw new RangeError(`input of ${length} bytes exceeds maxInputSize`);
-      return runtime.bytes().subarray(inputBase, inputBase + length);
-    },
-    runInput,
+    input: runs.input,
+    runInput: runs.runInput,
     fastLoopEntries: () => (instance.exports[NAMES.fastLoops] as WebAssembly.Global).value as number,
     [ENTER]: enter,
   };

@@ -1,6 +1,7 @@
 import binaryen from 'binaryen';
 import { FP, REG_COUNT } from '../abi/registers.js';
 import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../abi/layout.js';
+import { PROGRAM_TYPE_INFO } from '../abi/program-types.js';
 import { analyzeProgram } from '../analysis/program-analysis.js';
 import type { Insn } from '../decode/insn.js';
 import type { HelperDef, HelperRegistry } from '../helpers/registry.js';
@@ -130,7 +131,7 @@ export function compileModule(input: CompileInput): CompiledModule {
   const { program } = input;
   const { helpers, insns, subprograms } = program;
   const { layout } = program.runtime;
-  const analysis = analyzeProgram({ shape: program, layout, callsBack: (insn) => callsBack(helpers, insn) });
+  const analysis = analyzeProgram({ shape: program, layout, programType: program.type, callsBack: (insn) => callsBack(helpers, insn) });
   const m = new binaryen.Module();
   try {
     m.setFeatures(FEATURES);
@@ -145,6 +146,7 @@ export function compileModule(input: CompileInput): CompiledModule {
       useHelper: (id) => { used.add(id); },
       lddwValue: (insn) => program.lddwValues.get(insn.pc)!,
       usedGlobals: new Set(),
+      contextWritable: PROGRAM_TYPE_INFO[program.type].contextWritable,
     };
     declareMemoryAndGlobals(m);
     for (const fn of analysis.functions) emitFunction(info, fn);

@@ -1,5 +1,5 @@
 import { RuntimeTrap } from '../errors.js';
-import type { HelperHost } from '../helpers/host.js';
+import type { HelperHost, PacketState } from '../helpers/host.js';
 import type { HelperRegistry } from '../helpers/registry.js';
 import { computeLayout, MAX_WASM_PAGES, WASM_PAGE, type Layout, type LayoutOptions } from '../abi/layout.js';
 import type { BpfMap } from '../maps/bpf-map.js';
@@ -49,6 +49,10 @@ export class Runtime implements MapMemory, HelperHost {
   contextLength = 0;
   /** Tail calls made in the current run (see run-chain.ts). */
   tailCalls = 0;
+  /** r1 the current run started with: the input (raw programs) or the context struct. */
+  runContext = 0n;
+  /** The current run's packet, for packet programs (contexts/skb.ts, contexts/xdp.ts). */
+  packet: PacketState | undefined;
   /** One past the last allocated heap byte. */
   private heapEnd: number;
   /**

@@ -1,5 +1,6 @@
 import type { ProgramShape } from '../analysis/program-shape.js';
 import { DEFAULT_BUDGET } from '../abi/limits.js';
+import { isProgramType, PROGRAM_TYPE_INFO, PROGRAM_TYPES, type ProgramType } from '../abi/program-types.js';
 import type { Insn } from '../decode/insn.js';
 import { VerifierError } from '../errors.js';
 import { kernelHelpers } from '../helpers/kernel.js';
@@ -20,8 +21,9 @@ import { analyzeStructure } from './structure.js';
  *      and round-tripped through the decoder (registers, reserved fields, writes to r10
  *      in every form, lddw slots, slot numbering);
  *   2. the structure (VerifierError, structure.ts): jump and call targets, functions;
- *   3. each instruction's references (VerifierError): helper ids against the registry,
- *      lddw pseudo loads (maps, map values, code pointers) resolved to their values.
+ *   3. each instruction against the registry and the program type (VerifierError): helper
+ *      ids, helpers the type may call, LD_ABS/LD_IND where the type has no skb, lddw pseudo
+ *      loads (maps, map values, code pointers) resolved to their values.
  *
  * The result is what the engines consume: they never look at the raw program again.
  */
@@ -35,9 +37,12 @@ export interface LoadStageOptions {
   readonly maps?: readonly BpfMap[];
   /** Instructions one run may execute (default DEFAULT_BUDGET). */
   readonly budget?: number;
+  /** The program's type (default `raw`): what its context is, which helpers it may call. */
+  readonly programType?: ProgramType;
 }
 
 export interface PreparedProgram extends ProgramShape {
+  readonly type: ProgramType;
   readonly runtime: Runtime;
   /** The helpers the program was checked against; calls resolve to these. */
   readonly helpers: HelperRegistry;
@@ -54,6 +59,13 @@ function helpersFor(options: LoadStageOptions): HelperRegistry {
   return options.helpers ?? options.runtime.helpers ?? kernelHelpers();
 }
 
+function checkType(type: unknown): ProgramType {
+  if (typeof type !== 'string' || !isProgramType(type)) {
+    throw new RangeError(`programType must be one of ${PROGRAM_TYPES.join(', ')}, got ${String(type)}`);
+  }
+  return type;
+}
+
 function checkBudget(budget: number): number {
   if (!Number.isSafeInteger(budget) || budget < 0) {
     throw new RangeError(`budget must be a non-negative safe integer, got ${budget}`);
@@ -64,16 +76,27 @@ function checkBudget(budget: number): number {
 /** Validate a program for `options.runtime` and prepare it for an engine (see above). */
 export function prepareProgram(program: Uint8Array | readonly Insn[], options: LoadStageOptions): PreparedProgram {
   const budget = checkBudget(options.budget ?? DEFAULT_BUDGET);
+  const type = checkType(options.programType ?? 'raw');
   const helpers = helpersFor(options);
   const shape = analyzeStructure(validInstructions(program));
   const resolveLddw = lddwResolver({ runtime: options.runtime, maps: options.maps });
   const lddwValues = new Map<number, bigint>();
   for (const insn of shape.insns) {
     const sem = insn.spec.sem;
-    if (sem.kind === 'call' && sem.target === 'helper' && !helpers.has(insn.imm)) {
-      throw new VerifierError('UNKNOWN_HELPER', `call to helper ${insn.imm}, which is not registered`, insn.pc);
+    if (sem.kind === 'call' && sem.target === 'helper') checkHelper(helpers, type, insn.imm, insn.pc);
+    if (sem.kind === 'packet' && !PROGRAM_TYPE_INFO[type].legacyPacketLoads) {
+      throw new VerifierError('LD_ABS_NOT_ALLOWED', `BPF_LD_[ABS|IND] instructions not allowed for this program type (${type})`, insn.pc);
     }
     if (sem.kind === 'lddw') lddwValues.set(insn.pc, resolveLddw(insn));
   }
-  return { ...shape, runtime: options.runtime, helpers, budget, lddwValues };
+  return { ...shape, type, runtime: options.runtime, helpers, budget, lddwValues };
+}
+
+/** A helper call must name a registered helper that programs of `type` may call. */
+function checkHelper(helpers: HelperRegistry, type: ProgramType, id: number, pc: number): void {
+  const def = helpers.get(id);
+  if (def === undefined) throw new VerifierError('UNKNOWN_HELPER', `call to helper ${id}, which is not registered`, pc);
+  if (def.programTypes !== undefined && !def.programTypes.includes(type)) {
+    throw new VerifierError('HELPER_NOT_ALLOWED', `program of this type (${type}) cannot use helper bpf_${def.name}#${id}`, pc);
+  }
 }
