@@ -47,7 +47,7 @@ Found 1 element
 /** A one-program object written by the test ELF builder. */
 function object(name: string, asm: string): string {
   const insns = assembleBytes(asm);
-  return file(name, buildElf({ sections: [code('xdp', insns)], symbols: [func('prog', 'xdp', insns.length)] }));
+  return file(name, buildElf({ sections: [code('raw', insns)], symbols: [func('prog', 'raw', insns.length)] }));
 }
 
 describe('ebpf-wasm run <object.o>', () => {
@@ -63,20 +63,20 @@ describe('ebpf-wasm run <object.o>', () => {
     const words = file('words.bin', new Uint8Array(new BigUint64Array([3n, 4n, 5n]).buffer));
     expect(cli(['run', 'programs.o', '--section', 'first', '--mem', words]).stdout).toBe('25\n'); // 3*3 + 4*4
     expect(cli(['run', 'programs.o', '--section', 'second', '--mem', words]).stdout).toBe(`${(9 + 16 + 25) * 31 + 7}\n`);
-    expect(cli(['run', 'programs.o', '--section', 'xdp', '--mem', words, '--engine', 'interp']).stdout).toBe(`${24 * 31 + 7}\n`);
-    expect(cli(['run', 'hello.bpf.o', '--section', 'socket', '--mem', FRAME]).stdout).toBe('2048\n');
+    expect(cli(['run', 'programs.o', '--section', 'raw/sum', '--mem', words, '--engine', 'interp']).stdout).toBe(`${24 * 31 + 7}\n`);
+    expect(cli(['run', 'hello.bpf.o', '--section', 'raw', '--mem', FRAME]).stdout).toBe('2048\n');
   });
 
   it('lists the programs when the object has several and no --section names one', () => {
     expectOneErrorLine(cli(['run', 'programs.o']),
-      /^error: programs\.o: the object has 3 programs, pick one with --section <name>: first \(socket\), second \(socket\), third \(xdp\)\n$/);
+      /^error: programs\.o: the object has 3 programs, pick one with --section <name>: first \(raw\), second \(raw\), third \(raw\/sum\)\n$/);
   });
 
   it('reports an unknown or ambiguous --section with the programs there are', () => {
     expectOneErrorLine(cli(['run', 'programs.o', '--section', 'frob']),
       /programs\.o: elf error: no program or section named 'frob' \(programs: first, second, third\) \(NO_PROGRAM\)/);
-    expectOneErrorLine(cli(['run', 'programs.o', '--section', 'socket']),
-      /programs\.o: elf error: section 'socket' holds 2 programs \(first, second\); name one \(AMBIGUOUS_PROGRAM\)/);
+    expectOneErrorLine(cli(['run', 'programs.o', '--section', 'raw']),
+      /programs\.o: elf error: section 'raw' holds 2 programs \(first, second\); name one \(AMBIGUOUS_PROGRAM\)/);
   });
 
   it('reports a malformed object on one line with its ElfError code', () => {

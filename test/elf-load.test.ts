@@ -67,7 +67,7 @@ describe('programs.o: several programs, a .text subprogram shared by two of them
   const object = parseObject(fixture('programs'));
 
   it('finds the programs by symbol, with their SEC() names, in section order', () => {
-    expect(object.programs.map((p) => [p.name, p.section])).toEqual([['first', 'socket'], ['second', 'socket'], ['third', 'xdp']]);
+    expect(object.programs.map((p) => [p.name, p.section])).toEqual([['first', 'raw'], ['second', 'raw'], ['third', 'raw/sum']]);
     expect(object.maps).toEqual([]);
     expect(object.license).toBe('Dual MIT/GPL');
   });
@@ -108,11 +108,11 @@ describe('programs.o: several programs, a .text subprogram shared by two of them
       const mem = words(3n, 4n, 5n, 6n);
       const first = loaded.program('first');
       expect(first.engine).toBe(engine);
-      expect([first.name, first.section]).toEqual(['first', 'socket']);
+      expect([first.name, first.section]).toEqual(['first', 'raw']);
       expect(first(mem)).toBe(3n * 3n + 4n * 4n);
       expect(first(mem.subarray(0, 8))).toBe(0n);
       expect(loaded.program('second')(mem)).toBe((9n + 16n + 25n) * 31n + 7n);
-      expect(loaded.program('xdp')(mem)).toBe(32n * 31n + 7n);
+      expect(loaded.program('raw/sum')(mem)).toBe(32n * 31n + 7n);
       expect([...loaded.programs.keys()]).toEqual(['first', 'second', 'third']);
       expect(loaded.maps.size).toBe(0);
       expect(loaded.license).toBe('Dual MIT/GPL');
@@ -123,7 +123,7 @@ describe('programs.o: several programs, a .text subprogram shared by two of them
 
   it('program() names the candidates when a section holds several programs, and lists programs when none matches', () => {
     const loaded = load(fixture('programs'), { engine: 'interp' });
-    expect(() => loaded.program('socket')).toThrow(/section 'socket' holds 2 programs \(first, second\)/);
+    expect(() => loaded.program('raw')).toThrow(/section 'raw' holds 2 programs \(first, second\)/);
     expect(() => loaded.program('kprobe')).toThrow(/no program or section named 'kprobe' \(programs: first, second, third\)/);
     try {
       loaded.program('nope');
@@ -217,7 +217,7 @@ describe('globals.o: .data, .rodata, .bss and string literals as one-entry array
 
   it('keeps everything else as clang emitted it', () => {
     const bump = program(object, 'bump').insns;
-    const raw = decode(readRawSection(fixture('globals'), 'socket').subarray(0, 23 * 8));
+    const raw = decode(readRawSection(fixture('globals'), 'raw').subarray(0, 23 * 8));
     expect(bump.length).toBe(raw.length);
     bump.forEach((insn, i) => {
       if (insn.spec.sem.kind === 'lddw') expect(raw[i].spec.sem.kind).toBe('lddw');
@@ -284,8 +284,8 @@ describe('btf_maps.o: BTF-defined maps of six types', () => {
 
   it('relocates each map reference to map_idx with the map\'s index', () => {
     expect(object.programs.map((p) => [p.name, p.section, lddws(p.insns)])).toEqual([
-      ['count_flow', 'socket', ['lddw %r1, map_idx(0)', 'lddw %r1, map_idx(0)']],
-      ['add_total', 'socket', ['lddw %r1, map_idx(1)', 'lddw %r1, map_idx(2)']],
+      ['count_flow', 'raw', ['lddw %r1, map_idx(0)', 'lddw %r1, map_idx(0)']],
+      ['add_total', 'raw', ['lddw %r1, map_idx(1)', 'lddw %r1, map_idx(2)']],
       ['remember', 'tc', ['lddw %r1, map_idx(3)', 'lddw %r1, map_idx(4)', 'lddw %r1, map_idx(5)']],
     ]);
   });

@@ -45,7 +45,9 @@ describe('programs and calls', () => {
     expect(parseObject(bytes)).toEqual({
       programs: [{ name: 'prog', section: 'xdp', insns: expect.any(Array) }], maps: [], license: '',
     });
-    expect(load(bytes, { engine: 'interp' }).program('prog')()).toBe(0n);
+    // SEC("xdp"): an XDP program, run on a minimal Ethernet frame.
+    const prog = load(bytes, { engine: 'interp' }).program('prog');
+    expect([prog.type, prog(new Uint8Array(14))]).toEqual(['xdp', 0n]);
   });
 
   it('treats functions in .text as subprograms only, and accepts static programs in other sections', () => {
@@ -88,7 +90,7 @@ describe('programs and calls', () => {
       exit
     `)));
     for (const engine of ['jit', 'interp'] as const) {
-      expect(load(bytes, { engine }).program('main')()).toBe(8n + 7n);
+      expect(load(bytes, { engine }).program('main')(new Uint8Array(14))).toBe(8n + 7n);
     }
   });
 

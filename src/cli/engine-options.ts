@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_INPUT_SIZE } from '../abi/layout.js';
+import { isProgramType, PROGRAM_TYPES, type ProgramType } from '../abi/program-types.js';
 import type { EngineName } from '../runtime/program.js';
 import { Runtime } from '../runtime/runtime.js';
 import { ENGINE_NAMES, isEngineName } from '../engine-names.js';
@@ -12,6 +13,14 @@ export function engineOption(args: ParsedArgs): EngineName {
   const engine = args.string('engine') ?? 'jit';
   if (!isEngineName(engine)) throw new CliError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, got '${engine}'`);
   return engine;
+}
+
+/** `--type`: a program type, or undefined (raw bytecode: raw; objects: each program's SEC()). */
+export function typeOption(args: ParsedArgs): ProgramType | undefined {
+  const type = args.string('type');
+  if (type === undefined) return undefined;
+  if (!isProgramType(type)) throw new CliError(`--type must be one of ${PROGRAM_TYPES.join(', ')}, got '${type}'`);
+  return type;
 }
 
 /** A positive integer flag such as `--repeat`, or `fallback` when absent. */

@@ -1,8 +1,11 @@
+import type { ProgramType } from '../abi/program-types.js';
 import type { Insn } from '../decode/insn.js';
 import type { EngineName, Program } from '../runtime/program.js';
 import type { Runtime } from '../runtime/runtime.js';
 
-export type EngineLoader = (program: Uint8Array | readonly Insn[], options: { runtime: Runtime; budget?: number }) => Program;
+export type EngineLoader = (
+  program: Uint8Array | readonly Insn[], options: { runtime: Runtime; budget?: number; programType?: ProgramType },
+) => Program;
 
 /**
  * The named engine's loader, importing only that engine's code: binaryen alone takes

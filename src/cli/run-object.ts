@@ -5,7 +5,8 @@
  */
 import { loadObject, type LoadedObject, type LoadedProgram } from '../elf/load-object.js';
 import type { BpfMap } from '../maps/bpf-map.js';
-import type { EngineName } from '../runtime/program.js';
+import type { ProgramType } from '../abi/program-types.js';
+import type { EngineName, RunResult } from '../runtime/program.js';
 import { CliError, inFile, type ParsedArgs } from './command.js';
 import { runtimeFor } from './engine-options.js';
 import { importEngine } from './import-engine.js';
@@ -16,10 +17,12 @@ export interface ObjectRunOptions {
   readonly budget: number | undefined;
   /** `--section`: a SEC() name or a function name. */
   readonly section: string | undefined;
+  /** `--type`: every program's type instead of its SEC() name's. */
+  readonly programType: ProgramType | undefined;
 }
 
 export interface ObjectRun {
-  readonly r0: bigint;
+  readonly result: RunResult;
   /** Every map of the object, in the object's order, as the run left them. */
   readonly maps: ReadonlyMap<string, BpfMap>;
 }
@@ -28,10 +31,10 @@ export interface ObjectRun {
 export async function runObject(file: string, object: Uint8Array, args: ParsedArgs, options: ObjectRunOptions): Promise<ObjectRun> {
   const runtime = await runtimeFor(args, options.mem);
   const loadOne = await importEngine(options.engine);
-  const loaded = inFile(file, () => loadObject(object, { runtime, budget: options.budget }, loadOne));
+  const loaded = inFile(file, () => loadObject(object, { runtime, budget: options.budget, programType: options.programType }, loadOne));
   const program = pickProgram(file, loaded, options.section);
-  const r0 = inFile(file, () => program(options.mem));
-  return { r0, maps: loaded.maps };
+  const result = inFile(file, () => program.run(options.mem));
+  return { result, maps: loaded.maps };
 }
 
 /** The program `--section` names, or the object's only program. */

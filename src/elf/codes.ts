@@ -13,7 +13,7 @@ export const ELF_ERROR_CODES = [
   // Maps and BTF.
   'NO_BTF', 'BAD_BTF', 'BAD_MAP', 'UNKNOWN_MAP_TYPE', 'UNKNOWN_MAP_FIELD', 'UNSUPPORTED_MAP_FIELD',
   // load() and its lookups.
-  'NO_PROGRAM', 'AMBIGUOUS_PROGRAM',
+  'NO_PROGRAM', 'AMBIGUOUS_PROGRAM', 'UNSUPPORTED_PROGRAM_TYPE',
   // A loader bug, never bad input.
   'INTERNAL',
 ] as const;

@@ -3,4 +3,5 @@ export { load, type LoadedObject, type LoadedProgram, type MapFactory, type MapH
 export { loadObject } from './load-object.js';
 export { parseObject, type NamedMapSpec, type ObjectProgram, type ParsedObject } from './object.js';
 export { bindMapFds } from './relocate.js';
+export { programTypeOfSection } from './program-sections.js';
 export type { MapSpec, MapTypeName } from '../maps/types.js';

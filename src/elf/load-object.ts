@@ -3,6 +3,8 @@
  * are created first (every map the object defines, as libbpf does), their fds are
  * written into the programs' lddw instructions, and each program is loaded with the
  * given engine loader on one runtime, so all programs of the object share the maps.
+ * Each program's type comes from its SEC() name as libbpf derives it
+ * (program-sections.ts), unless `programType` names one for all of them.
  * `load()` (load.ts) is this with `loadProgram`; taking the loader as an argument lets
  * the CLI import only the engine it runs (binaryen alone takes ~0.4 s to load).
  */
@@ -14,6 +16,7 @@ import type { MapSpec } from '../maps/types.js';
 import type { Program } from '../runtime/program.js';
 import { Runtime } from '../runtime/runtime.js';
 import { parseObject } from './object.js';
+import { programTypeOfSection } from './program-sections.js';
 import { bindMapFds } from './relocate.js';
 
 /** What the loader needs of a created map: the fd that lddw map_fd / map_value carry. */
@@ -63,7 +66,8 @@ export function loadObject<M extends MapHandle = BpfMap>(object: Uint8Array, opt
 
   const programs = new Map<string, LoadedProgram>();
   for (const p of parsed.programs) {
-    const prog = loadOne(bindMapFds(p.insns, fds), { ...options, runtime });
+    const programType = options.programType ?? programTypeOfSection(p.section);
+    const prog = loadOne(bindMapFds(p.insns, fds), { ...options, runtime, programType });
     // A function's `name` is read-only but configurable: define it rather than assign it.
     programs.set(p.name, Object.defineProperties(prog, {
       name: { value: p.name, enumerable: true },

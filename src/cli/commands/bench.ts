@@ -1,7 +1,6 @@
-import type { JitProgram } from '../../jit/jit.js';
 import type { Program } from '../../runtime/program.js';
 import { inFile, parseCommandArgs, singleFile, type Command } from '../command.js';
-import { countOption, engineOption, runtimeFor } from '../engine-options.js';
+import { countOption, engineOption, runtimeFor, typeOption } from '../engine-options.js';
 import { importEngine } from '../import-engine.js';
 import { loadProgramFile, readInputFile } from '../load-input.js';
 import { RUN_FLAGS, RUN_FLAGS_HELP } from './run.js';
@@ -15,18 +14,13 @@ const DEFAULT_REPEAT = 1000;
 const DEFAULT_WARMUP_MS = 1000;
 
 /**
- * One run over the input. The JIT uses its zero-copy path: the input is placed once and
- * each run reads (and may modify) it in place, as `bpftool prog run ... repeat N` does.
- * The interpreter copies the input in and its changes back out on every run.
+ * One run over the input, through the zero-copy path of both engines: the input is placed
+ * once and each run reads (and may modify) it in place, as `bpftool prog run ... repeat N` does.
  */
 function runner(prog: Program, mem: Uint8Array): () => bigint {
-  const jitted = prog as Partial<JitProgram>;
-  if (jitted.input && jitted.runInput) {
-    jitted.input(mem.length).set(mem);
-    const runInput = jitted.runInput;
-    return () => runInput(mem.length);
-  }
-  return () => prog(mem);
+  prog.input(mem.length).set(mem);
+  const runInput = prog.runInput;
+  return () => runInput(mem.length);
 }
 
 const ms = (ns: bigint) => (Number(ns) / 1e6).toFixed(3);
@@ -57,6 +51,7 @@ ${RUN_FLAGS_HELP}`,
     const repeat = countOption(args, 'repeat', DEFAULT_REPEAT) ?? DEFAULT_REPEAT;
     const warmupMs = countOption(args, 'warmup', DEFAULT_WARMUP_MS, 0) ?? DEFAULT_WARMUP_MS;
     const budget = countOption(args, 'budget', undefined, 0);
+    const programType = typeOption(args);
     const insns = loadProgramFile(file);
     const runtime = await runtimeFor(args, mem);
     const load = await importEngine(engine);
@@ -65,7 +60,7 @@ ${RUN_FLAGS_HELP}`,
     // the second shows what compiling costs once the process is warm. Both are printed.
     const compile = () => {
       const start = process.hrtime.bigint();
-      const prog = inFile(file, () => load(insns, { runtime, budget }));
+      const prog = inFile(file, () => load(insns, { runtime, budget, programType }));
       return { prog, ns: process.hrtime.bigint() - start };
     };
     const first = compile();
