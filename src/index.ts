@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './abi/layout.js';
 export * from './abi/registers.js';
 export * from './abi/limits.js';
+export * from './abi/program-types.js';
 export { ExitProgram } from './abi/signals.js';
 export { HELPER_IDS, negErrno } from './abi/kernel-ids.js';
 

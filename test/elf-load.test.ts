@@ -286,7 +286,7 @@ describe('btf_maps.o: BTF-defined maps of six types', () => {
     expect(object.programs.map((p) => [p.name, p.section, lddws(p.insns)])).toEqual([
       ['count_flow', 'raw', ['lddw %r1, map_idx(0)', 'lddw %r1, map_idx(0)']],
       ['add_total', 'raw', ['lddw %r1, map_idx(1)', 'lddw %r1, map_idx(2)']],
-      ['remember', 'tc', ['lddw %r1, map_idx(3)', 'lddw %r1, map_idx(4)', 'lddw %r1, map_idx(5)']],
+      ['remember', 'raw', ['lddw %r1, map_idx(3)', 'lddw %r1, map_idx(4)', 'lddw %r1, map_idx(5)']],
     ]);
   });
 });

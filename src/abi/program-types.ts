@@ -38,7 +38,43 @@ export interface ProgramTypeInfo {
   readonly packet: boolean;
   /** Offsets of the context's u32 fields that hold packet pointers (data, data_end, data_meta). */
   readonly packetPointers: readonly number[];
+  /** skb types: where the headers and the buffer start lie, relative to skb->data, in a test run. */
+  readonly skbHeaders?: SkbHeaders;
 }
+
+/**
+ * Where an skb's link-layer (MAC) and network headers lie relative to skb->data, and
+ * skb->head: the start of its buffer, NET_SKB_PAD (64 bytes) before the frame. LD_ABS's
+ * negative offsets (SKF_LL_OFF, SKF_NET_OFF) and bpf_skb_load_bytes_relative read from them.
+ */
+export interface SkbHeaders {
+  readonly mac: number;
+  readonly network: number;
+  readonly head: number;
+}
+
+/** LD_ABS/LD_IND offsets at or above these (and below 0) read from the network or the MAC header. */
+export const SKF_NET_OFF = -0x100000;
+export const SKF_LL_OFF = -0x200000;
+
+/**
+ * Where a legacy packet load at offset k (LD_ABS's imm, LD_IND's s32 sum) reads, relative
+ * to the packet's data: k itself from 0 up; for an skb, SKF_NET_OFF + n and SKF_LL_OFF + n
+ * are n bytes into the network and MAC headers (bpf_internal_load_pointer_neg_helper).
+ * The load is valid when the bytes lie in [head, len) (0 for a raw program); anything else
+ * ends the program with r0 = 0.
+ */
+export function legacyLoadOffset(k: number, headers: SkbHeaders | undefined): number | undefined {
+  if (k >= 0) return k;
+  if (headers === undefined) return undefined;
+  if (k >= SKF_NET_OFF) return headers.network + (k - SKF_NET_OFF);
+  if (k >= SKF_LL_OFF) return headers.mac + (k - SKF_LL_OFF);
+  return undefined;
+}
+
+/** NET_SKB_PAD: headroom the kernel reserves before an skb's frame (max(32, L1_CACHE_BYTES)). */
+export const SKB_HEADROOM = 64;
+const ETH_HLEN = 14;
 
 /** Bytes of struct pt_regs on x86-64, a kprobe's context. */
 export const PT_REGS_SIZE = 168;
@@ -79,12 +115,16 @@ export const PROGRAM_TYPE_INFO: Readonly<Record<ProgramType, ProgramTypeInfo>> =
   raw: { context: 'input', contextSize: 0, contextWritable: true, legacyPacketLoads: true, packet: false, packetPointers: [] },
   socket_filter: {
     kernelId: 1, context: 'sk_buff', contextSize: 192, contextWritable: true, legacyPacketLoads: true, packet: true, packetPointers: SKB_POINTERS,
+    // eth_type_trans() pulled the Ethernet header: data is the network header.
+    skbHeaders: { mac: -ETH_HLEN, network: 0, head: -ETH_HLEN - SKB_HEADROOM },
   },
   kprobe: {
     kernelId: 2, context: 'bytes', contextSize: PT_REGS_SIZE, contextWritable: false, legacyPacketLoads: false, packet: false, packetPointers: [],
   },
   sched_cls: {
     kernelId: 3, context: 'sk_buff', contextSize: 192, contextWritable: true, legacyPacketLoads: true, packet: true, packetPointers: SKB_POINTERS,
+    // tc pushes the Ethernet header back: data is the MAC header.
+    skbHeaders: { mac: 0, network: ETH_HLEN, head: -SKB_HEADROOM },
   },
   tracepoint: {
     kernelId: 5, context: 'bytes', contextSize: 4096, contextWritable: false, legacyPacketLoads: false, packet: false, packetPointers: [],

@@ -1,5 +1,6 @@
 import type { Enterable } from '../abi/signals.js';
 import type { Layout } from '../abi/layout.js';
+import type { SkbHeaders } from '../abi/program-types.js';
 import type { BpfMap } from '../maps/bpf-map.js';
 import type { MapsExports } from '../maps/maps-module.js';
 
@@ -12,6 +13,8 @@ export interface PacketState {
   readonly kind: 'skb' | 'xdp';
   readonly frameStart: number;
   readonly frameEnd: number;
+  /** skb: where its headers and buffer lie, relative to the data (frameStart). */
+  readonly skbHeaders?: SkbHeaders;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { fromWasmTrap, RuntimeTrap } from '../errors.js';
 import type { HelperExportName, MapsExports } from '../maps/maps-module.js';
-import { PerfEventArrayMap } from '../maps/perf-event-array.js';
 import type { HelperHost } from './host.js';
-import { HELPER_IDS } from '../abi/kernel-ids.js';
+import { perfEventArray } from './map-args.js';
+import { packetData } from './packet.js';
+import { ERRNO, HELPER_IDS, negErrno } from '../abi/kernel-ids.js';
 import type { ArgKind, HelperDef, HelperEnv, HelperImpl, HelperProto, RetKind } from './registry.js';
 
 /*
@@ -33,9 +34,15 @@ function mapsHelper(id: number, name: HelperExportName, helperProto: HelperProto
 
 const ID = HELPER_IDS;
 
+/** BPF_F_INDEX_MASK and BPF_F_CTXLEN_MASK: the index, and (packet programs) how many packet bytes to append. */
+const INDEX_MASK = 0xffff_ffffn;
+const CTXLEN_MASK = 0xf_ffffn << 32n;
+
 /**
  * long perf_event_output(ctx, map, flags, data, size): copy `size` bytes to the host
- * readers of a perf_event_array (perf-event-array.ts has the kernel's checks). It
+ * readers of a perf_event_array (perf-event-array.ts has the kernel's checks). A packet
+ * program may append the first (flags >> 32) bytes of its packet (the kernel's
+ * bpf_skb_event_output / bpf_xdp_event_output; -EFAULT if the packet is shorter). It
  * crosses to JS anyway, so it is a JS helper.
  */
 const perfEventOutput: HelperDef = {
@@ -43,12 +50,18 @@ const perfEventOutput: HelperDef = {
   name: 'perf_event_output',
   proto: proto(['ptr_to_ctx', 'const_map_ptr', 'anything', 'ptr_to_mem', 'const_size_or_zero']),
   impl: (_ctx, map, flags, data, size, env) => {
-    const target = env.runtime.mapAt(map);
-    if (target === undefined) throw new RuntimeTrap('BAD_MAP', `map argument 0x${map.toString(16)} is not a map of this runtime`, env.pc);
-    if (!(target instanceof PerfEventArrayMap)) throw new RuntimeTrap('BAD_MAP_TYPE', `helper cannot be used with ${target.describe()}`, env.pc);
+    const target = perfEventArray(env, map);
     if (size > 0xffff_ffffn) throw new RuntimeTrap('OUT_OF_BOUNDS', `helper access of ${size} bytes at 0x${data.toString(16)} is outside program memory`, env.pc, data);
     const bytes = size === 0n ? new Uint8Array(0) : env.runtime.view(data, Number(size), env.pc);
-    return BigInt(target.output(flags, bytes));
+    const packet = packetData(env);
+    const appended = Number((flags & CTXLEN_MASK) >> 32n);
+    if (packet === undefined || appended === 0) return BigInt(target.output(flags, bytes));
+    if (flags & ~(CTXLEN_MASK | INDEX_MASK)) return negErrno(ERRNO.EINVAL);
+    if (appended > packet.length) return negErrno(ERRNO.EFAULT);
+    const record = new Uint8Array(bytes.length + appended);
+    record.set(bytes);
+    record.set(env.runtime.bytes().subarray(packet.start, packet.start + appended), bytes.length);
+    return BigInt(target.output(flags & INDEX_MASK, record));
   },
 };
 

@@ -1,3 +1,4 @@
+import { PROGRAM_TYPE_INFO } from '../abi/program-types.js';
 import { branchTarget, nextPc, type Insn } from '../decode/insn.js';
 import { CompileError } from '../errors.js';
 import type { HelperRegistry } from '../helpers/registry.js';
@@ -95,7 +96,7 @@ function compileInsn(
     case 'load': return compileLoad(sem, m, dst, src, off, pc, next);
     case 'store': return compileStore(sem, m, dst, operand, off, pc, next);
     case 'atomic': return compileAtomic(sem, m, dst, src, off, pc, next);
-    case 'packet': return compilePacketLoad(sem, m, src, insn.imm, next);
+    case 'packet': return compilePacketLoad(sem, m, src, insn.imm, next, PROGRAM_TYPE_INFO[program.type].skbHeaders);
   }
   throw new CompileError('INTERNAL', `${insn.spec.mnemonic} has no interpreter semantics`, pc);
 }

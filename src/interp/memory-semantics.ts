@@ -1,3 +1,4 @@
+import { legacyLoadOffset, type SkbHeaders } from '../abi/program-types.js';
 import type { Semantics } from '../decode/opcodes.js';
 import type { Machine } from './machine.js';
 import { HALT, type Op } from './op.js';
@@ -114,16 +115,19 @@ export function compileAtomic(sem: AtomicSem, m: Machine, d: number, s: number, 
 }
 
 /**
- * Legacy packet loads: r0 = the `size` bytes at input offset `imm` (LD_ABS) or
- * `(s32)(low32(src) + imm)` (LD_IND), in network byte order, zero-extended. Like the
- * kernel, an offset that is negative or reaches past the input ends the program with
- * r0 = 0 instead of trapping.
+ * Legacy packet loads: r0 = the `size` bytes at packet offset `imm` (LD_ABS) or
+ * `(s32)(low32(src) + imm)` (LD_IND), in network byte order, zero-extended. The packet
+ * starts at the input area; an skb's negative offsets reach its headers
+ * (abi/program-types.ts, legacyLoadOffset). Like the kernel, an offset outside the packet
+ * ends the program with r0 = 0 instead of trapping.
  */
-export function compilePacketLoad(sem: PacketSem, m: Machine, s: number, imm: number, next: number): Op {
+export function compilePacketLoad(sem: PacketSem, m: Machine, s: number, imm: number, next: number, headers: SkbHeaders | undefined): Op {
   const { u32 } = m.regs;
   const size = sem.size;
-  const load = (offset: number): number => {
-    if (offset < 0 || offset + size > m.inputLength) {
+  const lowest = headers?.head ?? 0;
+  const load = (k: number): number => {
+    const offset = legacyLoadOffset(k, headers);
+    if (offset === undefined || offset < lowest || offset + size > m.inputLength) {
       u32[0] = 0;
       u32[1] = 0;
       return HALT;

@@ -1,5 +1,6 @@
 import binaryen from 'binaryen';
 import type { Layout } from '../abi/layout.js';
+import type { SkbHeaders } from '../abi/program-types.js';
 import { REG_COUNT } from '../abi/registers.js';
 import type { FunctionAnalysis } from '../analysis/program-analysis.js';
 import type { Region } from '../analysis/regions.js';
@@ -64,6 +65,8 @@ export interface ModuleInfo {
   readonly usedGlobals: Set<string>;
   /** Whether stores may reach the context (abi/program-types.ts). */
   readonly contextWritable: boolean;
+  /** skb programs: where LD_ABS/LD_IND's negative offsets read (abi/program-types.ts). */
+  readonly skbHeaders: SkbHeaders | undefined;
 }
 
 export function i64Const(m: binaryen.Module, value: bigint | number): Expr {

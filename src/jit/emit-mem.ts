@@ -3,6 +3,7 @@ import { FP } from '../abi/registers.js';
 import type { Insn } from '../decode/insn.js';
 import type { Semantics, Size } from '../decode/opcodes.js';
 import { STACK_FRAME_SIZE } from '../abi/layout.js';
+import { SKF_LL_OFF, SKF_NET_OFF } from '../abi/program-types.js';
 import { bswap16, bswap32 } from './bits.js';
 import { NAMES, type Expr, type FunctionContext } from './context.js';
 import type { Region } from '../analysis/regions.js';
@@ -109,20 +110,33 @@ export function emitStore(c: FunctionContext, insn: Insn, sem: StoreSem): Expr {
 }
 
 /**
- * Legacy LD_ABS / LD_IND: r0 = network-order load from the packet (the input area).
- * Out of range ends the whole program with r0 = 0, as the kernel does:
+ * Legacy LD_ABS / LD_IND: r0 = network-order load from the packet, which starts at the
+ * input area. Outside the packet the whole program ends with r0 = 0, as the kernel does:
  *   (local.set $o <imm | (i32.add (i32.wrap_i64 $src) imm)>)
- *   (if (i32.or (i32.lt_s $o 0) (i32.gt_u (i32.add $o size) (global.get $input_len)))
+ *   <an skb's negative offsets: (if (i32.lt_s $o 0) (local.set $o <its header offset>))>
+ *   (if (i32.or (i32.lt_s $o head) (i32.gt_s $o (i32.sub (global.get $input_len) size)))
  *     (then (call $abort_with (i64.const 0)) (unreachable)))
  *   (local.set $r0 (i64.extend_i32_u (<bswap> (i32.load (i32.add inputBase $o)))))
+ * where head is 0, or for an skb how far before the data its buffer starts; the header
+ * offsets are constants of the program type (abi/program-types.ts, legacyLoadOffset):
+ *   $o >= SKF_NET_OFF ? network + ($o - SKF_NET_OFF) : $o >= SKF_LL_OFF ? mac + ($o - SKF_LL_OFF) : below head
  */
 export function emitPacketLoad(c: FunctionContext, insn: Insn, sem: PacketSem): Expr {
   const m = c.m;
+  const headers = c.module.skbHeaders;
+  const head = headers?.head ?? 0;
   const o = c.temp('i32');
   const offset = sem.mode === 'abs' ? c.i32(insn.imm) : m.i32.add(c.reg32(insn.src), c.i32(insn.imm));
+  const code: Expr[] = [o.set(offset)];
+  if (headers) {
+    const fromHeader = (base: number, skfOffset: number) => m.i32.add(o.get(), c.i32(base - skfOffset));
+    const translated = m.select(m.i32.ge_s(o.get(), c.i32(SKF_NET_OFF)), fromHeader(headers.network, SKF_NET_OFF),
+      m.select(m.i32.ge_s(o.get(), c.i32(SKF_LL_OFF)), fromHeader(headers.mac, SKF_LL_OFF), c.i32(head - 1)));
+    code.push(m.if(m.i32.lt_s(o.get(), c.i32(0)), o.set(translated)));
+  }
   const outOfRange = m.i32.or(
-    m.i32.lt_s(o.get(), c.i32(0)),
-    m.i32.gt_u(m.i32.add(o.get(), c.i32(sem.size)), c.global(NAMES.inputLen, binaryen.i32)),
+    m.i32.lt_s(o.get(), c.i32(head)),
+    m.i32.gt_s(o.get(), m.i32.sub(c.global(NAMES.inputLen, binaryen.i32), c.i32(sem.size))),
   );
   const abort = m.block(null, [m.call(NAMES.abortWith, [c.i64(0)], binaryen.none), m.unreachable()]);
   const address = () => m.i32.add(c.i32(c.module.layout.inputBase), o.get());
@@ -131,5 +145,5 @@ export function emitPacketLoad(c: FunctionContext, insn: Insn, sem: PacketSem): 
   if (sem.size === 1) value = m.i32.load8_u(0, 1, address());
   else if (sem.size === 2) value = m.block(null, [v.set(m.i32.load16_u(0, 1, address())), bswap16(m, v.get)], binaryen.i32);
   else value = m.block(null, [v.set(m.i32.load(0, 1, address())), bswap32(m, v.get)], binaryen.i32);
-  return m.block(null, [o.set(offset), m.if(outOfRange, abort), c.setReg32(0, value)]);
+  return m.block(null, [...code, m.if(outOfRange, abort), c.setReg32(0, value)]);
 }

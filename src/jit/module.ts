@@ -147,6 +147,7 @@ export function compileModule(input: CompileInput): CompiledModule {
       lddwValue: (insn) => program.lddwValues.get(insn.pc)!,
       usedGlobals: new Set(),
       contextWritable: PROGRAM_TYPE_INFO[program.type].contextWritable,
+      skbHeaders: PROGRAM_TYPE_INFO[program.type].skbHeaders,
     };
     declareMemoryAndGlobals(m);
     for (const fn of analysis.functions) emitFunction(info, fn);

@@ -49,7 +49,8 @@ function geometry(spec: MapSpec, cpus: number): Geometry {
   switch (spec.type) {
     case 'array': case 'percpu_array':
       return { ...base, kind: MAP_KIND.array, elemSize: allocated, storageBytes: allocated * spec.maxEntries };
-    case 'hash': case 'percpu_hash': case 'lru_hash': {
+    // The redirect maps are stored as hash maps: an index holds an entry only once stored.
+    case 'hash': case 'percpu_hash': case 'lru_hash': case 'devmap': case 'devmap_hash': case 'cpumap': case 'xskmap': {
       const valueOffset = ENTRY.key + roundUp8(spec.keySize);
       const elemSize = valueOffset + allocated;
       return { ...base, kind: MAP_KIND.hash, elemSize, valueOffset, bucketCount: nextPowerOfTwo(spec.maxEntries), storageBytes: elemSize * spec.maxEntries };

@@ -23,6 +23,9 @@ const HASH_FLAGS = F.NO_PREALLOC | F.NO_COMMON_LRU | F.NUMA_NODE | ACCESS | F.ZE
 const ARRAY_FLAGS = F.NUMA_NODE | F.MMAPABLE | ACCESS | F.PRESERVE_ELEMS | F.INNER_MAP;
 const QUEUE_STACK_FLAGS = F.NUMA_NODE | ACCESS;
 const RINGBUF_FLAGS = F.NUMA_NODE;
+/** DEV_CREATE_FLAG_MASK (devmap, devmap_hash), XSK's, cpumap's. */
+const DEV_FLAGS = F.NUMA_NODE | F.RDONLY | F.WRONLY;
+const CPUMAP_FLAGS = F.NUMA_NODE;
 
 /** The kernel's MAX_BPF_STACK: keys are built on the stack, so none is larger. */
 const MAX_KEY_SIZE = 512;
@@ -78,6 +81,15 @@ export function checkMapSpec(spec: MapSpec): void {
       if (maxEntries === 0 || keySize !== 0 || valueSize === 0) fail(spec, 'EINVAL', 'queues and stacks need keySize 0 and positive valueSize and maxEntries');
       if (valueSize > MAX_VALUE_SIZE) fail(spec, 'E2BIG', `valueSize ${valueSize} exceeds ${MAX_VALUE_SIZE}`);
       break;
+    case 'devmap': case 'devmap_hash': case 'cpumap': case 'xskmap': {
+      allowFlags(spec.type === 'cpumap' ? CPUMAP_FLAGS : DEV_FLAGS);
+      // devmap/cpumap values: a u32 (ifindex, queue size) or the struct with a program fd; xskmap: a socket fd.
+      const values = spec.type === 'xskmap' ? [4] : [4, 8];
+      if (maxEntries === 0 || keySize !== 4 || !values.includes(valueSize)) {
+        fail(spec, 'EINVAL', `${spec.type} needs keySize 4, valueSize ${values.join(' or ')} and a positive maxEntries`);
+      }
+      break;
+    }
     case 'ringbuf':
       allowFlags(RINGBUF_FLAGS);
       if (keySize !== 0 || valueSize !== 0) fail(spec, 'EINVAL', 'ring buffers need keySize 0 and valueSize 0');

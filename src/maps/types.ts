@@ -14,10 +14,21 @@ export const MAP_TYPES = {
   percpu_hash: 5,
   percpu_array: 6,
   lru_hash: 9,
+  devmap: 14,
+  cpumap: 16,
+  xskmap: 17,
   queue: 22,
   stack: 23,
+  devmap_hash: 25,
   ringbuf: 27,
 } as const;
+
+/**
+ * The maps bpf_redirect_map() takes: devices, CPUs and AF_XDP sockets by index (by key
+ * for devmap_hash). Here they are plain maps: the host stores what an entry would name
+ * (an ifindex, a queue size, a socket fd) and a slot holds an entry once one was stored.
+ */
+export const REDIRECT_MAP_TYPES = ['devmap', 'devmap_hash', 'cpumap', 'xskmap'] as const;
 
 export type MapTypeName = keyof typeof MAP_TYPES;
 

@@ -34,16 +34,16 @@
   )
   (if
    (i32.or
+    (i32.lt_s
+     (i32.sub
+      (global.get $gimport$1)
+      (i32.const 2)
+     )
+     (local.get $11)
+    )
     (i32.lt_u
      (local.get $11)
      (i32.const 0)
-    )
-    (i32.lt_u
-     (global.get $gimport$1)
-     (i32.add
-      (local.get $11)
-      (i32.const 2)
-     )
     )
    )
    (then
@@ -95,12 +95,12 @@
      (local.get $13)
      (i32.const 0)
     )
-    (i32.lt_u
-     (global.get $gimport$1)
-     (i32.add
-      (local.get $13)
+    (i32.lt_s
+     (i32.sub
+      (global.get $gimport$1)
       (i32.const 1)
      )
+     (local.get $13)
     )
    )
    (then

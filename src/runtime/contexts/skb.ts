@@ -1,4 +1,4 @@
-import { PROGRAM_TYPE_INFO, SK_BUFF } from '../../abi/program-types.js';
+import { PROGRAM_TYPE_INFO, SK_BUFF, SKB_HEADROOM } from '../../abi/program-types.js';
 import type { Runtime } from '../runtime.js';
 import type { Presentation } from './presentation.js';
 import { startRun } from './raw.js';
@@ -6,7 +6,9 @@ import { startRun } from './raw.js';
 /**
  * struct __sk_buff programs, presented as the kernel's BPF_PROG_TEST_RUN presents a frame
  * (bpf_prog_test_run_skb, on the loopback device):
- *   - the frame must hold an Ethernet header (14 bytes), else EINVAL (here a RangeError);
+ *   - the frame must hold an Ethernet header (14 bytes) and, if its EtherType says IPv4 or
+ *     IPv6, that header (20 or 40 bytes), and fit a page with the skb's head- and tailroom
+ *     (3712 bytes), else EINVAL (here a RangeError);
  *   - eth_type_trans() pulls that header: skb->protocol is its EtherType (big-endian, as
  *     the kernel stores it; 802.3 lengths give ETH_P_802_3/802_2), pkt_type follows the
  *     destination MAC (loopback's address and broadcast address are all zero: zero is
@@ -14,7 +16,12 @@ import { startRun } from './raw.js';
  *   - sched_cls (tc, "is_l2") pushes the header back: data, LD_ABS offset 0 and skb->len
  *     start at the Ethernet header; a socket filter starts after it (len = frame - 14),
  *     and after the run the header comes back as 14 zero bytes in data_out;
- *   - ifindex is loopback's (1); ingress_ifindex, mark, priority, hash and the rest are 0.
+ *   - ifindex is loopback's (1); ingress_ifindex, mark, priority, hash and the rest are 0;
+ *   - skb->sk is a socket made up for the run (struct bpf_sock, right after the
+ *     __sk_buff): AF_INET or AF_INET6 by EtherType, its addresses the IP header's source
+ *     (rcv_saddr) and destination, state TCP_CLOSE, the rest 0;
+ *   - the 64 bytes before the frame (NET_SKB_PAD, skb->head on) read as zero: LD_ABS's
+ *     negative offsets may reach them.
  *
  * The packet lies at the input area: skb->data is its start, so LD_ABS/LD_IND and the
  * engines' input region read it as they read a raw program's input. A socket filter's
@@ -22,6 +29,10 @@ import { startRun } from './raw.js';
  */
 
 const ETH_HLEN = 14;
+/** PAGE_SIZE less the headroom and SKB_DATA_ALIGN(sizeof(struct skb_shared_info)). */
+const MAX_FRAME = 4096 - SKB_HEADROOM - 320;
+const ETH_P_IP = 0x0800;
+const ETH_P_IPV6 = 0x86dd;
 const ETH_P_802_3_MIN = 0x600;
 const ETH_P_802_3 = 0x0001;
 const ETH_P_802_2 = 0x0004;
@@ -46,31 +57,72 @@ function packetTypeOf(frame: Uint8Array): number {
   return dst[0] & 1 ? PACKET_MULTICAST : PACKET_OTHERHOST;
 }
 
-function checkFrame(type: string, length: number, runtime: Runtime): void {
-  if (!Number.isSafeInteger(length) || length < ETH_HLEN || length > runtime.layout.maxInputSize) {
-    throw new RangeError(`a ${type} run takes an Ethernet frame of ${ETH_HLEN} to ${runtime.layout.maxInputSize} bytes, got ${length}`);
+function checkLength(type: string, length: number, runtime: Runtime): void {
+  const max = Math.min(MAX_FRAME, runtime.layout.maxInputSize);
+  if (!Number.isSafeInteger(length) || length < ETH_HLEN || length > max) {
+    throw new RangeError(`a ${type} run takes an Ethernet frame of ${ETH_HLEN} to ${max} bytes, got ${length} (EINVAL)`);
+  }
+}
+
+/** The kernel checks that an IPv4 or IPv6 frame holds that IP header. */
+function checkNetworkHeader(type: string, frame: Uint8Array): void {
+  const etherType = (frame[12] << 8) | frame[13];
+  const needed = etherType === ETH_P_IP ? 20 : etherType === ETH_P_IPV6 ? 40 : 0;
+  if (frame.length - ETH_HLEN < needed) {
+    throw new RangeError(`a ${type} run of an ${etherType === ETH_P_IP ? 'IPv4' : 'IPv6'} frame needs its ${needed}-byte header, got ${frame.length - ETH_HLEN} bytes after the Ethernet header (EINVAL)`);
+  }
+}
+
+/** struct bpf_sock's fields (include/uapi/linux/bpf.h), and its size. */
+const BPF_SOCK = { family: 4, src_ip4: 24, src_ip6: 28, dst_ip4: 52, dst_ip6: 56, state: 72 } as const;
+const BPF_SOCK_SIZE = 80;
+const AF_INET = 2;
+const AF_INET6 = 10;
+const TCP_CLOSE = 7;
+
+/** The socket a test run makes up (bpf_prog_test_run_skb): family and addresses from the IP header. */
+function writeSocket(sock: DataView, frame: Uint8Array): void {
+  const etherType = (frame[12] << 8) | frame[13];
+  sock.setUint32(BPF_SOCK.state, TCP_CLOSE, true);
+  const ip = (at: number, length: number) => frame.subarray(ETH_HLEN + at, ETH_HLEN + at + length);
+  const copy = (to: number, bytes: Uint8Array) => new Uint8Array(sock.buffer, sock.byteOffset + to, bytes.length).set(bytes);
+  if (etherType === ETH_P_IP) {
+    sock.setUint32(BPF_SOCK.family, AF_INET, true);
+    copy(BPF_SOCK.src_ip4, ip(12, 4));
+    copy(BPF_SOCK.dst_ip4, ip(16, 4));
+  } else if (etherType === ETH_P_IPV6) {
+    sock.setUint32(BPF_SOCK.family, AF_INET6, true);
+    copy(BPF_SOCK.src_ip6, ip(8, 16));
+    copy(BPF_SOCK.dst_ip6, ip(24, 16));
   }
 }
 
 function skb(type: 'socket_filter' | 'sched_cls'): Presentation {
   // Where the frame's first byte lies relative to the input area (= skb->data).
   const frameOffset = type === 'sched_cls' ? 0 : -ETH_HLEN;
-  const contextSize = PROGRAM_TYPE_INFO[type].contextSize;
+  const info = PROGRAM_TYPE_INFO[type];
+  const contextSize = info.contextSize;
   return {
     type,
     view(runtime, length) {
-      checkFrame(type, length, runtime);
+      checkLength(type, length, runtime);
       const start = runtime.layout.inputBase + frameOffset;
       return runtime.bytes().subarray(start, start + length);
     },
     begin(runtime, length) {
-      checkFrame(type, length, runtime);
+      checkLength(type, length, runtime);
       const { inputBase, contextBase } = runtime.layout;
       const bytes = runtime.bytes();
-      const frame = bytes.subarray(inputBase + frameOffset, inputBase + frameOffset + length);
+      const frameStart = inputBase + frameOffset;
+      const frame = bytes.subarray(frameStart, frameStart + length);
+      checkNetworkHeader(type, frame);
+      bytes.fill(0, frameStart - SKB_HEADROOM, frameStart);
       const len = length + frameOffset;
       const ctx = new DataView(bytes.buffer, contextBase, contextSize);
-      bytes.fill(0, contextBase, contextBase + contextSize);
+      const sock = contextBase + contextSize;
+      bytes.fill(0, contextBase, sock + BPF_SOCK_SIZE);
+      writeSocket(new DataView(bytes.buffer, sock, BPF_SOCK_SIZE), frame);
+      ctx.setBigUint64(SK_BUFF.sk, BigInt(sock), true);
       ctx.setUint32(SK_BUFF.len, len, true);
       ctx.setUint32(SK_BUFF.pkt_type, packetTypeOf(frame), true);
       ctx.setUint32(SK_BUFF.protocol, protocolOf(frame), true);
@@ -78,8 +130,8 @@ function skb(type: 'socket_filter' | 'sched_cls'): Presentation {
       ctx.setUint32(SK_BUFF.data, inputBase, true);
       ctx.setUint32(SK_BUFF.data_end, inputBase + len, true);
       ctx.setUint32(SK_BUFF.data_meta, inputBase, true);
-      startRun(runtime, { input: len, context: contextSize, r1: BigInt(contextBase) });
-      runtime.packet = { kind: 'skb', frameStart: inputBase, frameEnd: inputBase + len };
+      startRun(runtime, { input: len, context: contextSize + BPF_SOCK_SIZE, r1: BigInt(contextBase) });
+      runtime.packet = { kind: 'skb', frameStart: inputBase, frameEnd: inputBase + len, skbHeaders: info.skbHeaders };
       return runtime.runContext;
     },
     dataOut(runtime) {
