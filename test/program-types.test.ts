@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  assemble, interpreter, jit, PROGRAM_TYPE_INFO, programTypeOfSection, RuntimeTrap, SK_BUFF, XDP_MD,
+  assemble, interpreter, jit, PROGRAM_TYPE_INFO, programTypeOfSection, Runtime, RuntimeTrap, SK_BUFF, XDP_MD,
   type Insn, type Program, type ProgramType,
 } from '../src/index.js';
 import { trapOf } from './support/errors.js';
@@ -128,6 +128,28 @@ describe('packet contexts', () => {
     }
     for (const prog of both(`stw [%r1+${SK_BUFF.cb}], 9\nldxw %r0, [%r1+${SK_BUFF.cb}]\nexit`, 'sched_cls')) {
       expect(prog(frame(14))).toBe(9n);
+    }
+  });
+});
+
+describe('packet helpers beyond the recording', () => {
+  it('perf_event_output from XDP appends (flags >> 32) packet bytes to the record, and fails past the packet', () => {
+    for (const engine of ENGINES) {
+      const runtime = new Runtime({ cpus: 1 });
+      const events = runtime.createMap({ type: 'perf_event_array', keySize: 4, valueSize: 4, maxEntries: 1 });
+      const output = (bytes: number) => engine(assemble(`
+        stw [%r10-4], 0x11223344
+        lddw %r2, map_fd(${events.fd})
+        lddw %r3, ${(BigInt(bytes) << 32n) | 0xffff_ffffn}
+        mov %r4, %r10
+        add %r4, -4
+        mov %r5, 4
+        call 25
+        exit`), { runtime, programType: 'xdp' });
+      expect(output(6)(frame(20))).toBe(0n);
+      expect(events.drain().map((r) => [...r.data])).toEqual([[0x44, 0x33, 0x22, 0x11, 0, 1, 2, 3, 4, 5]]);
+      expect(BigInt.asIntN(64, output(21)(frame(20)))).toBe(-14n); // -EFAULT
+      expect(events.drain()).toEqual([]);
     }
   });
 });
