@@ -1,5 +1,5 @@
 import type { ProgramType } from '../abi/program-types.js';
-import { place, presentationOf } from './contexts/index.js';
+import { place, presentationOf, view } from './contexts/index.js';
 import type { Program, RunResult } from './program.js';
 import { runChain } from './run-chain.js';
 import type { Runtime } from './runtime.js';
@@ -40,7 +40,7 @@ export function programRuns(options: RunnerOptions): ProgramRuns {
     } finally {
       // Like ubpf running over the caller's buffer in place: writes are visible even
       // when the run trapped part-way.
-      if (copyBack && input.length > 0) input.set(presentation.view(runtime, input.length));
+      if (copyBack && input.length > 0) input.set(view(presentation, runtime, input.length));
     }
   };
   const call = (input?: Uint8Array): bigint => runOver(input ?? new Uint8Array(0));
@@ -49,5 +49,5 @@ export function programRuns(options: RunnerOptions): ProgramRuns {
     const r0 = runOver(memory);
     return presentation.dataOut ? { r0, memory, dataOut: presentation.dataOut(runtime) } : { r0, memory };
   };
-  return { call, run, runInput, input: (length) => presentation.view(runtime, length) };
+  return { call, run, runInput, input: (length) => view(presentation, runtime, length) };
 }

@@ -38,6 +38,9 @@ function defaultTraceSink(message: string): void {
  */
 export class Runtime implements MapMemory, HelperHost {
   readonly layout: Layout;
+  /** The input area's and the context area's addresses as the r1 a run starts with (made once: a BigInt per run costs). */
+  readonly inputAddress: bigint;
+  readonly contextAddress: bigint;
   readonly memory: WebAssembly.Memory;
   /** The helpers given to the constructor, if any (see RuntimeOptions.helpers). */
   readonly helpers: HelperRegistry | undefined;
@@ -80,6 +83,8 @@ export class Runtime implements MapMemory, HelperHost {
     this.trace = options.trace ?? defaultTraceSink;
     this.randomState = (options.seed ?? Math.floor(Math.random() * 0x1_0000_0000)) >>> 0 || 0x9e3779b9;
     this.layout = computeLayout(options);
+    this.inputAddress = BigInt(this.layout.inputBase);
+    this.contextAddress = BigInt(this.layout.contextBase);
     this.helpers = options.helpers;
     this.heapEnd = this.layout.heapBase;
     this.heapEndGlobal = new WebAssembly.Global({ value: 'i32', mutable: true }, this.heapEnd);
@@ -153,6 +158,14 @@ export class Runtime implements MapMemory, HelperHost {
   bytes(): Uint8Array {
     if (this.byteView === undefined || this.byteView.byteLength === 0) this.byteView = new Uint8Array(this.memory.buffer);
     return this.byteView;
+  }
+
+  private dataViewCache: DataView | undefined;
+
+  /** A DataView of the whole memory, cached like `bytes()`: context structs are written through it on every run. */
+  dataView(): DataView {
+    if (this.dataViewCache === undefined || this.dataViewCache.byteLength === 0) this.dataViewCache = new DataView(this.memory.buffer);
+    return this.dataViewCache;
   }
 
   /** Current end of the heap (exclusive). */

@@ -14,4 +14,4 @@ export function presentationOf(type: ProgramType): Presentation {
   return PRESENTATIONS[type];
 }
 
-export { place, type Presentation } from './presentation.js';
+export { place, view, type Presentation } from './presentation.js';

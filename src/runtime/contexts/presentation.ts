@@ -11,17 +11,24 @@ import type { Runtime } from '../runtime.js';
 export interface Presentation {
   readonly type: ProgramType;
   /**
-   * The bytes a run over `length` bytes of input reads from: the caller writes the input
-   * here (zero copy), or `place` copies it. RangeError if the type cannot take `length` bytes.
+   * Where a run over `length` bytes of input reads them from: the caller writes the input
+   * there (zero copy, `view`), or `place` copies it. RangeError if the type cannot take
+   * `length` bytes.
    */
-  view(runtime: Runtime, length: number): Uint8Array;
+  inputAt(runtime: Runtime, length: number): number;
   /** Set up the context for a run over the `length` bytes in `view`; returns r1. */
   begin(runtime: Runtime, length: number): bigint;
   /** After a run: the packet as it is now (the kernel's data_out), for packet types. */
   dataOut?(runtime: Runtime): Uint8Array;
 }
 
-/** Copy `input` into the view of its length. */
+/** The bytes a run over `length` bytes of input reads. */
+export function view(presentation: Presentation, runtime: Runtime, length: number): Uint8Array {
+  const at = presentation.inputAt(runtime, length);
+  return runtime.bytes().subarray(at, at + length);
+}
+
+/** Copy `input` to where a run over it reads it (no view allocated: this is on every copying run). */
 export function place(presentation: Presentation, runtime: Runtime, input: Uint8Array): void {
-  presentation.view(runtime, input.length).set(input);
+  runtime.bytes().set(input, presentation.inputAt(runtime, input.length));
 }

@@ -80,20 +80,20 @@ const AF_INET = 2;
 const AF_INET6 = 10;
 const TCP_CLOSE = 7;
 
-/** The socket a test run makes up (bpf_prog_test_run_skb): family and addresses from the IP header. */
-function writeSocket(sock: DataView, frame: Uint8Array): void {
+/** The socket a test run makes up (bpf_prog_test_run_skb) at `sock`: family and addresses from the IP header. */
+function writeSocket(view: DataView, sock: number, frame: Uint8Array): void {
   const etherType = (frame[12] << 8) | frame[13];
-  sock.setUint32(BPF_SOCK.state, TCP_CLOSE, true);
-  const ip = (at: number, length: number) => frame.subarray(ETH_HLEN + at, ETH_HLEN + at + length);
-  const copy = (to: number, bytes: Uint8Array) => new Uint8Array(sock.buffer, sock.byteOffset + to, bytes.length).set(bytes);
+  view.setUint32(sock + BPF_SOCK.state, TCP_CLOSE, true);
+  const memory = new Uint8Array(view.buffer);
+  const copy = (to: number, at: number, length: number) => memory.set(frame.subarray(ETH_HLEN + at, ETH_HLEN + at + length), sock + to);
   if (etherType === ETH_P_IP) {
-    sock.setUint32(BPF_SOCK.family, AF_INET, true);
-    copy(BPF_SOCK.src_ip4, ip(12, 4));
-    copy(BPF_SOCK.dst_ip4, ip(16, 4));
+    view.setUint32(sock + BPF_SOCK.family, AF_INET, true);
+    copy(BPF_SOCK.src_ip4, 12, 4);
+    copy(BPF_SOCK.dst_ip4, 16, 4);
   } else if (etherType === ETH_P_IPV6) {
-    sock.setUint32(BPF_SOCK.family, AF_INET6, true);
-    copy(BPF_SOCK.src_ip6, ip(8, 16));
-    copy(BPF_SOCK.dst_ip6, ip(24, 16));
+    view.setUint32(sock + BPF_SOCK.family, AF_INET6, true);
+    copy(BPF_SOCK.src_ip6, 8, 16);
+    copy(BPF_SOCK.dst_ip6, 24, 16);
   }
 }
 
@@ -104,10 +104,9 @@ function skb(type: 'socket_filter' | 'sched_cls'): Presentation {
   const contextSize = info.contextSize;
   return {
     type,
-    view(runtime, length) {
+    inputAt(runtime, length) {
       checkLength(type, length, runtime);
-      const start = runtime.layout.inputBase + frameOffset;
-      return runtime.bytes().subarray(start, start + length);
+      return runtime.layout.inputBase + frameOffset;
     },
     begin(runtime, length) {
       checkLength(type, length, runtime);
@@ -118,21 +117,22 @@ function skb(type: 'socket_filter' | 'sched_cls'): Presentation {
       checkNetworkHeader(type, frame);
       bytes.fill(0, frameStart - SKB_HEADROOM, frameStart);
       const len = length + frameOffset;
-      const ctx = new DataView(bytes.buffer, contextBase, contextSize);
+      const view = runtime.dataView();
+      const field = (offset: number, value: number) => view.setUint32(contextBase + offset, value, true);
       const sock = contextBase + contextSize;
       bytes.fill(0, contextBase, sock + BPF_SOCK_SIZE);
-      writeSocket(new DataView(bytes.buffer, sock, BPF_SOCK_SIZE), frame);
-      ctx.setBigUint64(SK_BUFF.sk, BigInt(sock), true);
-      ctx.setUint32(SK_BUFF.len, len, true);
-      ctx.setUint32(SK_BUFF.pkt_type, packetTypeOf(frame), true);
-      ctx.setUint32(SK_BUFF.protocol, protocolOf(frame), true);
-      ctx.setUint32(SK_BUFF.ifindex, LOOPBACK_IFINDEX, true);
-      ctx.setUint32(SK_BUFF.data, inputBase, true);
-      ctx.setUint32(SK_BUFF.data_end, inputBase + len, true);
-      ctx.setUint32(SK_BUFF.data_meta, inputBase, true);
-      startRun(runtime, { input: len, context: contextSize + BPF_SOCK_SIZE, r1: BigInt(contextBase) });
+      writeSocket(view, sock, frame);
+      view.setBigUint64(contextBase + SK_BUFF.sk, BigInt(sock), true);
+      field(SK_BUFF.len, len);
+      field(SK_BUFF.pkt_type, packetTypeOf(frame));
+      field(SK_BUFF.protocol, protocolOf(frame));
+      field(SK_BUFF.ifindex, LOOPBACK_IFINDEX);
+      field(SK_BUFF.data, inputBase);
+      field(SK_BUFF.data_end, inputBase + len);
+      field(SK_BUFF.data_meta, inputBase);
+      startRun(runtime, len, contextSize + BPF_SOCK_SIZE, runtime.contextAddress);
       runtime.packet = { kind: 'skb', frameStart: inputBase, frameEnd: inputBase + len, skbHeaders: info.skbHeaders };
-      return runtime.runContext;
+      return runtime.contextAddress;
     },
     dataOut(runtime) {
       const { inputBase } = runtime.layout;

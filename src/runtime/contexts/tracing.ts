@@ -11,19 +11,18 @@ function tracing(type: 'kprobe' | 'tracepoint', padTo: number): Presentation {
   const limit = PROGRAM_TYPE_INFO[type].contextSize;
   return {
     type,
-    view(runtime, length) {
+    inputAt(runtime, length) {
       const max = Math.min(limit, runtime.layout.contextSize);
       if (!Number.isSafeInteger(length) || length < 0 || length > max) {
         throw new RangeError(`a ${type} context takes at most ${max} bytes, got ${length}`);
       }
-      const { contextBase } = runtime.layout;
-      return runtime.bytes().subarray(contextBase, contextBase + length);
+      return runtime.layout.contextBase;
     },
     begin(runtime, length) {
       const { contextBase } = runtime.layout;
       const size = Math.max(length, padTo);
       runtime.bytes().fill(0, contextBase + length, contextBase + size);
-      return startRun(runtime, { input: 0, context: size, r1: BigInt(contextBase) });
+      return startRun(runtime, 0, size, runtime.contextAddress);
     },
   };
 }

@@ -27,10 +27,9 @@ const LOOPBACK_IFINDEX = 1;
 
 export const XDP: Presentation = {
   type: 'xdp',
-  view(runtime, length) {
+  inputAt(runtime, length) {
     check(length);
-    const data = runtime.layout.inputBase + XDP_HEADROOM;
-    return runtime.bytes().subarray(data, data + length);
+    return runtime.layout.inputBase + XDP_HEADROOM;
   },
   begin(runtime, length) {
     check(length);
@@ -38,23 +37,23 @@ export const XDP: Presentation = {
     const data = inputBase + XDP_HEADROOM;
     const bytes = runtime.bytes();
     bytes.fill(0, inputBase, data);
-    const size = PROGRAM_TYPE_INFO.xdp.contextSize;
-    const ctx = new DataView(bytes.buffer, contextBase, size);
-    ctx.setUint32(XDP_MD.data, data, true);
-    ctx.setUint32(XDP_MD.data_end, data + length, true);
-    ctx.setUint32(XDP_MD.data_meta, data, true);
-    ctx.setUint32(XDP_MD.ingress_ifindex, LOOPBACK_IFINDEX, true);
-    ctx.setUint32(XDP_MD.rx_queue_index, 0, true);
-    ctx.setUint32(XDP_MD.egress_ifindex, 0, true);
-    startRun(runtime, { input: XDP_FRAME_SIZE - XDP_SHARED_INFO, context: size, r1: BigInt(contextBase) });
+    const view = runtime.dataView();
+    const field = (offset: number, value: number) => view.setUint32(contextBase + offset, value, true);
+    field(XDP_MD.data, data);
+    field(XDP_MD.data_end, data + length);
+    field(XDP_MD.data_meta, data);
+    field(XDP_MD.ingress_ifindex, LOOPBACK_IFINDEX);
+    field(XDP_MD.rx_queue_index, 0);
+    field(XDP_MD.egress_ifindex, 0);
+    startRun(runtime, XDP_FRAME_SIZE - XDP_SHARED_INFO, PROGRAM_TYPE_INFO.xdp.contextSize, runtime.contextAddress);
     runtime.packet = { kind: 'xdp', frameStart: inputBase, frameEnd: inputBase + XDP_FRAME_SIZE - XDP_SHARED_INFO };
-    return runtime.runContext;
+    return runtime.contextAddress;
   },
   dataOut(runtime) {
     const { contextBase } = runtime.layout;
-    const ctx = new DataView(runtime.bytes().buffer, contextBase, PROGRAM_TYPE_INFO.xdp.contextSize);
-    const meta = ctx.getUint32(XDP_MD.data_meta, true);
-    const end = ctx.getUint32(XDP_MD.data_end, true);
+    const view = runtime.dataView();
+    const meta = view.getUint32(contextBase + XDP_MD.data_meta, true);
+    const end = view.getUint32(contextBase + XDP_MD.data_end, true);
     return runtime.bytes().slice(meta, end);
   },
 };
