@@ -7,6 +7,7 @@ import type { Program } from './runtime/program.js';
 import type { BpfMap } from './maps/bpf-map.js';
 import type { Runtime } from './runtime/runtime.js';
 import type { EngineName } from './runtime/program.js';
+import type { VerifyMode } from './verify/validated-program.js';
 
 export { ENGINE_NAMES, isEngineName } from './engine-names.js';
 
@@ -23,6 +24,8 @@ export interface LoadOptions {
   maps?: readonly BpfMap[];
   /** The program's type (default `raw`; `load()` takes it from each program's SEC() name). */
   programType?: ProgramType;
+  /** How the verifier treats the program (`strict` for kernel types, `checked` for raw, by default). */
+  verify?: VerifyMode;
 }
 
 /**
@@ -31,8 +34,8 @@ export interface LoadOptions {
  * Throws the engine's typed errors for programs it cannot load.
  */
 export function loadProgram(program: Uint8Array | readonly Insn[], options: LoadOptions = {}): Program {
-  const { runtime, budget, optLevel, maps, programType } = options;
+  const { runtime, budget, optLevel, maps, programType, verify } = options;
   return (options.engine ?? 'jit') === 'jit'
-    ? jit(program, { runtime, budget, optLevel, maps, programType })
-    : interpreter(program, { runtime, budget, maps, programType });
+    ? jit(program, { runtime, budget, optLevel, maps, programType, verify })
+    : interpreter(program, { runtime, budget, maps, programType, verify });
 }

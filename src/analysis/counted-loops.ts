@@ -265,7 +265,11 @@ function analyse(
     // The guard checks a step held in registers to be below 2^31; a constant one here.
     const step = base && linConstant(base.step);
     if (base && start && (step === undefined || (step < STEP_LIMIT && step > -STEP_LIMIT))) {
-      const access = { pc: insn.pc, address: { start, step: base.step }, size: acc.size, region: options.regionGuess.get(insn.pc) ?? 'stack', afterExitTest: false } as const;
+      const region = options.regionGuess.get(insn.pc) ?? 'stack';
+      // Not guarded, so checked in the fast copy too: heap values are not contiguous (a range
+      // from one to another crosses the maps' bookkeeping), and no unproven store reaches ctx.
+      if (region === 'heap' || (region === 'ctx' && insn.spec.sem.kind !== 'load')) return;
+      const access = { pc: insn.pc, address: { start, step: base.step }, size: acc.size, region, afterExitTest: false } as const;
       found.push({ access, block });
     }
   });

@@ -15,14 +15,14 @@ import { findSpeculations, type Speculation } from './speculation.js';
  *
  *   1. the CFG (blocks, edges both ways), and whether the function has a cycle;
  *   2. regions:       the region each access probably touches (a guess, regions.ts);
- *   3. input bounds:  input accesses proven in range (input-bounds.ts; raw programs);
+ *   3. proofs:        the accesses the verifier proved (verify/verifier.ts, run before the
+ *                     JIT), and input accesses proven in range (input-bounds.ts; raw programs);
  *   4. counted loops: with a cycle, dominators and innermost natural loops, and the loops
  *                     whose trip count and accesses a guard can check on entry
  *                     (counted-loops.ts; reads 2 and 3);
  *   5. speculations:  branches on data around a few ALU instructions (speculation.ts).
  *
- * The emitters read the result and recompute nothing. The verifier's facts, when it has
- * them, are the next input here.
+ * The emitters read the result and recompute nothing.
  */
 
 export interface FunctionAnalysis {
@@ -31,8 +31,8 @@ export interface FunctionAnalysis {
   readonly hasLoops: boolean;
   /** The region each memory access probably touches, by pc. */
   readonly regionGuess: ReadonlyMap<number, Region>;
-  /** Accesses proven inside the input, by pc: they need no check. */
-  readonly provenInput: ReadonlySet<number>;
+  /** Accesses that need no check, by pc: the verifier's proofs, and input accesses input-bounds.ts proves. */
+  readonly proven: ReadonlySet<number>;
   /** Loops that get a guard and a fast copy. */
   readonly countedLoops: readonly CountedLoop[];
   /** Triangles to if-convert, by the id of their branching block. */
@@ -55,6 +55,8 @@ export interface AnalysisInput {
    * bpf_loop): such code charges the budget itself, so a loop around it must too.
    */
   readonly callsBack: (insn: Insn) => boolean;
+  /** Memory accesses the verifier proved inside their object on every path, by pc. */
+  readonly verified: ReadonlySet<number>;
 }
 
 export function analyzeProgram(input: AnalysisInput): ProgramAnalysis {
@@ -67,10 +69,11 @@ function analyzeFunction(fn: FunctionCfg, input: AnalysisInput): FunctionAnalysi
   const hasLoops = hasCycle(fn);
   const regionGuess = guessRegions(fn, insns, input);
   // The input-bounds proofs start from r1 = the input and r2 = its length: raw programs only.
-  const provenInput = input.programType === 'raw' ? provenInputAccesses(fn, insns, input.layout) : new Set<number>();
+  const proven = new Set(input.verified);
+  if (input.programType === 'raw') for (const pc of provenInputAccesses(fn, insns, input.layout)) proven.add(pc);
   const loops = hasLoops
-    ? countedLoops(fn, insns, dominators(fn), { proven: provenInput, regionGuess, callsBack: input.callsBack })
+    ? countedLoops(fn, insns, dominators(fn), { proven, regionGuess, callsBack: input.callsBack })
     : [];
   const speculations = findSpeculations(fn, insns);
-  return { fn, hasLoops, regionGuess, provenInput, countedLoops: loops, speculations };
+  return { fn, hasLoops, regionGuess, proven, countedLoops: loops, speculations };
 }

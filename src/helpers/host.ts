@@ -41,11 +41,11 @@ export interface HelperHost {
   readonly mapsModule: MapsExports;
   /** A byte view of the whole memory (renewed when the memory grows). */
   bytes(): Uint8Array;
-  /** Whether [addr, addr + size) lies wholly inside one region a program may access. */
-  isAccessible(addr: number, size: number): boolean;
-  /** A view of program-accessible memory; a `RuntimeTrap` OUT_OF_BOUNDS if any byte is not. */
-  view(addr: bigint | number, size: number, pc?: number): Uint8Array;
-  /** Allocate zeroed heap; returns the address. */
+  /** Whether [addr, addr + size) lies wholly inside one region a program may access (`write`: may write). */
+  isAccessible(addr: number, size: number, write?: boolean): boolean;
+  /** A view of program-accessible memory (`write`: that a program may write); a `RuntimeTrap` OUT_OF_BOUNDS if any byte is not. */
+  view(addr: bigint | number, size: number, pc?: number, write?: boolean): Uint8Array;
+  /** Allocate zeroed heap that programs may read and write (memory a helper hands them); returns the address. */
   allocate(size: number, align?: number): number;
   /** The next value of bpf_get_prandom_u32. */
   nextRandomU32(): number;

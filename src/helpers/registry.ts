@@ -8,6 +8,8 @@ import type { HelperHost } from './host.js';
  */
 export type ArgKind =
   | 'anything'
+  /** Passed on but not checked, not even initialised (bpf_trace_printk's variadic arguments: the kernel's ARG_DONTCARE). */
+  | 'unchecked'
   | 'const_map_ptr'
   | 'ptr_to_map_key'
   | 'ptr_to_map_value'

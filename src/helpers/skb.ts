@@ -34,7 +34,7 @@ const SKB_LOAD_BYTES: HelperDef = {
   proto: { args: ['ptr_to_ctx', 'anything', 'ptr_to_uninit_mem', 'const_size'], ret: 'integer' },
   programTypes: SKB_TYPES,
   impl: (_ctx, offset, to, len, _5, env) => {
-    const target = env.runtime.view(to, Number(len), env.pc);
+    const target = env.runtime.view(to, Number(len), env.pc, true);
     const from = within(env, offset, len);
     if (from === undefined) {
       target.fill(0);
@@ -59,7 +59,7 @@ const SKB_LOAD_BYTES_RELATIVE: HelperDef = {
   proto: { args: ['ptr_to_ctx', 'anything', 'ptr_to_uninit_mem', 'const_size', 'anything'], ret: 'integer' },
   programTypes: SKB_TYPES,
   impl: (_ctx, offset, to, len, startHeader, env) => {
-    const target = env.runtime.view(to, Number(len), env.pc);
+    const target = env.runtime.view(to, Number(len), env.pc, true);
     const data = skbData(env);
     const headers = env.runtime.packet?.skbHeaders;
     const header = startHeader === BPF_HDR_START_MAC ? headers?.mac : startHeader === BPF_HDR_START_NET ? headers?.network : undefined;
@@ -177,4 +177,18 @@ const L4_CSUM_REPLACE: HelperDef = {
   },
 };
 
-export const SKB_HELPERS: readonly HelperDef[] = [SKB_LOAD_BYTES, SKB_LOAD_BYTES_RELATIVE, SKB_STORE_BYTES, L3_CSUM_REPLACE, L4_CSUM_REPLACE];
+/**
+ * long bpf_skb_pull_data(skb, len): make the first len bytes (all, for 0) linear and
+ * writable. A test-run skb is linear from the start, so nothing moves here; it fails
+ * with -ENOMEM past the data, as skb_ensure_writable does. The verifier still forgets
+ * every packet pointer after it, as the kernel's does.
+ */
+const SKB_PULL_DATA: HelperDef = {
+  id: HELPER_IDS.skb_pull_data,
+  name: 'skb_pull_data',
+  proto: { args: ['ptr_to_ctx', 'anything'], ret: 'integer' },
+  programTypes: ['sched_cls'],
+  impl: (_ctx, len, _3, _4, _5, env) => (len > BigInt(skbData(env).length) ? negErrno(ERRNO.ENOMEM) : 0n),
+};
+
+export const SKB_HELPERS: readonly HelperDef[] = [SKB_LOAD_BYTES, SKB_LOAD_BYTES_RELATIVE, SKB_STORE_BYTES, SKB_PULL_DATA, L3_CSUM_REPLACE, L4_CSUM_REPLACE];

@@ -44,4 +44,19 @@ const getCurrentPidTgid: HelperDef = {
   impl: () => (BigInt(process.pid) << 32n) | BigInt(process.pid),
 };
 
-export const SYSTEM_HELPERS: readonly HelperDef[] = [ktimeGetNs, ktimeGetBootNs, getPrandomU32, getSmpProcessorId, getCurrentPidTgid];
+/** Jiffies per second: CONFIG_HZ of the usual distribution kernels (250). */
+const HZ = 250n;
+
+/** bpf_jiffies64: the kernel's tick count, here the monotonic clock in ticks of 1/HZ s. */
+const jiffies64: HelperDef = {
+  id: HELPER_IDS.jiffies64, name: 'jiffies64', proto: noArgs,
+  impl: () => process.hrtime.bigint() / (1_000_000_000n / HZ),
+};
+
+/** bpf_get_numa_node_id: the NUMA node the program runs on; a runtime is one node, 0. */
+const getNumaNodeId: HelperDef = {
+  id: HELPER_IDS.get_numa_node_id, name: 'get_numa_node_id', proto: noArgs,
+  impl: () => 0n,
+};
+
+export const SYSTEM_HELPERS: readonly HelperDef[] = [ktimeGetNs, ktimeGetBootNs, getPrandomU32, getSmpProcessorId, getCurrentPidTgid, jiffies64, getNumaNodeId];

@@ -91,7 +91,7 @@ export function formatTrace(fmt: string, args: readonly bigint[], env: HelperEnv
 export const TRACE_PRINTK: HelperDef = {
   id: HELPER_IDS.trace_printk,
   name: 'trace_printk',
-  proto: { args: ['ptr_to_mem', 'const_size', 'anything', 'anything', 'anything'], ret: 'integer' },
+  proto: { args: ['ptr_to_mem', 'const_size', 'unchecked', 'unchecked', 'unchecked'], ret: 'integer' },
   impl: (fmtAddr, fmtSize, a1, a2, a3, env) => {
     const size = Number(BigInt.asUintN(32, fmtSize));
     if (size === 0) return negErrno(ERRNO.EINVAL);

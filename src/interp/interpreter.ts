@@ -8,6 +8,7 @@ import type { Program } from '../runtime/program.js';
 import { programRuns } from '../runtime/runner.js';
 import { Runtime } from '../runtime/runtime.js';
 import { prepareProgram } from '../verify/load-stage.js';
+import type { VerifyMode } from '../verify/validated-program.js';
 import { compileProgram } from './compile.js';
 import { Machine } from './machine.js';
 import { HALT, type Op } from './op.js';
@@ -31,6 +32,8 @@ export interface InterpreterOptions {
   maps?: readonly BpfMap[];
   /** The program's type (default `raw`): its context, its helpers (abi/program-types.ts). */
   programType?: ProgramType;
+  /** How the verifier treats the program: `strict` (default for kernel types) or `checked` (default for raw). */
+  verify?: VerifyMode;
 }
 
 /** Runtimes with an interpreted program currently running (their stack and input are in use). */
@@ -41,10 +44,10 @@ export function interpreter(program: Uint8Array | readonly Insn[], options: Inte
   const runtime = options.runtime ?? new Runtime();
   const prepared = prepareProgram(program, {
     runtime, helpers: options.helpers, maps: options.maps, budget: options.budget, programType: options.programType,
+    verify: options.verify,
   });
   const { insns, budget, type } = prepared;
-  const contextWritable = PROGRAM_TYPE_INFO[type].contextWritable;
-  const { ops, machine } = compileProgram(prepared, (constants) => new Machine(runtime, createRegisterFile(constants), contextWritable));
+  const { ops, machine } = compileProgram(prepared, (constants) => new Machine(runtime, createRegisterFile(constants), prepared.verification.proven));
 
   const refuseReentry = () => {
     if (busyRuntimes.has(runtime)) {

@@ -70,8 +70,12 @@ export class Machine {
   constructor(
     readonly runtime: Runtime,
     readonly regs: RegisterFile,
-    /** Whether stores may reach the context (a kprobe's or an XDP program's may not). */
-    private readonly contextWritable = true,
+    /**
+     * The accesses the verifier proved inside their object, by pc: they need no check, and
+     * only such stores may reach the context (a field the program's type lets it write),
+     * as in the JIT.
+     */
+    private readonly proven: ReadonlySet<number> = new Set(),
   ) {
     this.layout = runtime.layout;
     this.buffer = runtime.memory.buffer;
@@ -118,12 +122,13 @@ export class Machine {
   /**
    * Whether [addr, addr+size) lies inside one accessible region. `addr` is a double:
    * exact below 2^53, and any larger (or negative) value is outside every region anyway.
+   * In the heap, only map values are (maps/value-areas.ts).
    */
-  accessible(addr: number, size: number): boolean {
+  accessible(addr: number, size: number, write = false): boolean {
     const end = addr + size;
     return (addr >= this.stackBase && end <= this.stackEnd)
       || (addr >= this.inputBase && end <= this.inputEnd)
-      || (addr >= this.heapBase && end <= this.heapEnd)
+      || (addr >= this.heapBase && end <= this.heapEnd && this.runtime.valueAccessible(addr, size, write))
       || (addr >= this.contextBase && end <= this.contextEnd);
   }
 
@@ -135,18 +140,24 @@ export class Machine {
   address(reg: number, off: number, size: number, pc: number): number {
     const u32 = this.regs.u32;
     const addr = u32[2 * reg + 1] * TWO_POW_32 + u32[2 * reg] + off;
-    if (this.accessible(addr, size)) return addr;
+    // What the verifier proved needs no check, as in the JIT (a ringbuf record lies in the
+    // ring, whose headers a computed address may not reach).
+    if (this.accessible(addr, size) || this.proven.has(pc)) return addr;
     throw this.outOfBounds(reg, off, size, pc);
   }
 
   /**
-   * The address of a store (or atomic) of `size` bytes at `reg + off`: as `address`, but a
-   * read-only context (a kprobe's, an XDP program's) is outside the memory a store may
-   * reach, as in the JIT.
+   * The address of a store (or atomic) of `size` bytes at `reg + off`: as `address`, but
+   * the context only for a store the verifier proved, and a map value only if programs
+   * may write its map, as in the JIT.
    */
   writeAddress(reg: number, off: number, size: number, pc: number): number {
-    const addr = this.address(reg, off, size, pc);
-    if (this.contextWritable || addr + size <= this.contextBase || addr >= this.contextEnd) return addr;
+    const u32 = this.regs.u32;
+    const addr = u32[2 * reg + 1] * TWO_POW_32 + u32[2 * reg] + off;
+    const end = addr + size;
+    if ((addr >= this.stackBase && end <= this.stackEnd) || (addr >= this.inputBase && end <= this.inputEnd)) return addr;
+    if (addr >= this.heapBase && end <= this.heapEnd && this.runtime.valueAccessible(addr, size, true)) return addr;
+    if (this.proven.has(pc)) return addr;
     throw this.outOfBounds(reg, off, size, pc);
   }
 

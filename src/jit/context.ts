@@ -37,6 +37,7 @@ export const NAMES = {
   /** Times a counted loop's guard passed and its fast copy ran (exported: JitProgram.fastLoopEntries). */
   fastLoops: 'fast_loops',
   trapOob: 'trap_oob',
+  valueAccessible: 'value_accessible',
   trap: 'trap',
   abortWith: 'abort_with',
   callx: 'callx',
@@ -156,7 +157,7 @@ export class FunctionContext {
 
   /** Whether the access at `pc` needs no range check: proven by the analyses, or by a loop guard. */
   isUnchecked(pc: number): boolean {
-    return this.analysis.provenInput.has(pc) || this.scope.unchecked.has(pc);
+    return this.analysis.proven.has(pc) || this.scope.unchecked.has(pc);
   }
 
   /** The region the access at `pc` probably touches (regions.ts); the stack if nothing is known. */

@@ -18,9 +18,13 @@ const REGIONS: readonly Region[] = ['stack', 'input', 'ctx', 'heap'];
  * i32: whether [addr, addr + size) with addr = base + off lies inside `region`, as one
  * unsigned compare of the distance from the region's start with `limit` = len - size + 1
  * (0 if the region is smaller than the access): (i64.lt_u (i64.add $rB off - start) limit).
- * The heap's end is only known at run time (maps grow it), so it compares both ends.
+ * In the heap only map values are accessible, never the maps' own bookkeeping: past the
+ * compare of both ends (maps grow the heap at run time), the runtime looks the address
+ * up among the values (maps/value-areas.ts), which only accesses the verifier could not
+ * prove ever need:
+ *   (if (result i32) (<inside the heap>) (then (call $value_accessible addr size write)) (else 0))
  */
-export function inside(c: FunctionContext, region: Region, base: () => Expr, off: number, size: number): Expr {
+export function inside(c: FunctionContext, region: Region, base: () => Expr, off: number, size: number, write = false): Expr {
   const m = c.m;
   const L = c.module.layout;
   const distance = (start: number) => m.i64.add(base(), c.i64(off - start));
@@ -30,10 +34,11 @@ export function inside(c: FunctionContext, region: Region, base: () => Expr, off
     case 'ctx': return m.i64.lt_u(distance(L.contextBase), c.global(NAMES.ctxLimit(size), binaryen.i64));
     case 'heap': {
       const heapEnd = m.i64.extend_u(m.global.get(NAMES.heapEnd, binaryen.i32));
-      return m.i32.and(
+      const inHeap = m.i32.and(
         m.i64.ge_u(distance(0), c.i64(L.heapBase)),
         m.i64.le_u(distance(0), m.i64.sub(heapEnd, c.i64(size))),
       );
+      return m.if(inHeap, m.call(NAMES.valueAccessible, [distance(0), c.i32(size), c.i32(write ? 1 : 0)], binaryen.i32), c.i32(0));
     }
   }
 }
@@ -63,15 +68,16 @@ export function checkedAddress(c: FunctionContext, base: number, off: number, si
   const addr = () => (off === 0 ? c.reg(base) : m.i64.add(c.reg(base), c.i64(off)));
   if (base === FP && off >= -STACK_FRAME_SIZE && off <= -size) return m.i32.wrap(addr());
   if (c.isUnchecked(pc)) return m.i32.wrap(addr());
-  const reachable = write && !c.module.contextWritable ? REGIONS.filter((r) => r !== 'ctx') : REGIONS;
+  // What a program may write in its context the verifier proves field by field: a store it did not prove never reaches it.
+  const reachable = write ? REGIONS.filter((r) => r !== 'ctx') : REGIONS;
   const guessed = c.regionGuess(pc);
   const guess = reachable.includes(guessed) ? guessed : reachable[0];
   const baseReg = () => c.reg(base);
-  const others = reachable.filter((r) => r !== guess).map((r) => inside(c, r, baseReg, off, size));
+  const others = reachable.filter((r) => r !== guess).map((r) => inside(c, r, baseReg, off, size, write));
   const trap = m.block(null, [m.call(NAMES.trapOob, [c.i32(pc), addr(), c.i32(size)], binaryen.none), m.unreachable()]);
   const elsewhere = others.reduce((a, b) => m.i32.or(a, b));
   return m.block(null, [
-    m.if(m.i32.eqz(inside(c, guess, baseReg, off, size)), m.if(m.i32.eqz(elsewhere), trap)),
+    m.if(m.i32.eqz(inside(c, guess, baseReg, off, size, write)), m.if(m.i32.eqz(elsewhere), trap)),
     m.i32.wrap(addr()),
   ], binaryen.i32);
 }

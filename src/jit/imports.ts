@@ -73,6 +73,7 @@ export function moduleImports(runtime: Runtime, registry: HelperRegistry, helper
         const [name, message] = TRAP_MESSAGES[code] ?? ['INTERNAL', `unknown trap ${code}`];
         throw new RuntimeTrap(name, message, pc);
       },
+      value_accessible: (addr: bigint, size: number, write: number) => (runtime.valueAccessible(Number(u64(addr)), size, write !== 0) ? 1 : 0),
       abort_with: (r0: bigint) => {
         throw new ExitProgram(u64(r0));
       },

@@ -9,6 +9,7 @@ import type { Program } from '../runtime/program.js';
 import { programRuns } from '../runtime/runner.js';
 import { Runtime } from '../runtime/runtime.js';
 import { prepareProgram } from '../verify/load-stage.js';
+import type { VerifyMode } from '../verify/validated-program.js';
 import { NAMES } from './context.js';
 import { moduleImports } from './imports.js';
 import { compileModule, type OptLevel } from './module.js';
@@ -38,6 +39,8 @@ export interface JitOptions {
   maps?: readonly BpfMap[];
   /** The program's type (default `raw`): its context, its helpers (abi/program-types.ts). */
   programType?: ProgramType;
+  /** How the verifier treats the program: `strict` (default for kernel types) or `checked` (default for raw). */
+  verify?: VerifyMode;
 }
 
 export interface JitProgram extends Program {
@@ -51,6 +54,8 @@ export interface JitProgram extends Program {
    * loop versioning README's "Where the time goes" describes.
    */
   fastLoopEntries(): number;
+  /** The pcs of the memory accesses compiled with a run-time range check (what no analysis proved). */
+  readonly checkedAccesses: readonly number[];
 }
 
 /** Compile the bytes with V8; a rejection would be a JIT bug, reported as such. */
@@ -74,9 +79,10 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
   const runtime = options.runtime ?? new Runtime();
   const prepared = prepareProgram(program, {
     runtime, helpers: options.helpers, maps: options.maps, budget: options.budget, programType: options.programType,
+    verify: options.verify,
   });
   const { insns, helpers, budget, type } = prepared;
-  const { wasm, helperIds } = compileModule({ program: prepared, optLevel: options.optLevel });
+  const { wasm, helperIds, checkedAccesses } = compileModule({ program: prepared, optLevel: options.optLevel });
   const instance = new WebAssembly.Instance(wasmModule(wasm), moduleImports(runtime, helpers, helperIds));
   const run = instance.exports.run as RunExport;
 
@@ -109,6 +115,7 @@ export function jit(program: Uint8Array | readonly Insn[], options: JitOptions =
     input: runs.input,
     runInput: runs.runInput,
     fastLoopEntries: () => (instance.exports[NAMES.fastLoops] as WebAssembly.Global).value as number,
+    checkedAccesses,
     [ENTER]: enter,
   };
   return Object.assign(prog, extra);

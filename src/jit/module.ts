@@ -51,7 +51,15 @@ export interface CompiledModule {
   readonly wasm: Uint8Array;
   /** Helper ids the module imports as `helpers.h<id>`. */
   readonly helperIds: readonly number[];
+  /**
+   * The pcs of the loads, stores and atomics compiled with a run-time range check: those
+   * neither the verifier nor the input-bounds analysis proved (a counted loop's fast copy
+   * may still run them unchecked).
+   */
+  readonly checkedAccesses: readonly number[];
 }
+
+const MEMORY_KINDS = new Set(['load', 'store', 'atomic']);
 
 const { i32, i64, none } = binaryen;
 const FEATURES = binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.BulkMemory
@@ -82,6 +90,7 @@ function declareMemoryAndGlobals(m: binaryen.Module): void {
 /** Function imports; helpers are known only once every function has been emitted. */
 function declareFunctionImports(m: binaryen.Module, helpers: readonly HelperDef[]): void {
   m.addFunctionImport(NAMES.trapOob, 'env', 'trap_oob', binaryen.createType([i32, i64, i32]), none);
+  m.addFunctionImport(NAMES.valueAccessible, 'env', 'value_accessible', binaryen.createType([i64, i32, i32]), i32);
   m.addFunctionImport(NAMES.trap, 'env', 'trap', binaryen.createType([i32, i32]), none);
   m.addFunctionImport(NAMES.abortWith, 'env', 'abort_with', i64, none);
   for (const def of helpers) {
@@ -131,7 +140,8 @@ export function compileModule(input: CompileInput): CompiledModule {
   const { program } = input;
   const { helpers, insns, subprograms } = program;
   const { layout } = program.runtime;
-  const analysis = analyzeProgram({ shape: program, layout, programType: program.type, callsBack: (insn) => callsBack(helpers, insn) });
+  const analysis = analyzeProgram({ shape: program, layout, programType: program.type, callsBack: (insn) => callsBack(helpers, insn), verified: program.verification.proven,
+  });
   const m = new binaryen.Module();
   try {
     m.setFeatures(FEATURES);
@@ -173,7 +183,9 @@ export function compileModule(input: CompileInput): CompiledModule {
     // Keep function and local names in the binary so prog.wat() stays readable ($f0, $r1...).
     binaryen.setDebugInfo(true);
     optimize(m, input.optLevel ?? DEFAULT_OPT_LEVEL, input.passes);
-    return { wasm: m.emitBinary(), helperIds };
+    const checkedAccesses = analysis.functions.flatMap((fn) => insns.slice(fn.fn.sub.firstIndex, fn.fn.sub.endIndex)
+      .filter((i) => MEMORY_KINDS.has(i.spec.sem.kind) && !fn.proven.has(i.pc)).map((i) => i.pc));
+    return { wasm: m.emitBinary(), helperIds, checkedAccesses };
   } finally {
     m.dispose();
   }

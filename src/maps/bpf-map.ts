@@ -3,6 +3,7 @@ import { MapView, PerCpuMapView } from './map-view.js';
 import { MapError, type ErrnoName } from './map-error.js';
 import type { MapsExports } from './maps-module.js';
 import type { MapMemory } from './memory.js';
+import type { ValueArea } from './value-areas.js';
 import { UPDATE_FLAGS, type MapSpec, type MapTypeName } from './types.js';
 
 /** Where a map lives in its runtime's memory (see create-map.ts). */
@@ -15,6 +16,8 @@ export interface MapPlacement {
   readonly staging: number;
   /** Bytes of one value as the host sees it (per-CPU maps: every CPU's value). */
   readonly valueBlockSize: number;
+  /** Where its values lie, for maps that hand programs pointers to them (array and hash kinds). */
+  readonly values?: ValueArea;
 }
 
 /** One batch of `lookupBatch`: parallel keys and values, and where to continue. */
@@ -59,6 +62,8 @@ export class BpfMap {
   protected readonly keySlot: number;
   protected readonly nextKeySlot: number;
   protected readonly valueSlot: number;
+  /** Where its values lie in the heap, if programs get pointers to them (value-areas.ts). */
+  readonly valueArea: ValueArea | undefined;
 
   constructor(
     /** The memory (the runtime) the map lives in. */
@@ -76,6 +81,7 @@ export class BpfMap {
     this.valueSize = spec.valueSize;
     this.maxEntries = spec.maxEntries;
     this.valueBlockSize = placement.valueBlockSize;
+    this.valueArea = placement.values;
     const paddedKey = Math.ceil(spec.keySize / 8) * 8;
     this.keySlot = placement.staging;
     this.nextKeySlot = placement.staging + paddedKey;

@@ -5,6 +5,7 @@ import { MapError } from './map-error.js';
 import { checkMapSpec, MAP_FLAGS } from './map-spec-check.js';
 import type { MapsExports } from './maps-module.js';
 import type { MapMemory } from './memory.js';
+import type { ValueArea } from './value-areas.js';
 import { PerfEventArrayMap } from './perf-event-array.js';
 import { ProgArrayMap } from './prog-array.js';
 import { QueueStackMap } from './queue-stack-map.js';
@@ -75,11 +76,20 @@ function allocate(runtime: MapMemory, spec: MapSpec, size: number): number {
     throw new MapError('ENOMEM', `cannot create ${spec.type} map: ${size} bytes do not fit in the runtime's memory`);
   }
   try {
-    return runtime.allocate(size, 8);
+    return runtime.allocateMapStorage(size, 8);
   } catch (e) {
     if (e instanceof RangeError) throw new MapError('ENOMEM', `cannot create ${spec.type} map: ${e.message}`);
     throw e;
   }
+}
+
+/** The values of an array or hash map, which programs reach through map_lookup_elem (value-areas.ts). */
+function valueArea(spec: MapSpec, g: Geometry, storage: number, flags: number): ValueArea | undefined {
+  if (g.kind !== MAP_KIND.array && g.kind !== MAP_KIND.hash) return undefined;
+  return {
+    start: storage, elemSize: g.elemSize, count: spec.maxEntries, valueStart: g.valueOffset,
+    readonly: (flags & MAP_FLAGS.RDONLY_PROG) !== 0,
+  };
 }
 
 function randomSeed(): number {
@@ -132,7 +142,9 @@ export function createMap<S extends MapSpec>(runtime: MapMemory, exports: MapsEx
     }
   }
 
-  const placement: MapPlacement = { fd, name: spec.name ?? `map_${fd}`, address, staging, valueBlockSize: g.valueBlock };
+  const placement: MapPlacement = {
+    fd, name: spec.name ?? `map_${fd}`, address, staging, valueBlockSize: g.valueBlock, values: valueArea(spec, g, storage, flags),
+  };
   return instantiate(runtime, spec, placement, exports) as MapOf<S['type']>;
 }
 

@@ -5,6 +5,7 @@ import type { MapMemory } from './memory.js';
 import { ProgArrayMap, type TailCallTarget } from './prog-array.js';
 import { RingBufMap } from './ringbuf-map.js';
 import type { MapSpec } from './types.js';
+import { ValueAreas } from './value-areas.js';
 
 /**
  * A runtime's maps: by fd (small integers from 1, in creation order), by name and by
@@ -15,6 +16,8 @@ export class MapTable implements MapDirectory {
   private readonly byFd = new Map<number, BpfMap>();
   private readonly byAddress = new Map<number, BpfMap>();
   private module: MapsExports | undefined;
+  /** Where programs may reach the heap: the values of the maps. */
+  readonly valueAreas = new ValueAreas();
 
   constructor(private readonly runtime: MapMemory) {}
 
@@ -31,6 +34,7 @@ export class MapTable implements MapDirectory {
     const map = createMap(this.runtime, this.exports, spec, this.byFd.size + 1);
     this.byFd.set(map.fd, map);
     this.byAddress.set(map.address, map);
+    if (map.valueArea) this.valueAreas.add(map.valueArea);
     return map;
   }
 
@@ -49,6 +53,10 @@ export class MapTable implements MapDirectory {
   programAt(mapAddress: number | bigint, index: number | bigint): TailCallTarget | undefined {
     const map = this.byAddress.get(Number(mapAddress));
     return map instanceof ProgArrayMap ? map.get(Number(index)) : undefined;
+  }
+
+  valueAccessible(addr: number, size: number, write: boolean): boolean {
+    return this.valueAreas.contains(addr, size, write);
   }
 
   describe(d: number): string {

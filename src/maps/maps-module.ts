@@ -39,6 +39,8 @@ export interface MapDirectory {
   describe(d: number): string;
   /** A ring buffer's waiting reader has data (the module's `notify` import). */
   notify(d: number): void;
+  /** Whether a helper's pointer argument into the heap lies in a map value (value-areas.ts). */
+  valueAccessible(addr: number, size: number, write: boolean): boolean;
 }
 
 const hex = (v: bigint | number) => `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;
@@ -76,6 +78,7 @@ export function instantiateMapsModule(runtime: MapMemory, directory: MapDirector
         throw new RuntimeTrap('OUT_OF_BOUNDS', `helper access of ${size} bytes at ${hex(a)} is outside program memory`, pc, a, Number(size));
       },
       notify: (d: number) => directory.notify(d),
+      value_accessible: (addr: bigint, size: bigint, write: number) => (directory.valueAccessible(Number(addr), Number(size), write !== 0) ? 1 : 0),
     },
   };
   const instance = new WebAssembly.Instance(mapsWasmModule(watLayout(runtime.layout)), imports);

@@ -21,6 +21,9 @@ export interface MapMemory {
   readonly cpuGlobal: WebAssembly.Global;
   /** A byte view of the whole memory (renewed when the memory grows). */
   bytes(): Uint8Array;
-  /** Allocate `size` zeroed heap bytes aligned to `align`; returns the address. */
-  allocate(size: number, align?: number): number;
+  /**
+   * Allocate `size` zeroed heap bytes aligned to `align` for a map's own storage; returns
+   * the address. Programs reach none of it but the values the map declares (valueArea).
+   */
+  allocateMapStorage(size: number, align?: number): number;
 }

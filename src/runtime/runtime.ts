@@ -173,8 +173,18 @@ export class Runtime implements MapMemory, HelperHost {
     return this.heapEnd;
   }
 
-  /** Allocate `size` bytes of zeroed heap, aligned to `align`; returns the address. */
+  /**
+   * Allocate `size` bytes of zeroed heap, aligned to `align`, for a helper to hand to
+   * programs: they may read and write it (memory a helper handed them). Returns the address.
+   */
   allocate(size: number, align = 8): number {
+    const start = this.allocateMapStorage(size, align);
+    this.mapTable.valueAreas.add({ start, elemSize: size, count: 1, valueStart: 0, readonly: false });
+    return start;
+  }
+
+  /** Heap for a map's own storage, which programs may not reach but through its values (maps/memory.ts). */
+  allocateMapStorage(size: number, align = 8): number {
     const start = Math.ceil(this.heapEnd / align) * align;
     const end = start + size;
     const needPages = Math.ceil(end / WASM_PAGE) - this.memory.buffer.byteLength / WASM_PAGE;
@@ -203,23 +213,33 @@ export class Runtime implements MapMemory, HelperHost {
     this.inputLength = input.length;
   }
 
-  /** Whether [addr, addr+size) lies wholly inside one region a program may access. */
-  isAccessible(addr: number, size: number): boolean {
+  /**
+   * Whether [addr, addr+size) lies wholly inside one region a program may access: its
+   * stack, the input, the context (never for a write: what a program may write there
+   * the verifier decides field by field), or one map value (value-areas.ts; for a write,
+   * of a map programs may write).
+   */
+  isAccessible(addr: number, size: number, write = false): boolean {
     const L = this.layout;
     const inside = (base: number, len: number) => addr >= base && addr + size <= base + len;
     return inside(L.stackBase, L.stackTop - L.stackBase)
       || inside(L.inputBase, this.inputLength)
-      || inside(L.contextBase, this.contextLength)
-      || inside(L.heapBase, this.heapEnd - L.heapBase);
+      || (!write && inside(L.contextBase, this.contextLength))
+      || (inside(L.heapBase, this.heapEnd - L.heapBase) && this.mapTable.valueAccessible(addr, size, write));
+  }
+
+  /** Whether heap bytes [addr, addr + size) lie in one map value (value-areas.ts). */
+  valueAccessible(addr: number, size: number, write: boolean): boolean {
+    return this.mapTable.valueAccessible(addr, size, write);
   }
 
   /**
    * A view of program-accessible memory for helpers; throws `RuntimeTrap` if any
    * byte lies outside the accessible regions.
    */
-  view(addr: bigint | number, size: number, pc?: number): Uint8Array {
+  view(addr: bigint | number, size: number, pc?: number, write = false): Uint8Array {
     const a = typeof addr === 'bigint' ? (addr > BigInt(Number.MAX_SAFE_INTEGER) ? -1 : Number(addr)) : addr;
-    if (size < 0 || a < 0 || !this.isAccessible(a, size)) {
+    if (size < 0 || a < 0 || !this.isAccessible(a, size, write)) {
       throw new RuntimeTrap('OUT_OF_BOUNDS', `helper access of ${size} bytes at 0x${BigInt(addr).toString(16)} is outside program memory`, pc, BigInt(addr), size);
     }
     return new Uint8Array(this.memory.buffer, a, size);

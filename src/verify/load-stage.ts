@@ -10,6 +10,8 @@ import type { Runtime } from '../runtime/runtime.js';
 import { validInstructions } from './instructions.js';
 import { lddwResolver } from './pseudo-lddw.js';
 import { analyzeStructure } from './structure.js';
+import { verify, type Verification } from './verifier.js';
+import { VERIFY_MODES, type ValidatedProgram, type VerifyMode } from './validated-program.js';
 
 /**
  * The load stage both engines share, the counterpart of the kernel's bpf_check() before
@@ -23,7 +25,9 @@ import { analyzeStructure } from './structure.js';
  *   2. the structure (VerifierError, structure.ts): jump and call targets, functions;
  *   3. each instruction against the registry and the program type (VerifierError): helper
  *      ids, helpers the type may call, LD_ABS/LD_IND where the type has no skb, lddw pseudo
- *      loads (maps, map values, code pointers) resolved to their values.
+ *      loads (maps, map values, code pointers) resolved to their values;
+ *   4. the verifier (VerifierError, verifier.ts): every path's abstract state, in the
+ *      strict or checked mode; what it proves is what the JIT compiles on.
  *
  * The result is what the engines consume: they never look at the raw program again.
  */
@@ -39,16 +43,20 @@ export interface LoadStageOptions {
   readonly budget?: number;
   /** The program's type (default `raw`): what its context is, which helpers it may call. */
   readonly programType?: ProgramType;
+  /**
+   * How the verifier treats the program (default: `strict` for kernel program types,
+   * `checked` for raw): strict rejects what the kernel rejects; checked rejects nothing the
+   * run-time checks make safe, and keeps a check on every access it cannot prove.
+   */
+  readonly verify?: VerifyMode;
+  /** Receives the verifier's log, a line at a time (see VerifierOptions.log): `ebpf-wasm verify --log`. */
+  readonly verifierLog?: (line: string) => void;
 }
 
-export interface PreparedProgram extends ProgramShape {
-  readonly type: ProgramType;
-  readonly runtime: Runtime;
-  /** The helpers the program was checked against; calls resolve to these. */
-  readonly helpers: HelperRegistry;
-  readonly budget: number;
-  /** The value each lddw loads, by pc: constants, code pointers, map and map value addresses. */
-  readonly lddwValues: ReadonlyMap<number, bigint>;
+/** A program through the load stage, and what the verifier proved of it. */
+export interface PreparedProgram extends ValidatedProgram {
+  /** The accesses that need no run-time check, and the verifier's effort. */
+  readonly verification: Verification;
 }
 
 /**
@@ -66,6 +74,14 @@ function checkType(type: unknown): ProgramType {
   return type;
 }
 
+function checkVerifyMode(mode: unknown, type: ProgramType): VerifyMode {
+  if (mode === undefined) return type === 'raw' ? 'checked' : 'strict';
+  if (typeof mode !== 'string' || !(VERIFY_MODES as readonly string[]).includes(mode)) {
+    throw new RangeError(`verify must be one of ${VERIFY_MODES.join(', ')}, got ${String(mode)}`);
+  }
+  return mode as VerifyMode;
+}
+
 function checkBudget(budget: number): number {
   if (!Number.isSafeInteger(budget) || budget < 0) {
     throw new RangeError(`budget must be a non-negative safe integer, got ${budget}`);
@@ -77,19 +93,27 @@ function checkBudget(budget: number): number {
 export function prepareProgram(program: Uint8Array | readonly Insn[], options: LoadStageOptions): PreparedProgram {
   const budget = checkBudget(options.budget ?? DEFAULT_BUDGET);
   const type = checkType(options.programType ?? 'raw');
+  const verifyMode = checkVerifyMode(options.verify, type);
   const helpers = helpersFor(options);
   const shape = analyzeStructure(validInstructions(program));
   const resolveLddw = lddwResolver({ runtime: options.runtime, maps: options.maps });
   const lddwValues = new Map<number, bigint>();
+  const lddwMaps = new Map<number, BpfMap>();
   for (const insn of shape.insns) {
     const sem = insn.spec.sem;
     if (sem.kind === 'call' && sem.target === 'helper') checkHelper(helpers, type, insn.imm, insn.pc);
     if (sem.kind === 'packet' && !PROGRAM_TYPE_INFO[type].legacyPacketLoads) {
       throw new VerifierError('LD_ABS_NOT_ALLOWED', `BPF_LD_[ABS|IND] instructions not allowed for this program type (${type})`, insn.pc);
     }
-    if (sem.kind === 'lddw') lddwValues.set(insn.pc, resolveLddw(insn));
+    if (sem.kind === 'lddw') {
+      lddwValues.set(insn.pc, resolveLddw(insn));
+      const map = sem.pseudo === 'map_fd' || sem.pseudo === 'map_value' ? options.runtime.maps.get(insn.imm)
+        : sem.pseudo === 'map_idx' || sem.pseudo === 'map_idx_value' ? options.maps?.[insn.imm] : undefined;
+      if (map !== undefined) lddwMaps.set(insn.pc, map);
+    }
   }
-  return { ...shape, type, runtime: options.runtime, helpers, budget, lddwValues };
+  const loaded = { ...shape, type, runtime: options.runtime, helpers, budget, lddwValues, lddwMaps, verifyMode };
+  return { ...loaded, verification: verify(loaded, { checked: verifyMode === 'checked', log: options.verifierLog }) };
 }
 
 /** A helper call must name a registered helper that programs of `type` may call. */

@@ -24,8 +24,9 @@ export function analyzeStructure(insns: readonly Insn[]): ProgramShape {
       throw new VerifierError(code, `${what} target ${target} is outside the program (0..${slotCount - 1})`, insn.pc);
     }
     if (indexOfPc[target] < 0) {
-      throw new VerifierError(code === 'JUMP_OUT_OF_RANGE' ? 'JUMP_INTO_LDDW' : code,
-        `${what} target ${target} is the second slot of an lddw`, insn.pc);
+      // Reported at the lddw, in the kernel's words.
+      if (code === 'JUMP_OUT_OF_RANGE') throw new VerifierError('JUMP_INTO_LDDW', `jump into the middle of ldimm64 insn ${target - 1}`, target - 1);
+      throw new VerifierError(code, `${what} target ${target} is the second slot of an lddw`, insn.pc);
     }
   };
 

@@ -1,18 +1,20 @@
 (module
  (type $0 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
  (type $1 (func (param i32 i64 i32)))
- (type $2 (func (param i32 i32)))
- (type $3 (func (param i64)))
- (type $4 (func (param i64 i32) (result i64)))
- (type $5 (func (param i64 i32 i32 f64) (result i64)))
+ (type $2 (func (param i64 i32 i32) (result i32)))
+ (type $3 (func (param i32 i32)))
+ (type $4 (func (param i64)))
+ (type $5 (func (param i64 i32) (result i64)))
+ (type $6 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
  (import "env" "ctx_len" (global $gimport$2 (mut i32)))
  (import "env" "trap_oob" (func $fimport$0 (type $1) (param i32 i64 i32)))
- (import "env" "trap" (func $fimport$1 (type $2) (param i32 i32)))
- (import "env" "abort_with" (func $fimport$2 (type $3) (param i64)))
- (import "helpers" "h1" (func $fimport$3 (type $4) (param i64 i32) (result i64)))
+ (import "env" "value_accessible" (func $fimport$1 (type $2) (param i64 i32 i32) (result i32)))
+ (import "env" "trap" (func $fimport$2 (type $3) (param i32 i32)))
+ (import "env" "abort_with" (func $fimport$3 (type $4) (param i64)))
+ (import "helpers" "h1" (func $fimport$4 (type $5) (param i64 i32) (result i64)))
  (global $budget (mut i64) (i64.const 0))
  (global $fast_loops (mut i32) (i32.const 0))
  (global $input_lim1 (mut i64) (i64.const 0))
@@ -39,7 +41,7 @@
     (i64.const 66048)
    )
    (then
-    (call $fimport$1
+    (call $fimport$2
      (i32.const 2)
      (i32.const 1)
     )
@@ -65,7 +67,7 @@
    )
   )
   (local.set $r0
-   (call $fimport$3
+   (call $fimport$4
     (local.get $r1)
     (i32.const 2)
    )
@@ -89,7 +91,7 @@
    (local.get $r0)
   )
  )
- (func $run (type $5) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
+ (func $run (type $6) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
   (return
    (call $f0
     (i64.const 0)

@@ -1,16 +1,18 @@
 (module
  (type $0 (func (param i32 i64 i32)))
- (type $1 (func (param i32 i32)))
- (type $2 (func (param i64)))
- (type $3 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
- (type $4 (func (param i64 i32 i32 f64) (result i64)))
+ (type $1 (func (param i64 i32 i32) (result i32)))
+ (type $2 (func (param i32 i32)))
+ (type $3 (func (param i64)))
+ (type $4 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
+ (type $5 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
  (import "env" "ctx_len" (global $gimport$2 (mut i32)))
  (import "env" "trap_oob" (func $fimport$0 (type $0) (param i32 i64 i32)))
- (import "env" "trap" (func $fimport$1 (type $1) (param i32 i32)))
- (import "env" "abort_with" (func $fimport$2 (type $2) (param i64)))
+ (import "env" "value_accessible" (func $fimport$1 (type $1) (param i64 i32 i32) (result i32)))
+ (import "env" "trap" (func $fimport$2 (type $2) (param i32 i32)))
+ (import "env" "abort_with" (func $fimport$3 (type $3) (param i64)))
  (global $budget (mut i64) (i64.const 0))
  (global $fast_loops (mut i32) (i32.const 0))
  (global $input_lim1 (mut i64) (i64.const 0))
@@ -23,7 +25,7 @@
  (global $ctx_lim8 (mut i64) (i64.const 0))
  (export "fast_loops" (global $fast_loops))
  (export "run" (func $run))
- (func $f0 (type $3) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
+ (func $f0 (type $4) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
   (local $11 i64)
   (local $12 i64)
   (local $13 i32)
@@ -40,21 +42,6 @@
     (if
      (i32.eqz
       (i32.or
-       (i32.and
-        (i64.ge_u
-         (local.get $r1)
-         (i64.const 1179648)
-        )
-        (i64.ge_u
-         (i64.sub
-          (i64.extend_i32_u
-           (global.get $gimport$0)
-          )
-          (i64.const 8)
-         )
-         (local.get $r1)
-        )
-       )
        (i32.or
         (i64.lt_u
          (i64.sub
@@ -69,6 +56,33 @@
           (local.get $r1)
           (i64.const 73728)
          )
+        )
+       )
+       (if (result i32)
+        (i32.and
+         (i64.ge_u
+          (local.get $r1)
+          (i64.const 1179648)
+         )
+         (i64.ge_u
+          (i64.sub
+           (i64.extend_i32_u
+            (global.get $gimport$0)
+           )
+           (i64.const 8)
+          )
+          (local.get $r1)
+         )
+        )
+        (then
+         (call $fimport$1
+          (local.get $r1)
+          (i32.const 8)
+          (i32.const 0)
+         )
+        )
+        (else
+         (i32.const 0)
         )
        )
       )
@@ -187,7 +201,7 @@
    (local.get $r0)
   )
  )
- (func $run (type $4) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
+ (func $run (type $5) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
   (global.set $input_lim8
    (select
     (i64.sub

@@ -1,16 +1,18 @@
 (module
  (type $0 (func (param i32 i64 i32)))
- (type $1 (func (param i32 i32)))
- (type $2 (func (param i64)))
- (type $3 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
- (type $4 (func (param i64 i32 i32 f64) (result i64)))
+ (type $1 (func (param i64 i32 i32) (result i32)))
+ (type $2 (func (param i32 i32)))
+ (type $3 (func (param i64)))
+ (type $4 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
+ (type $5 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
  (import "env" "ctx_len" (global $gimport$2 (mut i32)))
  (import "env" "trap_oob" (func $fimport$0 (type $0) (param i32 i64 i32)))
- (import "env" "trap" (func $fimport$1 (type $1) (param i32 i32)))
- (import "env" "abort_with" (func $fimport$2 (type $2) (param i64)))
+ (import "env" "value_accessible" (func $fimport$1 (type $1) (param i64 i32 i32) (result i32)))
+ (import "env" "trap" (func $fimport$2 (type $2) (param i32 i32)))
+ (import "env" "abort_with" (func $fimport$3 (type $3) (param i64)))
  (global $budget (mut i64) (i64.const 0))
  (global $fast_loops (mut i32) (i32.const 0))
  (global $input_lim1 (mut i64) (i64.const 0))
@@ -23,7 +25,7 @@
  (global $ctx_lim8 (mut i64) (i64.const 0))
  (export "fast_loops" (global $fast_loops))
  (export "run" (func $run))
- (func $f0 (type $3) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
+ (func $f0 (type $4) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
   (local $11 i64)
   (local $12 i64)
   (local $13 i32)
@@ -191,7 +193,7 @@
           (i64.const 0)
          )
          (then
-          (call $fimport$1
+          (call $fimport$2
            (i32.const 1)
            (i32.const 4)
           )
@@ -218,7 +220,7 @@
    (local.get $r0)
   )
  )
- (func $run (type $4) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
+ (func $run (type $5) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
   (global.set $budget
    (i64.trunc_sat_f64_u
     (local.get $3)

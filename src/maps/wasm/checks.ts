@@ -26,11 +26,19 @@ export function importsAndChecksWat(L: WatLayout): string {
   (import "env" "trap_oob" (func $trap_oob (param i32 i64 i64)))
   ;; notify(descriptor): a ring buffer has data for a waiting host reader.
   (import "env" "notify" (func $notify (param i32)))
+  ;; value_accessible(addr, size, write): whether heap bytes lie in one map value (maps/value-areas.ts).
+  (import "env" "value_accessible" (func $value_accessible (param i64 i64 i32) (result i32)))
 
   ;; The i32 address of [addr, addr + size) if it lies inside one program-accessible
   ;; region, else trap. Size 0 accepts any address (kernel: ARG_CONST_SIZE_OR_ZERO may
   ;; come with NULL). Both are below 2^32 after the first check, so $end cannot wrap.
+  ;; In the heap only a map's value is accessible (never a descriptor, bucket or key),
+  ;; and for a write ($ptr_w) only a value programs may write.
   (func $ptr (param $pc i32) (param $addr i64) (param $size i64) (result i32)
+    (call $checked_ptr (local.get $pc) (local.get $addr) (local.get $size) (i32.const 0)))
+  (func $ptr_w (param $pc i32) (param $addr i64) (param $size i64) (result i32)
+    (call $checked_ptr (local.get $pc) (local.get $addr) (local.get $size) (i32.const 1)))
+  (func $checked_ptr (param $pc i32) (param $addr i64) (param $size i64) (param $write i32) (result i32)
     (local $end i64)
     (if (i64.eqz (local.get $size)) (then (return (i32.wrap_i64 (local.get $addr)))))
     (block $bad
@@ -41,7 +49,8 @@ export function importsAndChecksWat(L: WatLayout): string {
         (then (return (i32.wrap_i64 (local.get $addr)))))
       (if (i32.and (i64.ge_u (local.get $addr) (i64.const ${L.heapBase}))
                    (i64.le_u (local.get $end) (i64.extend_i32_u (global.get $heap_end))))
-        (then (return (i32.wrap_i64 (local.get $addr)))))
+        (then (br_if $bad (i32.eqz (call $value_accessible (local.get $addr) (local.get $size) (local.get $write))))
+              (return (i32.wrap_i64 (local.get $addr)))))
       (if (i32.and (i64.ge_u (local.get $addr) (i64.const ${L.inputBase}))
                    (i64.le_u (local.get $end) (i64.add (i64.const ${L.inputBase}) (i64.extend_i32_u (global.get $input_len)))))
         (then (return (i32.wrap_i64 (local.get $addr)))))

@@ -74,14 +74,14 @@ export function exportsWat(): string {
     (local $d i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if (i32.eqz ${isQueueOrStack}) (then ${badType}))
-    (i64.extend_i32_s (call $qs_get (local.get $d) (call $ptr (local.get $pc) (local.get $value) ${valueSize}) (i32.const 1))))
+    (i64.extend_i32_s (call $qs_get (local.get $d) (call $ptr_w (local.get $pc) (local.get $value) ${valueSize}) (i32.const 1))))
 
   ;; --- id 89: long map_peek_elem(map, value) ---
   (func $map_peek_elem (export "map_peek_elem") (param $map i64) (param $value i64) (param $pc i32) (result i64)
     (local $d i32)
     (local.set $d (call $map (local.get $pc) (local.get $map)))
     (if (i32.eqz ${isQueueOrStack}) (then ${badType}))
-    (i64.extend_i32_s (call $qs_get (local.get $d) (call $ptr (local.get $pc) (local.get $value) ${valueSize}) (i32.const 0))))
+    (i64.extend_i32_s (call $qs_get (local.get $d) (call $ptr_w (local.get $pc) (local.get $value) ${valueSize}) (i32.const 0))))
 
   ;; --- id 130: long ringbuf_output(ringbuf, data, size, flags) ---
   (func $ringbuf_output (export "ringbuf_output") (param $map i64) (param $data i64) (param $size i64) (param $flags i64) (param $pc i32) (result i64)

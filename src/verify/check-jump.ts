@@ -1,0 +1,133 @@
+import type { Insn } from '../decode/insn.js';
+import type { JmpCond, Semantics } from '../decode/opcodes.js';
+import { readReg } from './check-alu.js';
+import type { VerifierEnv } from './env.js';
+import { constReg, isPointer, scalarReg, type Reg, type RegKind } from './registers.js';
+import { constantOf } from './scalar.js';
+import { branchOutcome, refine } from './scalar-branch.js';
+import { cloneState, currentFrame, type State } from './state.js';
+
+type JmpSem = Extract<Semantics, { kind: 'jmp' }>;
+
+/**
+ * A conditional jump (the kernel's check_cond_jmp_op): the states on its two edges, or
+ * undefined for an edge no value can take. Scalars are narrowed on each edge (and every
+ * copy sharing their id with them); a pointer that may be NULL compared with 0 is NULL on
+ * one edge and not on the other, for every copy; a packet pointer compared with data_end
+ * proves its range on the edge where it lies below the end.
+ */
+export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSem): { taken?: State; fallthrough?: State } {
+  const frame = currentFrame(state);
+  const a = readReg(env, frame, insn.dst, insn.pc);
+  const b = sem.source === 'reg' ? readReg(env, frame, insn.src, insn.pc) : constReg(BigInt(insn.imm));
+  const srcReg = sem.source === 'reg' ? insn.src : -1;
+
+  if (a.kind === 'scalar' && b.kind === 'scalar') {
+    const outcome = branchOutcome(sem.cond, sem.width, a.var, b.var);
+    const edge = (holds: boolean): State | undefined => {
+      if (outcome === (holds ? 0 : 1)) return undefined;
+      const refined = refine(sem.cond, sem.width, a.var, b.var, holds);
+      if (refined === undefined) return undefined;
+      const s = cloneState(state);
+      setScalar(s, insn.dst, a, refined[0]);
+      if (srcReg >= 0) setScalar(s, srcReg, b, refined[1]);
+      return s;
+    };
+    const taken = edge(true);
+    const fallthrough = edge(false);
+    if (taken === undefined || fallthrough === undefined) env.noteDecidedBranch(insn.pc);
+    return { taken, fallthrough };
+  }
+
+  const nullCheck = nullCheckOf(sem.cond, a, b) ?? nullCheckOf(sem.cond, b, a);
+  if (nullCheck) {
+    const { pointer, nullWhenTaken } = nullCheck;
+    const taken = cloneState(state);
+    const fallthrough = cloneState(state);
+    markNull(taken, pointer.id, nullWhenTaken);
+    markNull(fallthrough, pointer.id, !nullWhenTaken);
+    return { taken, fallthrough };
+  }
+
+  // A pointer known not to be NULL against 0: the outcome is known.
+  const zeroCompare = (p: Reg, q: Reg) => isPointer(p) && !p.orNull && q.kind === 'scalar' && constantOf(q.var) === 0n;
+  if ((sem.cond === 'eq' || sem.cond === 'ne') && (zeroCompare(a, b) || zeroCompare(b, a))) {
+    return sem.cond === 'eq' ? { fallthrough: cloneState(state) } : { taken: cloneState(state) };
+  }
+
+  const taken = cloneState(state);
+  const fallthrough = cloneState(state);
+  if (sem.width === 64) packetRange(sem.cond, a, b, taken, fallthrough);
+  return { taken, fallthrough };
+}
+
+/** Set register `r` (a scalar) to its narrowed value, and every scalar sharing its id. */
+function setScalar(state: State, r: number, old: Reg, value: Reg['var']): void {
+  const frame = currentFrame(state);
+  frame.regs[r] = { ...old, var: value };
+  if (old.id === 0) return;
+  for (const f of state.frames) {
+    f.regs.forEach((reg, i) => {
+      if (reg.kind === 'scalar' && reg.id === old.id) f.regs[i] = { ...reg, var: value };
+    });
+    f.spills.forEach((reg, i) => {
+      if (reg?.kind === 'scalar' && reg.id === old.id) f.spills[i] = { ...reg, var: value };
+    });
+  }
+}
+
+/** `p == 0` / `p != 0` for a pointer that may be NULL: which edge it is NULL on. */
+function nullCheckOf(cond: JmpCond, p: Reg, q: Reg): { pointer: Reg; nullWhenTaken: boolean } | undefined {
+  if (!p.orNull || q.kind !== 'scalar' || constantOf(q.var) !== 0n) return undefined;
+  if (cond === 'eq') return { pointer: p, nullWhenTaken: true };
+  if (cond === 'ne') return { pointer: p, nullWhenTaken: false };
+  return undefined;
+}
+
+/** Every copy of the pointer with `id` becomes NULL (the scalar 0) or a plain pointer. */
+function markNull(state: State, id: number, isNull: boolean): void {
+  const mark = (reg: Reg): Reg => (reg.orNull && reg.id === id ? (isNull ? scalarReg(constReg(0n).var) : { ...reg, orNull: false }) : reg);
+  for (const f of state.frames) {
+    f.regs.forEach((reg, i) => { f.regs[i] = mark(reg); });
+    f.spills.forEach((reg, i) => { if (reg) f.spills[i] = mark(reg); });
+  }
+  // A reference that turned out NULL holds nothing to release.
+  if (isNull) {
+    const at = state.refs.findIndex((ref) => ref.id === id);
+    if (at >= 0) state.refs.splice(at, 1);
+  }
+}
+
+/**
+ * A packet pointer compared with the end of its data (pkt vs pkt_end, meta vs pkt): on the
+ * edge where the pointer lies at or below the end, every pointer with its id may read up
+ * to its offset (the kernel's try_match_pkt_pointers and find_good_pkt_pointers).
+ */
+function packetRange(cond: JmpCond, a: Reg, b: Reg, taken: State, fallthrough: State): void {
+  const pair = (p: Reg, end: Reg) =>
+    (p.kind === 'packet' && end.kind === 'packet_end') || (p.kind === 'packet_meta' && end.kind === 'packet' && end.off === 0);
+  // For `pointer cond end`: the edge and whether the bound is strict (pointer < end, the byte at off included).
+  const edges: Partial<Record<JmpCond, [boolean, boolean]>> = { gt: [false, false], ge: [false, true], lt: [true, true], le: [true, false] };
+  let pointer: Reg;
+  let edge: [boolean, boolean] | undefined;
+  if (pair(a, b)) [pointer, edge] = [a, edges[cond]];
+  else if (pair(b, a)) {
+    // end cond pointer is pointer (swapped cond) end.
+    const swapped: Partial<Record<JmpCond, JmpCond>> = { gt: 'lt', ge: 'le', lt: 'gt', le: 'ge' };
+    const s = swapped[cond];
+    [pointer, edge] = [b, s ? edges[s] : undefined];
+  } else return;
+  if (edge === undefined) return;
+  const [onTaken, rightOpen] = edge;
+  if (pointer.off < 0 || (pointer.off === 0 && rightOpen) || pointer.var.umax + BigInt(pointer.off) > 0xffffn) return;
+  const range = pointer.off + (rightOpen ? 1 : 0);
+  markRange(onTaken ? taken : fallthrough, pointer.kind, pointer.id, range);
+}
+
+function markRange(state: State, kind: RegKind, id: number, range: number): void {
+  const widen = (reg: Reg): Reg => (reg.kind === kind && reg.id === id && reg.range < range ? { ...reg, range } : reg);
+  for (const f of state.frames) {
+    f.regs.forEach((reg, i) => { f.regs[i] = widen(reg); });
+    f.spills.forEach((reg, i) => { if (reg) f.spills[i] = widen(reg); });
+  }
+}
