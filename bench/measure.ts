@@ -22,6 +22,8 @@ export interface ProgramMeasurement {
   /** One report per fresh child process. */
   readonly cold: ColdCompileReport[];
   warmCompileMs?: number;
+  /** Memory accesses the JIT compiled with a run-time check, of all the program's accesses. */
+  checkedAccesses?: { checked: number; total: number };
   /** Wrong results, by engine; any entry fails the bench. */
   readonly mismatches: string[];
 }
@@ -145,6 +147,9 @@ export async function measureProgram(program: BenchProgram, settings: Settings, 
   const runtime = makeRuntime(program);
   await settle();
   m.warmCompileMs = timeCall(`${program.name} jit()`, () => { jit(bytes, { runtime }); }, settings.compile);
+  const compiled = jit(bytes, { runtime });
+  const total = compiled.insns.filter((i) => ['load', 'store', 'atomic'].includes(i.spec.sem.kind)).length;
+  m.checkedAccesses = { checked: compiled.checkedAccesses.length, total };
 
   for (let i = 0; i < settings.coldProcesses; i++) coldCompile(m);
   return m;

@@ -55,7 +55,7 @@ const WRONG = 'WRONG';
 const time = (ns: number | undefined, unavailable: string, wrong: boolean) => (ns !== undefined ? formatNs(ns) : wrong ? WRONG : unavailable);
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? formatRatio(a / b) : '-');
 
-const header = ['program', 'r0', 'native', 'JIT', 'interp', 'JIT/native', 'interp/JIT', 'jit() cold', 'jit() warm'];
+const header = ['program', 'r0', 'native', 'JIT', 'interp', 'JIT/native', 'interp/JIT', 'checked', 'jit() cold', 'jit() warm'];
 const rows = results.map((m) => {
   const wrong = m.mismatches.length > 0;
   return [
@@ -66,11 +66,13 @@ const rows = results.map((m) => {
     time(m.interpNs, '-', wrong),
     ratio(m.jitNs, m.nativeNs),
     ratio(m.interpNs, m.jitNs),
+    m.checkedAccesses ? `${m.checkedAccesses.checked}/${m.checkedAccesses.total}` : '-',
     m.cold.length > 0 ? formatMs(median(m.cold.map((c) => c.loadMs + c.firstJitMs))) : '-',
     m.warmCompileMs !== undefined ? formatMs(m.warmCompileMs) : '-',
   ];
 });
 console.log(renderTable(header, rows));
+console.log('checked = memory accesses the JIT compiles with a run-time range check / all of them (what neither the verifier nor input-bounds proved)');
 console.log('');
 
 // One row per program file for the means: the programs as written, or with each

@@ -33,6 +33,9 @@ export * from './runtime/program.js';
 
 // The load stage.
 export { prepareProgram, type LoadStageOptions, type PreparedProgram } from './verify/load-stage.js';
+export { verifyProgram, type VerifyOptions, type VerifyReport } from './verify/verify-program.js';
+export { VERIFY_MODES, type VerifyMode } from './verify/validated-program.js';
+export type { Verification } from './verify/verifier.js';
 export { analyzeStructure } from './verify/structure.js';
 export type { ProgramShape, Subprogram } from './analysis/program-shape.js';
 export { lddwResolver, type LddwResolver, type PseudoMaps } from './verify/pseudo-lddw.js';

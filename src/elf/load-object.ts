@@ -8,6 +8,7 @@
  * `load()` (load.ts) is this with `loadProgram`; taking the loader as an argument lets
  * the CLI import only the engine it runs (binaryen alone takes ~0.4 s to load).
  */
+import type { ProgramType } from '../abi/program-types.js';
 import type { Insn } from '../decode/insn.js';
 import type { LoadOptions } from '../engine.js';
 import { ElfError } from '../errors.js';
@@ -54,8 +55,27 @@ export interface LoadedObject<M extends MapHandle = BpfMap> {
 /** Loads one linked program on the object's runtime: `loadProgram`, or one engine's loader. */
 export type ProgramLoader = (insns: readonly Insn[], options: LoadOptions & { readonly runtime: Runtime }) => Program;
 
-/** `load()` with an explicit program loader. */
-export function loadObject<M extends MapHandle = BpfMap>(object: Uint8Array, options: ObjectLoadOptions<M>, loadOne: ProgramLoader): LoadedObject<M> {
+/** One program of an object, linked to the object's maps, before any engine loads it. */
+export interface LinkedProgram {
+  readonly name: string;
+  readonly section: string;
+  readonly insns: readonly Insn[];
+  readonly programType: ProgramType;
+}
+
+export interface LinkedObject<M extends MapHandle = BpfMap> {
+  readonly programs: readonly LinkedProgram[];
+  readonly maps: ReadonlyMap<string, M>;
+  readonly license: string;
+  readonly runtime: Runtime;
+}
+
+/**
+ * The first half of loading: the object's maps created on the runtime and their fds
+ * written into every program, each program's type decided. `ebpf-wasm verify` stops here
+ * and hands the programs to the verifier alone.
+ */
+export function linkObject<M extends MapHandle = BpfMap>(object: Uint8Array, options: ObjectLoadOptions<M>): LinkedObject<M> {
   const parsed = parseObject(object);
   // Objects from clang call kernel helpers by their kernel ids: a default runtime has them.
   const runtime = options.runtime ?? new Runtime();
@@ -63,18 +83,25 @@ export function loadObject<M extends MapHandle = BpfMap>(object: Uint8Array, opt
   const maps = new Map<string, M>();
   for (const spec of parsed.maps) maps.set(spec.name, factory(withDefaultSize(spec, runtime), runtime));
   const fds = [...maps.values()].map((m) => m.fd);
+  const programs = parsed.programs.map((p) => ({
+    name: p.name, section: p.section, insns: bindMapFds(p.insns, fds), programType: options.programType ?? programTypeOfSection(p.section),
+  }));
+  return { programs, maps, license: parsed.license, runtime };
+}
 
+/** `load()` with an explicit program loader. */
+export function loadObject<M extends MapHandle = BpfMap>(object: Uint8Array, options: ObjectLoadOptions<M>, loadOne: ProgramLoader): LoadedObject<M> {
+  const { programs: linked, maps, license, runtime } = linkObject(object, options);
   const programs = new Map<string, LoadedProgram>();
-  for (const p of parsed.programs) {
-    const programType = options.programType ?? programTypeOfSection(p.section);
-    const prog = loadOne(bindMapFds(p.insns, fds), { ...options, runtime, programType });
+  for (const p of linked) {
+    const prog = loadOne(p.insns, { ...options, runtime, programType: p.programType });
     // A function's `name` is read-only but configurable: define it rather than assign it.
     programs.set(p.name, Object.defineProperties(prog, {
       name: { value: p.name, enumerable: true },
       section: { value: p.section, enumerable: true },
     }) as LoadedProgram);
   }
-  return { programs, maps, license: parsed.license, runtime, program: (key) => findProgram(programs, key) };
+  return { programs, maps, license, runtime, program: (key) => findProgram(programs, key) };
 }
 
 /**
