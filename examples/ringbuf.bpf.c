@@ -12,6 +12,7 @@
 
 /* What JS sends: a process that exited. */
 struct exit_ctx {
+	__u64 common;	/* struct trace_entry, which programs may not read */
 	__u32 pid;
 	__u32 ppid;
 	__s32 exit_code;

@@ -15,16 +15,16 @@ const object = loadExample('ringbuf');
 const handleExit = object.program('handle_exit');
 const events = object.maps.get('events');
 
-/** struct exit_ctx, the program's context (56 bytes). */
+/** struct exit_ctx, the program's context (64 bytes: the 8-byte common header first). */
 function exitContext({ pid, ppid, exitCode, startNs, exitNs, comm }) {
-  const bytes = new Uint8Array(56);
+  const bytes = new Uint8Array(64);
   const view = new DataView(bytes.buffer);
-  view.setUint32(0, pid, true);
-  view.setUint32(4, ppid, true);
-  view.setInt32(8, exitCode, true);
-  view.setBigUint64(16, startNs, true);
-  view.setBigUint64(24, exitNs, true);
-  bytes.set(new TextEncoder().encode(comm).subarray(0, 15), 32);
+  view.setUint32(8, pid, true);
+  view.setUint32(12, ppid, true);
+  view.setInt32(16, exitCode, true);
+  view.setBigUint64(24, startNs, true);
+  view.setBigUint64(32, exitNs, true);
+  bytes.set(new TextEncoder().encode(comm).subarray(0, 15), 40);
   return bytes;
 }
 

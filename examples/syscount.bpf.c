@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 
 struct syscall_event {
+	__u64 common;	/* struct trace_entry, which programs may not read */
 	__u32 pid;
 	__u32 nr;
 };

@@ -12,12 +12,12 @@ const TOP = 10;
 const object = loadExample('syscount');
 const countSyscall = object.program('count_syscall');
 
-// The context is struct syscall_event { __u32 pid; __u32 nr; }.
-const ctx = new Uint8Array(8);
+// The context is struct syscall_event { __u64 common; __u32 pid; __u32 nr; }.
+const ctx = new Uint8Array(16);
 const fields = new DataView(ctx.buffer);
 for (const { pid, nr } of syscallEvents(EVENTS)) {
-  fields.setUint32(0, pid, true);
-  fields.setUint32(4, nr, true);
+  fields.setUint32(8, pid, true);
+  fields.setUint32(12, nr, true);
   countSyscall(ctx);
 }
 
