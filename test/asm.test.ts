@@ -158,6 +158,11 @@ describe('atomics', () => {
     ['lock cmpxchg [%r10-8], %r1', 'db1af8fff1000000'],
     ['lock cmpxchg32 [%r10-8], %r1', 'c31af8fff1000000'],
     ['lock   fetch   add [%r1], %r2', 'db21000001000000'],
+    // Load-acquire and store-release: BPF_ATOMIC imm 0x100 / 0x110 (the kernel corpus's insn/load_acquire.hex).
+    ['ldacqdw %r0, [%r10-8]', 'dba0f8ff00010000'],
+    ['streldw [%r10-16], %r1', 'db1af0ff10010000'],
+    ['ldacqb %r2, [%r1+3]', 'd312030000010000'],
+    ['strelh [%r1], %r2', 'cb21000010010000'],
     ['LOCK FETCH ADD [%r1], %r2', 'db21000001000000'],
   ]);
 });

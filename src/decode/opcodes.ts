@@ -135,6 +135,9 @@ const JMP_OPS: readonly [string, JmpCond, number][] = [
   ['jle', 'le', 0xb0], ['jslt', 'slt', 0xc0], ['jsle', 'sle', 0xd0],
 ];
 const JA = 0x00;
+/** BPF_LOAD_ACQ and BPF_STORE_REL: the imm of an atomic that is an ordered load or store. */
+const LOAD_ACQUIRE = 0x100;
+const STORE_RELEASE = 0x110;
 const CALL = 0x80;
 const EXIT = 0x90;
 
@@ -209,6 +212,15 @@ function buildTable(): OpSpec[] {
       t.push(row(name, CLS.STX | MODE.ATOMIC | SIZE_CODE[size], 'store_reg',
         { kind: 'atomic', op, fetch, size }, { field: 'imm', value: imm }));
     }
+  }
+  // Load-acquire and store-release (Linux 6.15): BPF_ATOMIC with imm 0x100 / 0x110 in
+  // every size, laid out as ldx and stx. A program runs on one thread here, so they are
+  // a plain load and store.
+  for (const size of [1, 2, 4, 8] as const) {
+    const s = SIZE_SUFFIX[size];
+    const atomic = CLS.STX | MODE.ATOMIC | SIZE_CODE[size];
+    t.push(row(`ldacq${s}`, atomic, 'load', { kind: 'load', size, signed: false }, { field: 'imm', value: LOAD_ACQUIRE }));
+    t.push(row(`strel${s}`, atomic, 'store_reg', { kind: 'store', size, source: 'reg' }, { field: 'imm', value: STORE_RELEASE }));
   }
   for (const size of [1, 2, 4] as const) {
     const s = SIZE_SUFFIX[size];
