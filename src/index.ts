@@ -45,3 +45,5 @@ export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './eng
 
 // ELF objects.
 export * from './elf/index.js';
+// Packet filtering: capture files.
+export * from './packet/capture/index.js';
