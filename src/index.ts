@@ -45,5 +45,8 @@ export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './eng
 
 // ELF objects.
 export * from './elf/index.js';
+
+// Packet filtering: classic BPF.
+export * from './packet/cbpf/index.js';
 // Packet filtering: capture files.
 export * from './packet/capture/index.js';
