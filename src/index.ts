@@ -50,3 +50,5 @@ export * from './elf/index.js';
 export * from './packet/cbpf/index.js';
 // Packet filtering: capture files.
 export * from './packet/capture/index.js';
+// Packet filtering: batches.
+export * from './packet/batch/index.js';

@@ -21,11 +21,13 @@ const SKF_LL_OFF = -0x200000;
 function ancillary(n: number, frame: Uint8Array, a: number, x: number): number {
   switch (n) {
     case 0: { // protocol
+      if (frame.length < 14) return 0; // no Ethernet header (batches only; a one-packet run refuses such frames)
       const type = (frame[12] << 8) | frame[13];
       if (type >= 0x600) return type;
       return frame[14] === 0xff && frame[15] === 0xff ? 1 : 4;
     }
     case 4: { // pkt_type
+      if (frame.length < 14) return 0;
       const dst = frame.subarray(0, 6);
       if (dst.every((b) => b === 0)) return 0;
       return dst[0] & 1 ? 2 : 3;

@@ -6,3 +6,4 @@ export { validateCbpf } from './validate.js';
 export { translateCbpf, type CbpfTranslation } from './translate.js';
 export { compileCbpf, type CompiledCbpf } from './compile.js';
 export { loadCbpf, type CbpfLoadOptions } from './load.js';
+export { translateCbpfBatch } from './batch-translate.js';

@@ -1,0 +1,2 @@
+// Filtering many packets per call.
+export { PacketFilter, type BatchResult, type PacketFilterOptions, type FilterCaptureOptions } from './filter.js';
