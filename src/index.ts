@@ -52,3 +52,4 @@ export * from './packet/cbpf/index.js';
 export * from './packet/capture/index.js';
 // Packet filtering: batches.
 export * from './packet/batch/index.js';
+export { summarizePacket, formatTime } from './packet/summary.js';

@@ -113,6 +113,17 @@ describe.each(ENGINE_NAMES)('batches in %s', (engine: EngineName) => {
     expect(ng).toBe(counts['mixed.pcap']);
   });
 
+  it('filter the packets before a cut, then throw its error', async () => {
+    const filter = PacketFilter.fromCbpf([I(0x06, 0, 0, 1)], { engine, runtime });
+    const packets = [...parseCapture(mixedBytes)];
+    const cut = mixedBytes.subarray(0, packets[30].offset + 5);
+    const seen: number[] = [];
+    await expect(async () => {
+      for await (const p of filter.filterCapture([cut], { batchPackets: 4096 })) seen.push(p.offset);
+    }).rejects.toMatchObject({ code: 'CAPTURE_TRUNCATED', offset: packets[30].offset });
+    expect(seen).toEqual(packets.slice(0, 30).map((p) => p.offset));
+  });
+
   it('refuse a capture of another link type', async () => {
     const filter = PacketFilter.fromCbpf([I(0x06, 0, 0, 1)], { engine, runtime });
     const raw = encodeCapture([{ data: mixed[0] }], { linkType: 101 });

@@ -3,7 +3,8 @@
  * Records what tcpdump (libpcap) does with the generated captures, for tests that need no
  * tcpdump: for each expression below, its classic BPF (`tcpdump -dd` and `-ddd`, compiled
  * for mixed.pcap's link type) and how many packets of each capture it matches
- * (`tcpdump -r <file> <expr> | wc -l`). Writes test/fixtures/captures/tcpdump-corpus.json.
+ * (`tcpdump -r <file> <expr> | wc -l`). Writes test/fixtures/captures/tcpdump-corpus.json,
+ * and mixed.tcpdump-q.txt: what `tcpdump -q -nn -r mixed.pcap` prints (TZ=UTC).
  *
  *   apt-get install -y tcpdump      # Debian; root not needed to read files
  *   node scripts/captures/generate.mjs && node scripts/captures/record-tcpdump.mjs
@@ -41,7 +42,7 @@ export const EXPRESSIONS = [
   'ip6 protochain 6',
 ];
 
-const tcpdump = (args) => execFileSync('tcpdump', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const tcpdump = (args) => execFileSync('tcpdump', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
 const version = execFileSync('tcpdump', ['--version'], { encoding: 'utf8' }).split('\n').filter((l) => /tcpdump|libpcap/.test(l));
 
 const entries = EXPRESSIONS.map((expr) => {
@@ -54,6 +55,9 @@ const entries = EXPRESSIONS.map((expr) => {
   }));
   return { expr, dd, ddd, counts };
 });
+
+// What `tcpdump -q -nn` prints for every packet, for the filter command's one-line summaries.
+writeFileSync(join(dir, 'mixed.tcpdump-q.txt'), tcpdump(['-q', '-nn', '-r', join(dir, CAPTURES[0])]));
 
 const out = join(dir, 'tcpdump-corpus.json');
 writeFileSync(out, `${JSON.stringify({ recordedWith: version, captures: CAPTURES, expressions: entries }, null, 1)}\n`);

@@ -9,11 +9,12 @@ import { CliError, type Command } from './command.js';
 import { asmCommand } from './commands/asm.js';
 import { benchCommand } from './commands/bench.js';
 import { disasmCommand } from './commands/disasm.js';
+import { filterCommand } from './commands/filter.js';
 import { runCommand } from './commands/run.js';
 import { watCommand } from './commands/wat.js';
 import { describeError } from './describe-error.js';
 
-const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, watCommand, benchCommand];
+const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, watCommand, benchCommand, filterCommand];
 
 const USAGE = `usage: ebpf-wasm <command> [options]
 

@@ -139,7 +139,11 @@ export class PacketFilter {
     return result(verdicts, matches);
   }
 
-  /** The packets of a capture (path, stream, chunks) that the filter accepts, in order, filtered in batches. */
+  /**
+   * The packets of a capture (path, stream, chunks) that the filter accepts, in order,
+   * filtered in batches. If the capture is cut or corrupt, the matches among the packets
+   * before the problem come first, then its CaptureError.
+   */
   async *filterCapture(source: CaptureSource, options: FilterCaptureOptions = {}): AsyncGenerator<CapturePacket> {
     const batchPackets = options.batchPackets ?? 4096;
     let pending: CapturePacket[] = [];
@@ -149,13 +153,19 @@ export class PacketFilter {
       pending = [];
       return kept;
     };
-    for await (const packet of readCapture(source, options)) {
-      if (packet.interface.linkType !== this.linkType) {
-        throw new CaptureError('CAPTURE_LINKTYPE',
-          `a packet of link type ${packet.interface.linkType}, but the filter is for link type ${this.linkType}`, packet.offset);
+    try {
+      for await (const packet of readCapture(source, options)) {
+        if (packet.interface.linkType !== this.linkType) {
+          throw new CaptureError('CAPTURE_LINKTYPE',
+            `a packet of link type ${packet.interface.linkType}, but the filter is for link type ${this.linkType}`, packet.offset);
+        }
+        pending.push(packet);
+        if (pending.length >= batchPackets) yield* flush();
       }
-      pending.push(packet);
-      if (pending.length >= batchPackets) yield* flush();
+    } catch (e) {
+      // A corrupt or cut capture: the packets read before the problem are still filtered first.
+      if (pending.length > 0) yield* flush();
+      throw e;
     }
     if (pending.length > 0) yield* flush();
   }
