@@ -5,11 +5,13 @@
  * that lie together in one buffer are copied once; batches split at the input area's size;
  * frames a one-packet run refuses (short, IP without its header) are filtered.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  cbpfInsn, CaptureError, encodeCapture, ENGINE_NAMES, loadCbpf, PacketFilter, parseCapture, parseCbpf, Runtime,
+  cbpfInsn, CaptureError, encodeCapture, ENGINE_NAMES, loadCbpf, PacketFilter, parseCapture, parseCbpf, Runtime, scanPcapFile,
   type CbpfInsn, type EngineName,
 } from '../src/index.js';
 import { runReference } from './support/cbpf-reference.js';
@@ -122,6 +124,33 @@ describe.each(ENGINE_NAMES)('batches in %s', (engine: EngineName) => {
       for await (const p of filter.filterCapture([cut], { batchPackets: 4096 })) seen.push(p.offset);
     }).rejects.toMatchObject({ code: 'CAPTURE_TRUNCATED', offset: packets[30].offset });
     expect(seen).toEqual(packets.slice(0, 30).map((p) => p.offset));
+  });
+
+  it('count a pcap file read straight into the input area, in chunks with records cut between them', () => {
+    for (const { expr, dd, counts } of accepted.filter((_, i) => i % 6 === 0)) {
+      const big = PacketFilter.fromCbpf(dd, { engine, runtime });
+      const small = PacketFilter.fromCbpf(dd, { engine, runtime: new Runtime({ maxInputSize: 2048 }) });
+      for (const file of ['mixed.pcap', 'mixed-be-ns.pcap']) {
+        expect(scanPcapFile(big, `test/fixtures/captures/${file}`), `${expr} ${file}`).toEqual({ packets: 400, matches: counts['mixed.pcap'] });
+        expect(scanPcapFile(small, `test/fixtures/captures/${file}`), `${expr} ${file} small`).toEqual({ packets: 400, matches: counts['mixed.pcap'] });
+      }
+      if (!readsLength(parseCbpf(dd))) expect(scanPcapFile(small, 'test/fixtures/captures/snap64.pcap')!.matches).toBe(counts['snap64.pcap']);
+    }
+    const filter = PacketFilter.fromCbpf(accepted[0].dd, { engine, runtime });
+    expect(scanPcapFile(filter, 'test/fixtures/captures/mixed.pcapng')).toBeUndefined();
+    const packets = [...parseCapture(mixedBytes)];
+    const progress: number[] = [];
+    const cutPath = join(tmpdir(), `scan-cut-${engine}.pcap`);
+    writeFileSync(cutPath, mixedBytes.subarray(0, packets[200].offset + 9));
+    expect(() => scanPcapFile(filter, cutPath, (at) => progress.push(at))).toThrow(expect.objectContaining({ code: 'CAPTURE_TRUNCATED', offset: packets[200].offset }));
+    expect(progress[progress.length - 1]).toBe(packets[200].offset); // every packet before the cut was counted
+    const big = Buffer.from(mixedBytes);
+    big.writeUInt32LE(0x7fffffff, packets[5].offset + 8);
+    writeFileSync(cutPath, big);
+    expect(() => scanPcapFile(filter, cutPath)).toThrow(expect.objectContaining({ code: 'CAPTURE_BAD_RECORD', offset: packets[5].offset }));
+    writeFileSync(cutPath, encodeCapture([{ data: mixed[0] }], { linkType: 101 }));
+    expect(() => scanPcapFile(filter, cutPath)).toThrow(expect.objectContaining({ code: 'CAPTURE_LINKTYPE' }));
+    rmSync(cutPath);
   });
 
   it('refuse a capture of another link type', async () => {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { PacketFilter } from '../../packet/batch/filter.js';
+import { scanPcapFile } from '../../packet/batch/pcap-scan.js';
 import { CaptureWriter } from '../../packet/capture/write.js';
 import { parseCapture, readCapture } from '../../packet/capture/read.js';
 import type { CapturePacket } from '../../packet/capture/types.js';
@@ -54,11 +55,26 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
     const filter = inFile(ddPath, () => PacketFilter.fromCbpf(readInputFile(ddPath), { engine }));
     if (args.flag('bench')) return bench(filter, capture, countOption(args, 'rounds', DEFAULT_BENCH_ROUNDS) ?? DEFAULT_BENCH_ROUNDS);
 
-    const source = capture === '-' ? process.stdin : capture;
+    const count = args.flag('count');
     const output = args.string('w');
+    if (count && output === undefined && capture !== '-') {
+      // A pcap file is counted in place, read straight into the filter's memory.
+      const progress = Progress.forFile(capture);
+      try {
+        const scanned = scanPcapFile(filter, capture, (at) => progress?.update(at));
+        if (scanned) {
+          process.stdout.write(`${scanned.matches}\n`);
+          return;
+        }
+      } catch (e) {
+        throw new CliError(`${capture}: ${describeError(e)}`, { cause: e });
+      } finally {
+        progress?.done();
+      }
+    }
+    const source = capture === '-' ? process.stdin : capture;
     const writer = output === undefined ? undefined : new CaptureWriter(output, { format: output.endsWith('.pcapng') ? 'pcapng' : 'pcap' });
     const progress = capture === '-' ? undefined : Progress.forFile(capture);
-    const count = args.flag('count');
     let matches = 0;
     let lines: string[] = [];
     const flushLines = () => {
