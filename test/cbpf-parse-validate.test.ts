@@ -161,7 +161,8 @@ describe('the kernel as the oracle', () => {
   // Recorded by scripts/captures/kernel-cbpf-verdicts.py: SO_ATTACH_FILTER's answer on this machine.
   const recorded = JSON.parse(readFileSync(new URL('./fixtures/captures/kernel-cbpf-verdicts.json', import.meta.url), 'utf8')) as {
     kernel: string;
-    cases: { name: string; insns: [number, number, number, number][]; verdict: string }[];
+    /** `repeat`: the program is its one instruction that many times. */
+    cases: { name: string; insns: [number, number, number, number][]; repeat?: number; verdict: string }[];
     corpus: { expr: string; verdict: string }[];
   };
   const accepts = (insns: readonly CbpfInsn[]) => {
@@ -178,8 +179,12 @@ describe('the kernel as the oracle', () => {
     expect(recorded.cases.length).toBeGreaterThanOrEqual(30);
     expect(recorded.cases.filter((c) => c.verdict === 'EINVAL').length).toBeGreaterThanOrEqual(15);
     for (const c of recorded.cases) {
-      expect(accepts(c.insns.map(([code, jt, jf, k]) => cbpfInsn(code, jt, jf, k))), c.name).toBe(c.verdict);
+      const insns = c.insns.map(([code, jt, jf, k]) => cbpfInsn(code, jt, jf, k));
+      const program = c.repeat === undefined ? insns : Array.from({ length: c.repeat }, () => insns[0]);
+      expect(accepts(program), c.name).toBe(c.verdict);
     }
+    expect(recorded.cases.filter((c) => c.repeat !== undefined).map((c) => [c.name, c.repeat, c.verdict]))
+      .toEqual([['max length', 4096, 'ok'], ['too long', 4097, 'EINVAL']]);
   });
 
   it('accepts and refuses tcpdump\'s programs as Linux did', () => {

@@ -61,14 +61,22 @@ def main():
         corpus = json.load(f)
     out = {'kernel': platform.release(), 'cases': [], 'corpus': []}
     for name, insns in CASES.items():
-        out['cases'].append({'name': name, 'insns': [list(i) for i in insns], 'verdict': attach(insns)})
+        case = {'name': name, 'insns': [list(i) for i in insns], 'verdict': attach(insns)}
+        if len(insns) > 1 and all(i == insns[0] for i in insns):
+            # 4096 copies of one instruction: kept as one and a count, to keep the file small.
+            case.update(insns=[list(insns[0])], repeat=len(insns))
+        out['cases'].append(case)
     for e in corpus['expressions']:
         insns = [tuple(int(x, 0) for x in m) for m in re.findall(r'\{\s*(\w+),\s*(\w+),\s*(\w+),\s*(\w+)\s*\}', e['dd'])]
         out['corpus'].append({'expr': e['expr'], 'verdict': attach(insns)})
     path = os.path.join(FIXTURES, 'kernel-cbpf-verdicts.json')
     with open(path, 'w') as f:
-        json.dump(out, f, indent=1)
-        f.write('\n')
+        # One case per line.
+        f.write('{\n "kernel": %s,\n "cases": [\n' % json.dumps(out['kernel']))
+        f.write(',\n'.join('  ' + json.dumps(c) for c in out['cases']))
+        f.write('\n ],\n "corpus": [\n')
+        f.write(',\n'.join('  ' + json.dumps(c) for c in out['corpus']))
+        f.write('\n ]\n}\n')
     for c in out['cases'] + out['corpus']:
         print(f"{c['verdict']:7} {c.get('name') or c['expr']}")
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { PacketFilter } from '../../packet/batch/filter.js';
 import { scanPcapFile } from '../../packet/batch/pcap-scan.js';
 import { CaptureWriter } from '../../packet/capture/write.js';
-import { parseCapture, readCapture } from '../../packet/capture/read.js';
+import { parseCapture } from '../../packet/capture/read.js';
 import type { CapturePacket } from '../../packet/capture/types.js';
 import { summarizePacket } from '../../packet/summary.js';
 import { CliError, inFile, parseCommandArgs, type Command } from '../command.js';
