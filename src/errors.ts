@@ -75,6 +75,22 @@ export class ElfError extends EbpfError {
   readonly kind = 'elf';
 }
 
+/**
+ * A capture file (pcap, pcapng) that cannot be read: `offset` is the byte offset in the
+ * stream where the bad or missing data starts. Readers yield every packet before it first.
+ */
+export class CaptureError extends EbpfError {
+  readonly kind = 'capture';
+  constructor(
+    code: string,
+    message: string,
+    /** Byte offset in the file or stream where the problem starts. */
+    readonly offset: number,
+  ) {
+    super(code, `${message} at byte offset ${offset}`);
+  }
+}
+
 export function isEbpfError(e: unknown): e is EbpfError {
   return e instanceof EbpfError;
 }

@@ -48,3 +48,11 @@ export { loadProgram, ENGINE_NAMES, isEngineName, type LoadOptions } from './eng
 
 // ELF objects.
 export * from './elf/index.js';
+
+// Packet filtering: classic BPF.
+export * from './packet/cbpf/index.js';
+// Packet filtering: capture files.
+export * from './packet/capture/index.js';
+// Packet filtering: batches.
+export * from './packet/batch/index.js';
+export { summarizePacket, formatTime } from './packet/summary.js';

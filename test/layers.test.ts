@@ -28,8 +28,10 @@ const LAYERS: readonly Layer[] = [
   { rank: 7, paths: ['engine.ts', 'engine-names.ts'], what: 'loadProgram: picks an engine' },
   // Its load.ts / load-object.ts sit above the engines; its parsing files only need decode and maps.
   { rank: 7, paths: ['elf/'], what: 'ELF front end' },
-  { rank: 8, paths: ['cli/'], what: 'the command line' },
-  { rank: 9, paths: ['index.ts'], what: 'the public API' },
+  // Classic BPF, capture files, batches: front ends and tools over the engines.
+  { rank: 8, paths: ['packet/'], what: 'packet filtering: classic BPF, capture files' },
+  { rank: 9, paths: ['cli/'], what: 'the command line' },
+  { rank: 10, paths: ['index.ts'], what: 'the public API' },
 ];
 
 /** Folders below the ELF front end: none may import from src/elf, whatever rank elf/ gets. */

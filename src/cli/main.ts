@@ -9,12 +9,13 @@ import { CliError, type Command } from './command.js';
 import { asmCommand } from './commands/asm.js';
 import { benchCommand } from './commands/bench.js';
 import { disasmCommand } from './commands/disasm.js';
+import { filterCommand } from './commands/filter.js';
 import { runCommand } from './commands/run.js';
 import { verifyCommand } from './commands/verify.js';
 import { watCommand } from './commands/wat.js';
 import { describeError } from './describe-error.js';
 
-const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, verifyCommand, watCommand, benchCommand];
+const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, verifyCommand, watCommand, benchCommand, filterCommand];
 
 const USAGE = `usage: ebpf-wasm <command> [options]
 

@@ -1,0 +1,3 @@
+// Filtering many packets per call.
+export { PacketFilter, type BatchResult, type PacketFilterOptions, type FilterCaptureOptions } from './filter.js';
+export { scanPcapFile, type PcapScanResult } from './pcap-scan.js';

@@ -1,0 +1,72 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { PcapEncoder, type PcapWriteOptions } from './pcap-write.js';
+import { concat, PcapngEncoder, type PcapngWriteOptions } from './pcapng-write.js';
+import type { CaptureFormat, PacketToWrite } from './types.js';
+
+/**
+ * Writing captures: `encodeCapture` gives the bytes of a whole capture; `CaptureWriter`
+ * streams one to a file or a Node Writable, packet by packet, waiting when the stream
+ * asks it to (backpressure), so memory stays bounded however many packets pass.
+ */
+export type CaptureWriteOptions =
+  | ({ readonly format?: 'pcap' } & PcapWriteOptions)
+  | ({ readonly format: 'pcapng' } & PcapngWriteOptions);
+
+function encoderFor(options: CaptureWriteOptions): PcapEncoder | PcapngEncoder {
+  return options.format === 'pcapng' ? new PcapngEncoder(options) : new PcapEncoder(options);
+}
+
+/** A whole capture's bytes. */
+export function encodeCapture(packets: Iterable<PacketToWrite>, options: CaptureWriteOptions = {}): Uint8Array {
+  const encoder = encoderFor(options);
+  const parts = [encoder.header()];
+  for (const p of packets) parts.push(encoder.packet(p));
+  return concat(parts);
+}
+
+export class CaptureWriter {
+  readonly format: CaptureFormat;
+  private readonly encoder: PcapEncoder | PcapngEncoder;
+  private readonly stream: Writable;
+  private readonly ownsStream: boolean;
+  private started = false;
+
+  /** A file path (created or truncated) or a Writable, which `close()` ends only if the writer opened it. */
+  constructor(destination: string | Writable, options: CaptureWriteOptions = {}) {
+    this.format = options.format ?? 'pcap';
+    this.encoder = encoderFor(options);
+    this.ownsStream = typeof destination === 'string';
+    this.stream = typeof destination === 'string' ? createWriteStream(destination) : destination;
+  }
+
+  async write(packet: PacketToWrite): Promise<void> {
+    if (!this.started) await this.put(this.encoder.header());
+    await this.put(this.encoder.packet(packet));
+  }
+
+  /** Writes every packet of an iterable or async iterable (what readCapture yields, say). */
+  async writeAll(packets: Iterable<PacketToWrite> | AsyncIterable<PacketToWrite>): Promise<number> {
+    let n = 0;
+    for await (const p of packets) {
+      await this.write(p);
+      n++;
+    }
+    return n;
+  }
+
+  /** Writes the header if no packet came, then ends a stream the writer opened and waits for it. */
+  async close(): Promise<void> {
+    if (!this.started) await this.put(this.encoder.header());
+    if (this.ownsStream) {
+      this.stream.end();
+      await once(this.stream, 'finish');
+    }
+  }
+
+  private async put(bytes: Uint8Array): Promise<void> {
+    this.started = true;
+    if (!this.stream.write(bytes)) await once(this.stream, 'drain');
+  }
+}
