@@ -1,4 +1,4 @@
 import { describe } from 'vitest';
 import { differentialBatch } from './support/fuzz-batch.js';
 
-describe('differential fuzz, batch 2 of 4', () => differentialBatch(2, 5000));
+describe('differential fuzz, batch 2 of 4', () => differentialBatch(2, 3500));
