@@ -6,6 +6,8 @@ import { interpreter } from './interp/interpreter.js';
 import type { Program } from './runtime/program.js';
 import type { BpfMap } from './maps/bpf-map.js';
 import type { Runtime } from './runtime/runtime.js';
+import { checkOptions, describeValue } from './runtime/arguments.js';
+import { ENGINE_NAMES, isEngineName } from './engine-names.js';
 import type { EngineName } from './runtime/program.js';
 
 export { ENGINE_NAMES, isEngineName } from './engine-names.js';
@@ -30,9 +32,15 @@ export interface LoadOptions {
  * differential tests) select the engine with a flag instead of branching on it.
  * Throws the engine's typed errors for programs it cannot load.
  */
-export function loadProgram(program: Uint8Array | readonly Insn[], options: LoadOptions = {}): Program {
+export function loadProgram(program: Uint8Array | readonly Insn[], loadOptions?: LoadOptions): Program {
+  const options = checkOptions('loadProgram()', loadOptions);
   const { runtime, budget, optLevel, maps, programType } = options;
-  return (options.engine ?? 'jit') === 'jit'
+  const engine: unknown = options.engine ?? 'jit';
+  // Anything but 'jit' used to run in the interpreter, a typo ('JIT') included.
+  if (typeof engine !== 'string' || !isEngineName(engine)) {
+    throw new RangeError(`loadProgram() option engine must be one of ${ENGINE_NAMES.join(', ')}, got ${describeValue(engine)}`);
+  }
+  return engine === 'jit'
     ? jit(program, { runtime, budget, optLevel, maps, programType })
     : interpreter(program, { runtime, budget, maps, programType });
 }

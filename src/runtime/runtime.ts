@@ -6,6 +6,7 @@ import type { BpfMap } from '../maps/bpf-map.js';
 import type { MapOf } from '../maps/create-map.js';
 import type { MapMemory } from '../maps/memory.js';
 import { MapTable } from '../maps/map-table.js';
+import { checkRuntimeOptions } from './runtime-options.js';
 import type { MapsExports } from '../maps/maps-module.js';
 import type { MapSpec } from '../maps/types.js';
 import type { TailCallTarget } from '../maps/prog-array.js';
@@ -76,7 +77,8 @@ export class Runtime implements MapMemory, HelperHost {
   readonly trace: (message: string) => void;
   private randomState: number;
 
-  constructor(options: RuntimeOptions = {}) {
+  constructor(runtimeOptions?: RuntimeOptions) {
+    const options = checkRuntimeOptions(runtimeOptions);
     this.cpus = options.cpus ?? 1;
     if (!Number.isInteger(this.cpus) || this.cpus < 1 || this.cpus > 1024) throw new RangeError(`cpus must be an integer from 1 to 1024, got ${this.cpus}`);
     this.cpu = options.cpu ?? 0;
