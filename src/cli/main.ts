@@ -5,6 +5,7 @@
  * the stack of an unexpected internal error.
  */
 
+import { readFileSync } from 'node:fs';
 import { CliError, type Command } from './command.js';
 import { asmCommand } from './commands/asm.js';
 import { benchCommand } from './commands/bench.js';
@@ -22,11 +23,24 @@ JIT-compiles eBPF bytecode to WebAssembly and runs it.
 commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(8)}${c.summary}`).join('\n')}
 
-Run 'ebpf-wasm <command> --help' for a command's options.`;
+Run 'ebpf-wasm <command> --help' for a command's options, 'ebpf-wasm --version' for the version.`;
+
+/**
+ * The version in package.json, read when asked: this file is dist/src/cli/main.js, in
+ * the repository and in an installed package alike, three levels below package.json.
+ */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   if (name === undefined) throw new CliError("missing command (see ebpf-wasm --help)");
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return;
+  }
   if (name === '--help' || name === '-h') {
     process.stdout.write(`${USAGE}\n`);
     return;
