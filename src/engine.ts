@@ -1,31 +1,13 @@
-import type { ProgramType } from './abi/program-types.js';
 import type { Insn } from './decode/insn.js';
 import { jit } from './jit/jit.js';
-import type { OptLevel } from './jit/module.js';
 import { interpreter } from './interp/interpreter.js';
 import type { Program } from './runtime/program.js';
-import type { BpfMap } from './maps/bpf-map.js';
-import type { Runtime } from './runtime/runtime.js';
 import { checkOptions, describeValue } from './runtime/arguments.js';
 import { ENGINE_NAMES, isEngineName } from './engine-names.js';
-import type { EngineName } from './runtime/program.js';
+import type { LoadOptions } from './load-options.js';
 
 export { ENGINE_NAMES, isEngineName } from './engine-names.js';
-
-export interface LoadOptions {
-  /** Which engine runs the program (default `jit`). */
-  engine?: EngineName;
-  /** Runtime (memory, maps, helpers) the program uses (default: a fresh one, with the kernel helpers). */
-  runtime?: Runtime;
-  /** Instruction budget per run (default: the engine's default). */
-  budget?: number;
-  /** Binaryen optimisation level, JIT only. */
-  optLevel?: OptLevel;
-  /** Maps for `lddw map_idx(i)` / `map_idx_value(i, off)`, by index. */
-  maps?: readonly BpfMap[];
-  /** The program's type (default `raw`; `load()` takes it from each program's SEC() name). */
-  programType?: ProgramType;
-}
+export type { LoadOptions } from './load-options.js';
 
 /**
  * Load a program with the engine chosen by name, so tools (the conformance runner,

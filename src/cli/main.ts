@@ -26,12 +26,20 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(8)}${c.summary}`).join('\n')}
 Run 'ebpf-wasm <command> --help' for a command's options, 'ebpf-wasm --version' for the version.`;
 
 /**
- * The version in package.json, read when asked: this file is dist/src/cli/main.js, in
- * the repository and in an installed package alike, three levels below package.json.
+ * The version in package.json, read when asked: the nearest package.json named
+ * ebpf-wasm above this file, which is dist/src/cli/main.js in the repository and
+ * dist/pkg/cli.js in the package (bundled).
  */
 function packageVersion(): string {
-  const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'ebpf-wasm' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // No package.json here: look one level up.
+    }
+    if (dir.pathname === '/') throw new CliError('cannot find the package.json of ebpf-wasm');
+  }
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -9,7 +9,7 @@
  * the CLI import only the engine it runs (binaryen alone takes ~0.4 s to load).
  */
 import type { Insn } from '../decode/insn.js';
-import type { LoadOptions } from '../engine.js';
+import type { LoadOptions } from '../load-options.js';
 import { ElfError } from '../errors.js';
 import type { BpfMap } from '../maps/bpf-map.js';
 import type { MapSpec } from '../maps/types.js';

@@ -12,7 +12,8 @@ import { Runtime } from '../runtime/runtime.js';
 import { prepareProgram } from '../verify/load-stage.js';
 import { NAMES } from './context.js';
 import { moduleImports } from './imports.js';
-import { checkOptLevel, compileModule, type OptLevel } from './module.js';
+import { compileModule } from './module.js';
+import { checkOptLevel, type OptLevel } from './opt-level.js';
 
 export interface JitOptions {
   /** Runtime whose memory, maps and helpers the program uses (default: a fresh one). */
