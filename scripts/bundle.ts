@@ -14,11 +14,15 @@
  * Run after tsc (`npm run build`): `node dist/scripts/bundle.js`.
  */
 import { build } from 'esbuild';
+import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export async function bundle(): Promise<void> {
+  // Chunk names carry a hash of their content: without this, chunks of earlier builds
+  // would stay and be packed.
+  rmSync(new URL('dist/pkg', `file://${ROOT}`), { recursive: true, force: true });
   await build({
     absWorkingDir: ROOT,
     entryPoints: { index: 'src/index.ts', core: 'src/core.ts', cli: 'src/cli/main.ts' },
@@ -32,6 +36,16 @@ export async function bundle(): Promise<void> {
     chunkNames: 'chunks/[name]-[hash]',
     logLevel: 'warning',
   });
+  // What `require('ebpf-wasm')` finds (the "require" condition of package.json's exports):
+  // without it Node's own error, 'No "exports" main defined', does not say what to do.
+  writeFileSync(new URL('dist/pkg/require.cjs', `file://${ROOT}`), REQUIRE_STUB);
 }
+
+const REQUIRE_STUB = `// ebpf-wasm is an ES module: see dist/pkg/index.js.
+const error = new Error("ebpf-wasm is an ES module (its JIT's Binaryen uses top-level await), so require() cannot load it: "
+  + "from CommonJS, use const { jit } = await import('ebpf-wasm') (or 'ebpf-wasm/core')");
+error.code = 'ERR_REQUIRE_ESM';
+throw error;
+`;
 
 await bundle();
