@@ -1,4 +1,5 @@
 import { RuntimeTrap } from '../errors.js';
+import { writeErrorLine } from '../host.js';
 import type { HelperHost, PacketState } from '../helpers/host.js';
 import type { HelperRegistry } from '../helpers/registry.js';
 import { computeLayout, MAX_WASM_PAGES, WASM_PAGE, type Layout, type LayoutOptions } from '../abi/layout.js';
@@ -28,9 +29,8 @@ export interface RuntimeOptions extends LayoutOptions {
   trace?: (message: string) => void;
 }
 
-function defaultTraceSink(message: string): void {
-  process.stderr.write(message.endsWith('\n') ? message : message + '\n');
-}
+/** stderr in Node, console.error elsewhere (host.ts). */
+const defaultTraceSink = writeErrorLine;
 
 /**
  * A runtime owns one `WebAssembly.Memory` laid out as in `abi/layout.ts`, the maps in it,
