@@ -65,8 +65,12 @@ describe('installed in another project', () => {
       console.log(jit(${PROGRAM}, { runtime })(Uint8Array.of(5, 41)));
       console.log(core.interpreter(core.${PROGRAM})(Uint8Array.of(5, 41)), core.loadProgram(core.${PROGRAM}).engine);
       console.log(Runtime === core.Runtime, 'jit' in core);
+      // Errors keep their class's name through the bundler (which renames MapError's class to _MapError).
+      const map = runtime.createMap({ type: 'hash', keySize: 4, valueSize: 8, maxEntries: 4 });
+      try { map.lookup(new Uint8Array(2)); } catch (e) { console.log(e.name, e instanceof core.MapError); }
+      try { jit(assemble('exit'), { helpers: runtime }); } catch (e) { console.log(e.message); }
     `));
-    expect(out).toBe('42n\n42n interp\ntrue false\n');
+    expect(out).toBe('42n\n42n interp\ntrue false\nMapError true\njit() option helpers must be a HelperRegistry, got a Runtime\n');
   });
 
   it('ebpf-wasm/core does not load binaryen; ebpf-wasm does', () => {

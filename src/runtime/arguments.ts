@@ -13,7 +13,9 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (value === null || typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return `an Array of ${value.length}`;
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  const rawName = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  // Without the '_' a bundler puts before self-referring classes (see errors.ts).
+  const name = typeof rawName === 'string' ? rawName.replace(/^_(?=[A-Z])/, '') : rawName;
   if (typeof name !== 'string' || name === '' || name === 'Object') return 'a plain object';
   return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;   // 'a Uint8Array', 'an ArrayBuffer'
 }
