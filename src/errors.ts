@@ -14,7 +14,9 @@ export abstract class EbpfError extends Error {
     readonly pc?: number,
   ) {
     super(pc === undefined ? message : `${message} at pc ${pc}`);
-    this.name = new.target.name;
+    // A bundler renames a class that refers to itself (esbuild: `var MapError = class
+    // _MapError`), and new.target.name follows it: the error keeps its source name.
+    this.name = new.target.name.replace(/^_(?=[A-Z])/, '');
   }
 }
 

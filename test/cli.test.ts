@@ -90,7 +90,7 @@ describe('ebpf-wasm run', () => {
     expect(runs[0].stdout).not.toBe(cli('run', prog, '--seed', '43').stdout);
     // bpf_get_smp_processor_id is 0; --cpus is checked.
     expect(cli('run', file('cpu.s', 'call 8\nexit'), '--cpus', '4').stdout).toBe('0\n');
-    expectOneErrorLine(cli('run', file('cpu.s', 'call 8\nexit'), '--cpus', '0'), /--cpus must be an integer >= 1/);
+    expectOneErrorLine(cli('run', file('cpu.s', 'call 8\nexit'), '--cpus', '0'), /--cpus must be an integer from 1 to 1024, got '0'/);
   });
 
   it('rejects a helpers module without a usable table', () => {
@@ -134,22 +134,84 @@ describe('ebpf-wasm bench', () => {
   });
 
   it('rejects a non-positive --repeat', () => {
-    expectOneErrorLine(cli('bench', file('prog.bin', BYTES), '--repeat', '0'), /--repeat must be an integer >= 1, got '0'/);
+    expectOneErrorLine(cli('bench', file('prog.bin', BYTES), '--repeat', '0'), /--repeat must be an integer from 1 to 9007199254740991, got '0'/);
+  });
+
+  it('times by duration without --repeat, so a tiny program is not timed over a thousand runs', () => {
+    const { status, stdout } = cli('bench', file('tiny.s', 'mov %r0, 42\nexit\n'), '--time', '50', '--warmup', '10');
+    expect(status).toBe(0);
+    const [first, , last] = stdout.trimEnd().split('\n');
+    const runs = Number(/^Engine: jit, (\d+) timed runs \(at least 50 ms\) after \d+ untimed warm-up runs$/.exec(first)?.[1]);
+    // A run of this program is tens of nanoseconds at most: 50 ms hold far more than 1000.
+    expect(runs).toBeGreaterThan(10_000);
+    expect(last).toMatch(/^Return value: 42, duration \(average\): \d+ns$/);
+    expectOneErrorLine(cli('bench', file('tiny.s', 'exit'), '--time', '5', '--repeat', '5'), /bench: give --time or --repeat, not both/);
+  });
+});
+
+describe('numeric flags', () => {
+  const prog = () => file('prog.bin', BYTES);
+  // parseArgs used to call '-5' an ambiguous argument, and 2^53+1 "not an integer".
+  it.each([
+    ['run', '--budget', '-5', "--budget must be an integer from 0 to 9007199254740991, got '-5'"],
+    ['run', '--budget', '9007199254740993', "--budget must be an integer from 0 to 9007199254740991, got '9007199254740993'"],
+    ['run', '--budget', '1.5', "--budget must be an integer from 0 to 9007199254740991, got '1.5'"],
+    ['run', '--cpus', '-2', "--cpus must be an integer from 1 to 1024, got '-2'"],
+    ['run', '--cpus', '99999999999999999999', "--cpus must be an integer from 1 to 1024, got '99999999999999999999'"],
+    ['run', '--seed', '-1', "--seed must be an integer from 0 to 4294967295, got '-1'"],
+    ['run', '--seed', '4294967296', "--seed must be an integer from 0 to 4294967295, got '4294967296'"],
+    ['bench', '--repeat', '-1', "--repeat must be an integer from 1 to 9007199254740991, got '-1'"],
+    ['bench', '--warmup', '-10', "--warmup must be an integer from 0 to 3600000, got '-10'"],
+  ])('%s %s %s: one line with the range', (command, flag, value, message) => {
+    expectOneErrorLine(cli(command, prog(), flag, value), new RegExp(`^error: ${message.replace(/[()^$.]/g, '\\$&')}$`, 'm'));
+    expectOneErrorLine(cli(command, prog(), `${flag}=${value}`), new RegExp(message.replace(/[()^$.]/g, '\\$&')));
+  });
+
+  it('accepts the ends of each range', () => {
+    expect(cli('run', prog(), '--mem', file('mem.bin', MEM), '--budget', '9007199254740991', '--cpus', '1024', '--seed', '4294967295'))
+      .toEqual({ status: 0, stdout: `${EXPECTED_R0}\n`, stderr: '' });
+  });
+
+  it('a flag\'s value that starts with a dash but is no number is still refused', () => {
+    expectOneErrorLine(cli('run', prog(), '--mem', '-x'), /run: Option '--mem' argument is ambiguous/);
+  });
+});
+
+describe('files that are not what they are named', () => {
+  const PNG = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1);
+
+  it('a .o that is no ELF object says so, in every command', () => {
+    for (const command of ['run', 'disasm', 'wat', 'bench']) {
+      expectOneErrorLine(cli(command, file('x.o', PNG)), /x\.o: not an ELF object \(it starts 89 50 4e 47 0d 0a 1a 0a \.\.\., not 7f 45 4c 46, \\x7fELF\)$/m);
+    }
+  });
+
+  it('binary that decodes to nothing says what it is not, with the decoder\'s reason', () => {
+    expectOneErrorLine(cli('run', file('x.bin', PNG)),
+      /x\.bin: not bytecode, assembler text or an ELF object \(it starts 89 50 4e 47 .*\): decode error: program length 20 is not a multiple of 8 .*\(TRAILING_BYTES\)$/m);
+    // Bytecode with one bad instruction past the first keeps the plain decode error.
+    const bad = Uint8Array.of(...BYTES.subarray(0, 8), 0xff, 0, 0, 0, 0, 0, 0, 0);
+    expectOneErrorLine(cli('run', file('bad.bin', bad)), /bad\.bin: decode error: .*at pc 1 \(UNKNOWN_OPCODE\)$/m);
   });
 });
 
 describe('ebpf-wasm', () => {
+  it('--version prints the package version', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V', 'version']) expect(cli(flag)).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
   it('lists the commands with --help and prints each command\'s help', () => {
     const top = cli('--help');
     expect(top.status).toBe(0);
-    for (const name of ['asm', 'disasm', 'run', 'wat', 'bench']) {
+    for (const name of ['asm', 'disasm', 'run', 'verify', 'wat', 'bench', 'filter']) {
       expect(top.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
       const help = cli(name, '--help');
       expect(help.status).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`^usage: ebpf-wasm ${name} `));
       expect(cli('help', name).stdout).toBe(help.stdout);
     }
-  });
+  }, 180_000); // 15 processes
 
   it('rejects an unknown or missing command', () => {
     expectOneErrorLine(cli('frob'), /unknown command 'frob'/);

@@ -17,7 +17,7 @@ import {
 
 /** The target layers of src/, bottom to top. A file is placed by the longest path that matches it. */
 const LAYERS: readonly Layer[] = [
-  { rank: 0, paths: ['errors.ts', 'abi/'], what: 'typed errors; ABI facts: registers, memory layout, helper ids/errno, exit and tail-call signals, limits' },
+  { rank: 0, paths: ['errors.ts', 'host.ts', 'abi/'], what: 'typed errors; the host (clock, pid, stderr); ABI facts: registers, memory layout, helper ids/errno, exit and tail-call signals, limits' },
   { rank: 1, paths: ['decode/'], what: 'opcode table, decoder, encoder, assembler, disassembler' },
   { rank: 2, paths: ['analysis/'], what: 'CFG, dominators, loops, dataflow; Binaryen-free' },
   { rank: 2, paths: ['maps/'], what: 'maps over a narrow memory interface' },
@@ -25,13 +25,13 @@ const LAYERS: readonly Layer[] = [
   { rank: 4, paths: ['runtime/'], what: 'the Runtime class (memory, maps, helpers), the Program type' },
   { rank: 5, paths: ['verify/'], what: 'the load stage and verifier' },
   { rank: 6, paths: ['interp/', 'jit/'], what: 'the two engines' },
-  { rank: 7, paths: ['engine.ts', 'engine-names.ts'], what: 'loadProgram: picks an engine' },
+  { rank: 7, paths: ['engine.ts', 'engine-names.ts', 'load-options.ts', 'core-engine.ts'], what: 'loadProgram: picks an engine (core-engine.ts: the interpreter alone)' },
   // Its load.ts / load-object.ts sit above the engines; its parsing files only need decode and maps.
   { rank: 7, paths: ['elf/'], what: 'ELF front end' },
   // Classic BPF, capture files, batches: front ends and tools over the engines.
   { rank: 8, paths: ['packet/'], what: 'packet filtering: classic BPF, capture files' },
   { rank: 9, paths: ['cli/'], what: 'the command line' },
-  { rank: 10, paths: ['index.ts'], what: 'the public API' },
+  { rank: 10, paths: ['index.ts', 'core.ts'], what: 'the public API: ebpf-wasm (index.ts) and ebpf-wasm/core (core.ts, no JIT)' },
 ];
 
 /** Folders below the ELF front end: none may import from src/elf, whatever rank elf/ gets. */
@@ -213,6 +213,14 @@ describe('src/ keeps its layers', () => {
         ...importsOfBinaryen(graph, (f) => isUnder(f, 'interp/')),
         ...graph.edges.filter((e) => isUnder(e.from, 'interp/') && isUnder(e.to, 'jit/')),
       ], 'Direct imports of binaryen or jit/ from interp/:', (e) => `  ${formatEdge(e)}`);
+    });
+
+    it('no chain of imports from ebpf-wasm/core (src/core.ts) reaches binaryen or jit/, type-only imports included', () => {
+      const chain = findImportChain(graph, 'core.ts', (n) => n === 'binaryen' || (isUnder(n, 'jit/') && n !== 'jit/opt-level.ts'));
+      expectNone(chain ? [chain] : [], 'Chains of imports from src/core.ts to binaryen or the JIT:', (c) => `  ${formatChain(c)}`);
+      // The check sees core's files: it reaches the interpreter and the ELF parser.
+      expect(findImportChain(graph, 'core.ts', (n) => n === 'interp/interpreter.ts')).toBeDefined();
+      expect(findImportChain(graph, 'core.ts', (n) => n === 'elf/object.ts')).toBeDefined();
     });
 
     it('no chain of imports from a file under interp/ reaches binaryen', () => {

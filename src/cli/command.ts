@@ -28,9 +28,10 @@ export interface ParsedArgs {
  * `util.parseArgs` in strict mode with `--help` added; unknown or malformed flags become
  * CliErrors. Returns undefined after printing the usage when `--help` was given.
  */
-export function parseCommandArgs(command: Pick<Command, 'name' | 'usage'>, args: string[], flags: FlagSpec): ParsedArgs | undefined {
+export function parseCommandArgs(command: Pick<Command, 'name' | 'usage'>, rawArgs: string[], flags: FlagSpec): ParsedArgs | undefined {
   let values: Record<string, unknown>;
   let positionals: string[];
+  const args = joinNegativeValues(rawArgs, flags);
   try {
     ({ values, positionals } = parseArgs({ args, options: { ...flags, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true }));
   } catch (e) {
@@ -47,6 +48,27 @@ export function parseCommandArgs(command: Pick<Command, 'name' | 'usage'>, args:
     string: (name) => (typeof values[name] === 'string' ? values[name] : undefined),
     flag: (name) => values[name] === true,
   };
+}
+
+/**
+ * `--budget -5` as `--budget=-5`: parseArgs takes a value starting with '-' for a flag
+ * ("argument is ambiguous"), which hid the real mistake, a negative number, behind
+ * advice about '--'. Only a string flag followed by something shaped like a negative
+ * number is joined, so the number's own check can say what range the flag takes.
+ */
+function joinNegativeValues(args: string[], flags: FlagSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = /^--([^=]+)$/.exec(args[i])?.[1];
+    const next = args[i + 1];
+    if (name !== undefined && flags[name]?.type === 'string' && next !== undefined && /^-[0-9.]/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else {
+      out.push(args[i]);
+    }
+  }
+  return out;
 }
 
 /** The one positional file argument a command takes. */

@@ -23,12 +23,18 @@ export function typeOption(args: ParsedArgs): ProgramType | undefined {
   return type;
 }
 
-/** A positive integer flag such as `--repeat`, or `fallback` when absent. */
-export function countOption(args: ParsedArgs, name: string, fallback: number | undefined, min = 1): number | undefined {
+/**
+ * An integer flag such as `--repeat`, or `fallback` when absent. Anything but decimal
+ * digits within [min, max] (negative numbers, fractions, numbers past 2^53 that would
+ * round) gets one message with the range.
+ */
+export function countOption(args: ParsedArgs, name: string, fallback: number | undefined, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const text = args.string(name);
   if (text === undefined) return fallback;
   const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < min) throw new CliError(`--${name} must be an integer >= ${min}, got '${text}'`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new CliError(`--${name} must be an integer from ${min} to ${max}, got '${text}'`);
+  }
   return value;
 }
 
@@ -40,8 +46,8 @@ export function countOption(args: ParsedArgs, name: string, fallback: number | u
 export async function runtimeFor(args: ParsedArgs, input: Uint8Array = new Uint8Array(0), base: HelperRegistry = kernelHelpers()): Promise<Runtime> {
   const helpersPath = args.string('helpers');
   const helpers = helpersPath === undefined ? base : await loadHelpersModule(helpersPath, base);
-  const seed = countOption(args, 'seed', undefined, 0);
-  const cpus = countOption(args, 'cpus', undefined, 1);
-  if (cpus !== undefined && cpus > 1024) throw new CliError(`--cpus must be at most 1024, got ${cpus}`);
+  // The Runtime's own limits: a 32-bit seed, 1024 CPUs.
+  const seed = countOption(args, 'seed', undefined, 0, 0xffff_ffff);
+  const cpus = countOption(args, 'cpus', undefined, 1, 1024);
   return new Runtime({ helpers, seed, cpus, maxInputSize: Math.max(DEFAULT_MAX_INPUT_SIZE, input.length) });
 }

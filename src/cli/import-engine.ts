@@ -1,5 +1,6 @@
 import type { ProgramType } from '../abi/program-types.js';
 import type { Insn } from '../decode/insn.js';
+import { interpreter } from '../interp/interpreter.js';
 import type { EngineName, Program } from '../runtime/program.js';
 import type { Runtime } from '../runtime/runtime.js';
 
@@ -8,15 +9,14 @@ export type EngineLoader = (
 ) => Program;
 
 /**
- * The named engine's loader, importing only that engine's code: binaryen alone takes
- * about 0.4 s to load, which commands that never JIT (disasm, run --engine interp) and
- * the conformance plugin (started once per test) should not pay.
+ * The named engine's loader, importing the JIT only when it is asked for: Binaryen takes
+ * over a second to load, which commands that never JIT (disasm, run --engine interp)
+ * and the conformance plugin (started once per test) should not pay. The interpreter
+ * is imported statically: it is small, and in the bundled command (scripts/bundle.ts)
+ * every lazy import is a file of its own to load.
  */
 export async function importEngine(engine: EngineName): Promise<EngineLoader> {
-  if (engine === 'interp') {
-    const { interpreter } = await import('../interp/interpreter.js');
-    return (program, options) => interpreter(program, options);
-  }
+  if (engine === 'interp') return (program, options) => interpreter(program, options);
   const jit = await importJit();
   return (program, options) => jit(program, options);
 }

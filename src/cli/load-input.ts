@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { assemble } from '../decode/asm.js';
 import { decode } from '../decode/decode.js';
 import type { Insn } from '../decode/insn.js';
+import { DecodeError } from '../errors.js';
 import { CliError, inFile } from './command.js';
+import { describeError } from './describe-error.js';
 
 /** Read a file the user named; a missing or unreadable file is a CliError, not a stack trace. */
 export function readInputFile(path: string): Uint8Array {
@@ -49,6 +51,10 @@ export function loadProgramFile(path: string): Insn[] {
  * sources are `run`'s alone: elsewhere they get a clear error.
  */
 export function programFromBytes(path: string, bytes: Uint8Array): Insn[] {
+  // clang's output is named .o: anything else so named is a mistake, not bytecode.
+  if (/\.o$/i.test(path) && !isElfObject(bytes)) {
+    throw new CliError(`${path}: not an ELF object (it starts ${firstBytes(bytes)}, not 7f 45 4c 46, \\x7fELF)`);
+  }
   if (isElfObject(bytes) || isCSource(path)) {
     const what = isElfObject(bytes) ? 'ELF objects' : 'C sources';
     throw new CliError(`${path}: only 'ebpf-wasm run' takes ${what}; give raw bytecode or assembler text`);
@@ -71,5 +77,20 @@ export function programFromBytes(path: string, bytes: Uint8Array): Insn[] {
       return inFile(path, () => { throw asmError; });
     }
   }
-  return inFile(path, () => decode(bytes));
+  return inFile(path, () => {
+    try {
+      return decode(bytes);
+    } catch (e) {
+      // Failing on the first instruction or on the length: likely no program at all.
+      if (e instanceof DecodeError && (e.pc === 0 || e.code === 'TRAILING_BYTES')) {
+        throw new CliError(`${path}: not bytecode, assembler text or an ELF object (it starts ${firstBytes(bytes)}): ${describeError(e)}`);
+      }
+      throw e;
+    }
+  });
+}
+
+function firstBytes(bytes: Uint8Array): string {
+  if (bytes.length === 0) return 'empty';
+  return [...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ') + (bytes.length > 8 ? ' ...' : '');
 }

@@ -5,6 +5,7 @@
  * the stack of an unexpected internal error.
  */
 
+import { readFileSync } from 'node:fs';
 import { CliError, type Command } from './command.js';
 import { asmCommand } from './commands/asm.js';
 import { benchCommand } from './commands/bench.js';
@@ -24,11 +25,32 @@ JIT-compiles eBPF bytecode to WebAssembly and runs it.
 commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(8)}${c.summary}`).join('\n')}
 
-Run 'ebpf-wasm <command> --help' for a command's options.`;
+Run 'ebpf-wasm <command> --help' for a command's options, 'ebpf-wasm --version' for the version.`;
+
+/**
+ * The version in package.json, read when asked: the nearest package.json named
+ * ebpf-wasm above this file, which is dist/src/cli/main.js in the repository and
+ * dist/pkg/cli.js in the package (bundled).
+ */
+function packageVersion(): string {
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'ebpf-wasm' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // No package.json here: look one level up.
+    }
+    if (dir.pathname === '/') throw new CliError('cannot find the package.json of ebpf-wasm');
+  }
+}
 
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   if (name === undefined) throw new CliError("missing command (see ebpf-wasm --help)");
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return;
+  }
   if (name === '--help' || name === '-h') {
     process.stdout.write(`${USAGE}\n`);
     return;

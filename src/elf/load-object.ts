@@ -10,7 +10,7 @@
  */
 import type { ProgramType } from '../abi/program-types.js';
 import type { Insn } from '../decode/insn.js';
-import type { LoadOptions } from '../engine.js';
+import type { LoadOptions } from '../load-options.js';
 import { ElfError } from '../errors.js';
 import type { BpfMap } from '../maps/bpf-map.js';
 import type { MapSpec } from '../maps/types.js';

@@ -1,5 +1,6 @@
 import { loadProgram } from '../engine.js';
 import type { BpfMap } from '../maps/bpf-map.js';
+import { checkOptions } from '../runtime/arguments.js';
 import { loadObject, type LoadedObject, type MapHandle, type ObjectLoadOptions } from './load-object.js';
 
 export type { LoadedObject, LoadedProgram, MapFactory, MapHandle, ObjectLoadOptions, ProgramLoader } from './load-object.js';
@@ -9,6 +10,6 @@ export type { LoadedObject, LoadedProgram, MapFactory, MapHandle, ObjectLoadOpti
  * program with the chosen engine (`options.engine`, default jit). Throws `ElfError` for
  * malformed objects, and the engines' typed errors for programs they reject.
  */
-export function load<M extends MapHandle = BpfMap>(object: Uint8Array, options: ObjectLoadOptions<M> = {}): LoadedObject<M> {
-  return loadObject(object, options, loadProgram);
+export function load<M extends MapHandle = BpfMap>(object: Uint8Array, options?: ObjectLoadOptions<M>): LoadedObject<M> {
+  return loadObject(object, checkOptions('load()', options), loadProgram);
 }

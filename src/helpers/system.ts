@@ -1,4 +1,5 @@
 import { HELPER_IDS } from '../abi/kernel-ids.js';
+import { monotonicNs, processId } from '../host.js';
 import type { HelperDef } from './registry.js';
 
 /**
@@ -7,10 +8,10 @@ import type { HelperDef } from './registry.js';
  */
 const noArgs = { args: [], ret: 'integer' } as const;
 
-/** bpf_ktime_get_ns: monotonic nanoseconds (CLOCK_MONOTONIC, via process.hrtime). */
+/** bpf_ktime_get_ns: monotonic nanoseconds (CLOCK_MONOTONIC, via process.hrtime; host.ts). */
 const ktimeGetNs: HelperDef = {
   id: HELPER_IDS.ktime_get_ns, name: 'ktime_get_ns', proto: noArgs,
-  impl: () => process.hrtime.bigint(),
+  impl: monotonicNs,
 };
 
 /**
@@ -20,7 +21,7 @@ const ktimeGetNs: HelperDef = {
  */
 const ktimeGetBootNs: HelperDef = {
   id: HELPER_IDS.ktime_get_boot_ns, name: 'ktime_get_boot_ns', proto: noArgs,
-  impl: () => process.hrtime.bigint(),
+  impl: monotonicNs,
 };
 
 /** bpf_get_prandom_u32: the runtime's seeded PRNG, so runs can be reproduced. */
@@ -37,11 +38,12 @@ const getSmpProcessorId: HelperDef = {
 
 /**
  * bpf_get_current_pid_tgid: tgid << 32 | pid. Node runs programs on its main thread,
- * whose thread id is the process id, so both halves are process.pid.
+ * whose thread id is the process id, so both halves are process.pid (0 outside Node).
  */
+const PID_TGID = (BigInt(processId) << 32n) | BigInt(processId);
 const getCurrentPidTgid: HelperDef = {
   id: HELPER_IDS.get_current_pid_tgid, name: 'get_current_pid_tgid', proto: noArgs,
-  impl: () => (BigInt(process.pid) << 32n) | BigInt(process.pid),
+  impl: () => PID_TGID,
 };
 
 /** Jiffies per second: CONFIG_HZ of the usual distribution kernels (250). */

@@ -24,10 +24,10 @@ function readCString(env: HelperEnv, addr: bigint, limit: number): string | unde
     const a = addr + BigInt(i);
     if (a > 0xffff_ffffn || !runtime.isAccessible(Number(a), 1)) return undefined;
     const b = runtime.bytes()[Number(a)];
-    if (b === 0) return Buffer.from(bytes).toString('latin1');
+    if (b === 0) return String.fromCharCode(...bytes);   // latin1, without Node's Buffer
     bytes.push(b);
   }
-  return Buffer.from(bytes).toString('latin1');
+  return String.fromCharCode(...bytes);
 }
 
 function pad(body: string, flags: string, width: number, numeric: boolean): string {

@@ -5,6 +5,7 @@ import { RuntimeTrap } from '../errors.js';
 import type { HelperRegistry } from '../helpers/registry.js';
 import type { BpfMap } from '../maps/bpf-map.js';
 import type { Program } from '../runtime/program.js';
+import { checkLoadArguments } from '../runtime/load-arguments.js';
 import { programRuns } from '../runtime/runner.js';
 import { Runtime } from '../runtime/runtime.js';
 import { prepareProgram } from '../verify/load-stage.js';
@@ -40,7 +41,8 @@ export interface InterpreterOptions {
 const busyRuntimes = new WeakSet<Runtime>();
 
 /** Load a program for interpretation. Throws DecodeError / VerifierError for bad programs (verify/load-stage.ts). */
-export function interpreter(program: Uint8Array | readonly Insn[], options: InterpreterOptions = {}): Program {
+export function interpreter(program: Uint8Array | readonly Insn[], interpreterOptions?: InterpreterOptions): Program {
+  const options = checkLoadArguments('interpreter', program, interpreterOptions);
   const runtime = options.runtime ?? new Runtime();
   const prepared = prepareProgram(program, {
     runtime, helpers: options.helpers, maps: options.maps, budget: options.budget, programType: options.programType,

@@ -6,13 +6,15 @@ import { CompileError, fromWasmTrap } from '../errors.js';
 import type { HelperRegistry } from '../helpers/registry.js';
 import type { BpfMap } from '../maps/bpf-map.js';
 import type { Program } from '../runtime/program.js';
+import { checkLoadArguments } from '../runtime/load-arguments.js';
 import { programRuns } from '../runtime/runner.js';
 import { Runtime } from '../runtime/runtime.js';
 import { prepareProgram } from '../verify/load-stage.js';
 import type { VerifyMode } from '../verify/validated-program.js';
 import { NAMES } from './context.js';
 import { moduleImports } from './imports.js';
-import { compileModule, type OptLevel } from './module.js';
+import { compileModule } from './module.js';
+import { checkOptLevel, type OptLevel } from './opt-level.js';
 
 export interface JitOptions {
   /** Runtime whose memory, maps and helpers the program uses (default: a fresh one). */
@@ -75,14 +77,16 @@ type RunExport = (r1: bigint, inputLen: number, ctxLen: number, budget: number) 
  *   const prog = jit(bytes);
  *   const r0 = prog(packet);          // bigint, unsigned 64-bit
  */
-export function jit(program: Uint8Array | readonly Insn[], options: JitOptions = {}): JitProgram {
+export function jit(program: Uint8Array | readonly Insn[], jitOptions?: JitOptions): JitProgram {
+  const options = checkLoadArguments('jit', program, jitOptions);
+  const optLevel = checkOptLevel(options.optLevel);
   const runtime = options.runtime ?? new Runtime();
   const prepared = prepareProgram(program, {
     runtime, helpers: options.helpers, maps: options.maps, budget: options.budget, programType: options.programType,
     verify: options.verify,
   });
   const { insns, helpers, budget, type } = prepared;
-  const { wasm, helperIds, checkedAccesses } = compileModule({ program: prepared, optLevel: options.optLevel });
+  const { wasm, helperIds, checkedAccesses } = compileModule({ program: prepared, optLevel });
   const instance = new WebAssembly.Instance(wasmModule(wasm), moduleImports(runtime, helpers, helperIds));
   const run = instance.exports.run as RunExport;
 

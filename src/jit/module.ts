@@ -11,15 +11,9 @@ import { helperArgs, helperArity } from './emit-call.js';
 import { ACCESS_SIZES, addRun } from './entry.js';
 import { addBpfLoop } from './loop.js';
 import { emitFunction } from './emit-function.js';
+import { DEFAULT_OPT_LEVEL, type OptLevel } from './opt-level.js';
 
-/**
- * 0: no Binaryen optimisation. 1 (default): FAST_PASSES, a short pipeline that measured
- * as fast at run time as -O2 on every benchmark program at a fifth of the compile time
- * (binaryen.js runs its optimiser slowly: emscripten routes its C++ exceptions through
- * JS). 2 and 3: Binaryen's -O2 / -O3.
- */
-export type OptLevel = 0 | 1 | 2 | 3;
-export const DEFAULT_OPT_LEVEL: OptLevel = 1;
+export { checkOptLevel, DEFAULT_OPT_LEVEL, type OptLevel } from './opt-level.js';
 
 /**
  * One pass: optimize-instructions folds the 64-bit patterns of eBPF code (shift/mask

@@ -1,4 +1,5 @@
 import { RuntimeTrap } from '../errors.js';
+import { writeErrorLine } from '../host.js';
 import type { HelperHost, PacketState } from '../helpers/host.js';
 import type { HelperRegistry } from '../helpers/registry.js';
 import { computeLayout, MAX_WASM_PAGES, WASM_PAGE, type Layout, type LayoutOptions } from '../abi/layout.js';
@@ -6,6 +7,7 @@ import type { BpfMap } from '../maps/bpf-map.js';
 import type { MapOf } from '../maps/create-map.js';
 import type { MapMemory } from '../maps/memory.js';
 import { MapTable } from '../maps/map-table.js';
+import { checkRuntimeOptions } from './runtime-options.js';
 import type { MapsExports } from '../maps/maps-module.js';
 import type { MapSpec } from '../maps/types.js';
 import type { TailCallTarget } from '../maps/prog-array.js';
@@ -27,9 +29,8 @@ export interface RuntimeOptions extends LayoutOptions {
   trace?: (message: string) => void;
 }
 
-function defaultTraceSink(message: string): void {
-  process.stderr.write(message.endsWith('\n') ? message : message + '\n');
-}
+/** stderr in Node, console.error elsewhere (host.ts). */
+const defaultTraceSink = writeErrorLine;
 
 /**
  * A runtime owns one `WebAssembly.Memory` laid out as in `abi/layout.ts`, the maps in it,
@@ -76,7 +77,8 @@ export class Runtime implements MapMemory, HelperHost {
   readonly trace: (message: string) => void;
   private randomState: number;
 
-  constructor(options: RuntimeOptions = {}) {
+  constructor(runtimeOptions?: RuntimeOptions) {
+    const options = checkRuntimeOptions(runtimeOptions);
     this.cpus = options.cpus ?? 1;
     if (!Number.isInteger(this.cpus) || this.cpus < 1 || this.cpus > 1024) throw new RangeError(`cpus must be an integer from 1 to 1024, got ${this.cpus}`);
     this.cpu = options.cpu ?? 0;

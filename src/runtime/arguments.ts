@@ -1,0 +1,72 @@
+/**
+ * Checks of the arguments the public API takes from JavaScript, where TypeScript's types
+ * no longer hold (plain JS callers, `as any`, values read from JSON or a command line).
+ * A wrong type is a TypeError and a value out of range a RangeError, each naming the
+ * argument, what it takes and what it got, so a mistake fails at the call that made it
+ * instead of deep inside a run or, worse, as a silently wrong answer.
+ */
+
+/** How a value reads in a message: strings quoted, arrays and typed arrays by kind, objects by class. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)}`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (value === null || typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return `an Array of ${value.length}`;
+  const rawName = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  // Without the '_' a bundler puts before self-referring classes (see errors.ts).
+  const name = typeof rawName === 'string' ? rawName.replace(/^_(?=[A-Z])/, '') : rawName;
+  if (typeof name !== 'string' || name === '' || name === 'Object') return 'a plain object';
+  return `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}`;   // 'a Uint8Array', 'an ArrayBuffer'
+}
+
+/**
+ * A length or count: TypeError if not a number, RangeError if not a non-negative safe
+ * integer. Its upper bound is the caller's to check, with a message naming the limit.
+ */
+export function checkCount(what: string, value: unknown): number {
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describeValue(value)}`);
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${what} must be a non-negative integer, got ${value}`);
+  return value;
+}
+
+/**
+ * An integer count such as an input length: TypeError if not a number, RangeError if not
+ * an integer from `min` to `max`. `what` names the argument ("runInput(length)").
+ */
+export function checkInteger(what: string, value: unknown, min: number, max: number, why = ''): number {
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describeValue(value)}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RangeError(`${what} must be an integer from ${min} to ${max}${why}, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * The input of a run: a Uint8Array (a Node Buffer is one) or nothing. Other typed arrays
+ * and plain arrays are refused rather than converted: `Uint8Array.set` would silently
+ * truncate a Uint16Array's elements to bytes, or read a string as an empty input.
+ */
+export function checkInputBytes(what: string, input: unknown): Uint8Array | undefined {
+  if (input === undefined || input instanceof Uint8Array) return input;
+  const hint = ArrayBuffer.isView(input) || input instanceof ArrayBuffer
+    ? ' (wrap its bytes: new Uint8Array(x.buffer, x.byteOffset, x.byteLength))'
+    : '';
+  throw new TypeError(`${what} must be a Uint8Array, got ${describeValue(input)}${hint}`);
+}
+
+/** An options argument: absent, or an object (a `null` or a number is a mistake, not "no options"). */
+export function checkOptions<T extends object>(what: string, options: T | undefined): T {
+  if (options === undefined) return {} as T;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${what} options must be an object, got ${describeValue(options)}`);
+  }
+  return options;
+}
+
+/** An optional option that must be an instance of `type` (a Runtime, a HelperRegistry...). */
+export function checkInstance(what: string, value: unknown, type: abstract new (...args: never[]) => unknown, typeName: string): void {
+  if (value !== undefined && !(value instanceof type)) {
+    throw new TypeError(`${what} must be a ${typeName}, got ${describeValue(value)}`);
+  }
+}
