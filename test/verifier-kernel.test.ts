@@ -20,8 +20,6 @@ const VERDICT_DIFFERENCES: Record<string, string> = {
   'cfg/tail_call_subprog_no_btf.s': 'the same: tail calls from subprograms need BTF in the kernel only to know the subprogram\'s signature',
   'map/map_ptr_load.s': 'the kernel lets root read struct bpf_map\'s fields through BTF (map->max_entries); our map pointer is the '
     + 'address of our own descriptor, which no program may read',
-  'insn/may_goto_counted.hex': 'may_goto (opcode 0xe5) is not in our instruction set yet',
-  'insn/may_goto_loop.hex': 'may_goto (opcode 0xe5) is not in our instruction set yet',
 };
 
 /**

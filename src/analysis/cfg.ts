@@ -10,7 +10,7 @@ import type { ProgramShape, Subprogram } from './program-shape.js';
  */
 
 export type Terminator =
-  /** Conditional jump: `taken` if the condition holds, else `fallthrough`. */
+  /** Conditional jump (or may_goto, taken once the run's loop allowance is spent): `taken` if the condition holds, else `fallthrough`. */
   | { kind: 'branch'; insn: Insn; taken: number; fallthrough: number }
   /** Unconditional jump (ja/ja32) or plain fall into the next block. */
   | { kind: 'goto'; target: number; insn?: Insn }
@@ -76,7 +76,7 @@ function predecessorLists(blocks: readonly BasicBlock[]): number[][] {
 
 function endsBlock(insn: Insn): boolean {
   const k = insn.spec.sem.kind;
-  return k === 'jmp' || k === 'ja' || k === 'exit';
+  return k === 'jmp' || k === 'ja' || k === 'may_goto' || k === 'exit';
 }
 
 function buildFunction(shape: ProgramShape, sub: Subprogram, index: number): FunctionCfg {
@@ -84,7 +84,7 @@ function buildFunction(shape: ProgramShape, sub: Subprogram, index: number): Fun
   const leaders = new Set<number>([sub.firstIndex]);
   for (let i = sub.firstIndex; i < sub.endIndex; i++) {
     const insn = insns[i];
-    if (insn.spec.sem.kind === 'jmp' || insn.spec.sem.kind === 'ja') {
+    if (insn.spec.sem.kind === 'jmp' || insn.spec.sem.kind === 'ja' || insn.spec.sem.kind === 'may_goto') {
       leaders.add(shape.indexOfPc[branchTarget(insn)]);
     }
     if (endsBlock(insn) && i + 1 < sub.endIndex) leaders.add(i + 1);
@@ -106,7 +106,7 @@ function buildFunction(shape: ProgramShape, sub: Subprogram, index: number): Fun
       terminator = { kind: 'exit', insn: last };
     } else if (sem.kind === 'ja') {
       terminator = { kind: 'goto', target: blockAtPc(branchTarget(last)), insn: last };
-    } else if (sem.kind === 'jmp') {
+    } else if (sem.kind === 'jmp' || sem.kind === 'may_goto') {
       terminator = { kind: 'branch', insn: last, taken: blockAtPc(branchTarget(last)), fallthrough: id + 1 };
     } else {
       // The load stage guarantees a function ends in exit/ja, so a next block exists.

@@ -52,7 +52,7 @@ export function findSpeculations(fn: FunctionCfg, insns: readonly Insn[]): Map<n
   const found = new Map<number, Speculation>();
   for (const block of fn.blocks) {
     const t = block.terminator;
-    if (t.kind !== 'branch' || t.taken === t.fallthrough) continue;
+    if (t.kind !== 'branch' || t.taken === t.fallthrough || t.insn.spec.sem.kind !== 'jmp') continue;
     if (!branchesOnData(t.insn, insns.slice(block.first, block.end - 1).reduce(dataAfter, onData[block.id]))) continue;
     for (const sideWhenTaken of [false, true]) {
       const sideId = sideWhenTaken ? t.taken : t.fallthrough;

@@ -80,7 +80,7 @@ export function formatInsn(insn: Insn): string {
 /** Slot targets of jumps, local calls and `lddw func(...)`, in this instruction. */
 function branchTargetOf(insn: Insn): number | undefined {
   const sem = insn.spec.sem;
-  if (sem.kind === 'jmp' || sem.kind === 'ja' || (sem.kind === 'call' && sem.target === 'local')) return branchTarget(insn);
+  if (sem.kind === 'jmp' || sem.kind === 'ja' || sem.kind === 'may_goto' || (sem.kind === 'call' && sem.target === 'local')) return branchTarget(insn);
   if (sem.kind === 'lddw' && sem.pseudo === 'func') return insn.pc + 1 + insn.imm;
   return undefined;
 }

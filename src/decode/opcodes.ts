@@ -39,6 +39,8 @@ export type Semantics =
   | { kind: 'jmp'; cond: JmpCond; width: 32 | 64; source: Source }
   /** Unconditional jump: `ja` takes its offset from `off`, `ja32` (gotol) from `imm`. */
   | { kind: 'ja'; wide: boolean }
+  /** may_goto +off: falls through while the run's loop allowance lasts, then jumps (BPF_JCOND, src 0). */
+  | { kind: 'may_goto' }
   | { kind: 'call'; target: 'helper' | 'local' | 'reg' }
   | { kind: 'exit' }
   | { kind: 'lddw'; pseudo: LddwPseudo }
@@ -135,6 +137,8 @@ const JMP_OPS: readonly [string, JmpCond, number][] = [
   ['jle', 'le', 0xb0], ['jslt', 'slt', 0xc0], ['jsle', 'sle', 0xd0],
 ];
 const JA = 0x00;
+/** BPF_JCOND: may_goto (src_reg BPF_MAY_GOTO = 0, the only one). */
+const JCOND = 0xe0;
 /** BPF_LOAD_ACQ and BPF_STORE_REL: the imm of an atomic that is an ordered load or store. */
 const LOAD_ACQUIRE = 0x100;
 const STORE_RELEASE = 0x110;
@@ -188,6 +192,7 @@ function buildTable(): OpSpec[] {
   }
   t.push(row('ja', CLS.JMP | JA, 'ja_off', { kind: 'ja', wide: false }));
   t.push(row('ja32', CLS.JMP32 | JA, 'ja_imm', { kind: 'ja', wide: true }));
+  t.push(row('may_goto', CLS.JMP | JCOND, 'ja_off', { kind: 'may_goto' }));
   t.push(row('call', CLS.JMP | CALL | SRC_K, 'call_helper', { kind: 'call', target: 'helper' }, { field: 'src', value: 0 }));
   t.push(row('call', CLS.JMP | CALL | SRC_K, 'call_local', { kind: 'call', target: 'local' }, { field: 'src', value: 1 }));
   t.push(row('call', CLS.JMP | CALL | SRC_X, 'call_reg', { kind: 'call', target: 'reg' }));

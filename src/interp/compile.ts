@@ -73,6 +73,11 @@ function compileInsn(
       const target = branchTarget(insn);
       return () => target;
     }
+    case 'may_goto': {
+      // Falls through while the run's allowance lasts, then jumps (the kernel's loop bound).
+      const target = branchTarget(insn);
+      return () => (m.mayGotoLeft === 0 ? target : (m.mayGotoLeft--, next));
+    }
     case 'call':
       switch (sem.target) {
         case 'local': return compileLocalCall(m, branchTarget(insn), pc, next);

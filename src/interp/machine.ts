@@ -1,3 +1,4 @@
+import { MAY_GOTO_LOOPS } from '../abi/limits.js';
 import { FP } from '../abi/registers.js';
 import { RuntimeTrap } from '../errors.js';
 import { frameTop, MAX_CALL_DEPTH, type Layout } from '../abi/layout.js';
@@ -57,6 +58,8 @@ export class Machine {
   inputEnd = 0;
   /** Length of the current input, for LD_ABS/LD_IND. */
   inputLength = 0;
+  /** may_goto's allowance left in this run (MAY_GOTO_LOOPS at its start). */
+  mayGotoLeft = MAY_GOTO_LOOPS;
   readonly heapBase: number;
   heapEnd = 0;
 
@@ -117,6 +120,7 @@ export class Machine {
     regs.u64[FP] = BigInt(frameTop(this.layout, 0));
     this.depth = 0;
     this.loops.depth = 0;
+    this.mayGotoLeft = MAY_GOTO_LOOPS;
   }
 
   /**

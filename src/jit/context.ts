@@ -34,6 +34,8 @@ export const NAMES = {
   inputLimit: (size: number) => `input_lim${size}`,
   ctxLimit: (size: number) => `ctx_lim${size}`,
   budget: 'budget',
+  /** may_goto's allowance left in this run (set to MAY_GOTO_LOOPS by run). */
+  mayGoto: 'may_goto',
   /** Times a counted loop's guard passed and its fast copy ran (exported: JitProgram.fastLoopEntries). */
   fastLoops: 'fast_loops',
   trapOob: 'trap_oob',

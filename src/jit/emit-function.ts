@@ -4,7 +4,7 @@ import { isRetreating, type BasicBlock } from '../analysis/cfg.js';
 import type { CountedLoop } from '../analysis/counted-loops.js';
 import type { FunctionAnalysis } from '../analysis/program-analysis.js';
 import type { Speculation } from '../analysis/speculation.js';
-import { FunctionContext, FUNC_PARAMS, NAMES, setLocalName, TRAP, type Expr, type ModuleInfo } from './context.js';
+import { FunctionContext, FUNC_PARAMS, i64Const, NAMES, setLocalName, TRAP, type Expr, type ModuleInfo } from './context.js';
 import { emitInsn } from './emit-insn.js';
 import { jumpCondition } from './emit-jmp.js';
 import { emitSpeculation } from './emit-speculation.js';
@@ -130,12 +130,26 @@ function addEdges(
     add(t.taken, 0);
   } else if (t.kind === 'branch') {
     const sem = t.insn.spec.sem;
-    if (sem.kind !== 'jmp') throw new Error('branch terminator must be a conditional jump');
-    add(t.taken, jumpCondition(c, t.insn, sem));
+    if (sem.kind === 'may_goto') add(t.taken, mayGotoSpent(c));
+    else if (sem.kind === 'jmp') add(t.taken, jumpCondition(c, t.insn, sem));
+    else throw new Error('branch terminator must be a conditional jump');
     add(t.fallthrough, 0);
   } else if (t.kind === 'goto') {
     add(t.target, 0);
   }
+}
+
+/**
+ * may_goto's condition: whether the run's allowance is spent, taking one from it if not.
+ *   (if (result i32) (i64.eqz (global.get $may_goto)) (then (i32.const 1))
+ *     (else (global.set $may_goto (i64.sub (global.get $may_goto) (i64.const 1))) (i32.const 0)))
+ */
+function mayGotoSpent(c: FunctionContext): Expr {
+  const { m } = c;
+  c.module.usedGlobals.add(NAMES.mayGoto);
+  const left = () => m.global.get(NAMES.mayGoto, binaryen.i64);
+  return m.if(m.i64.eqz(left()), m.i32.const(1),
+    m.block(null, [m.global.set(NAMES.mayGoto, m.i64.sub(left(), i64Const(m, 1))), m.i32.const(0)], binaryen.i32));
 }
 
 /**
@@ -149,7 +163,7 @@ function emitBlockBody(c: FunctionContext, block: BasicBlock, speculation?: Spec
     const insn = c.module.insns[i];
     const kind = insn.spec.sem.kind;
     if (kind === 'jmp' && speculation) code.push(emitSpeculation(c, insn, speculation));
-    if (kind === 'jmp' || kind === 'ja') continue;
+    if (kind === 'jmp' || kind === 'ja' || kind === 'may_goto') continue;
     if (kind === 'exit') code.push(c.m.block(null, [beforeExit?.() ?? c.m.nop(), c.storeFuel(), c.m.return(c.reg(0))]));
     else code.push(emitInsn(c, insn));
   }

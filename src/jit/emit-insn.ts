@@ -29,7 +29,7 @@ export function emitInsn(c: FunctionContext, insn: Insn): Expr {
     case 'atomic': return emitAtomic(c, insn, sem);
     case 'packet': return emitPacketLoad(c, insn, sem);
     case 'call': return emitCall(c, insn, sem);
-    case 'jmp': case 'ja': case 'exit':
+    case 'jmp': case 'ja': case 'may_goto': case 'exit':
       throw new CompileError('INTERNAL', `${insn.spec.mnemonic} is a terminator`, insn.pc);
   }
 }

@@ -1,5 +1,6 @@
 import binaryen from 'binaryen';
 import type { Layout } from '../abi/layout.js';
+import { MAY_GOTO_LOOPS } from '../abi/limits.js';
 import { i64Const, NAMES, type Expr } from './context.js';
 
 /**
@@ -43,6 +44,7 @@ function startRun(
       [NAMES.ctxLimit(size), () => setLimit(m, NAMES.ctxLimit(size), ctxLen, size)],
     ]),
     [NAMES.budget, () => m.global.set(NAMES.budget, m.i64.trunc_u_sat.f64(budget()))],
+    [NAMES.mayGoto, () => m.global.set(NAMES.mayGoto, i64Const(m, MAY_GOTO_LOOPS))],
   ];
   return [...sets.filter(([name]) => used.has(name)).map(([, set]) => set()), m.call(NAMES.func(0), regs, i64)];
 }

@@ -70,6 +70,7 @@ function declareMemoryAndGlobals(m: binaryen.Module): void {
   m.addMemoryImport(NAMES.memory, 'env', 'memory');
   m.addGlobalImport(NAMES.heapEnd, 'env', 'heap_end', i32, true);
   m.addGlobal(NAMES.budget, i64, true, i64Const(m, 0));
+  m.addGlobal(NAMES.mayGoto, i64, true, i64Const(m, 0));
   m.addGlobal(NAMES.fastLoops, i32, true, m.i32.const(0));
   m.addGlobalExport(NAMES.fastLoops, NAMES.fastLoops);
   // The runtime's: helpers implemented in Wasm (maps) check pointers against them.

@@ -33,7 +33,7 @@ export function analyzeStructure(insns: readonly Insn[]): ProgramShape {
   const entries = new Set<number>([0]);
   for (const insn of insns) {
     const sem = insn.spec.sem;
-    if (sem.kind === 'jmp' || sem.kind === 'ja') {
+    if (sem.kind === 'jmp' || sem.kind === 'ja' || sem.kind === 'may_goto') {
       checkTarget(insn, branchTarget(insn), 'JUMP_OUT_OF_RANGE', 'jump');
     } else if (sem.kind === 'call' && sem.target === 'local') {
       const target = branchTarget(insn);
@@ -57,7 +57,7 @@ export function analyzeStructure(insns: readonly Insn[]): ProgramShape {
     for (let i = sub.firstIndex; i < sub.endIndex; i++) {
       const insn = insns[i];
       const k = insn.spec.sem.kind;
-      if (k === 'jmp' || k === 'ja') {
+      if (k === 'jmp' || k === 'ja' || k === 'may_goto') {
         const target = branchTarget(insn);
         if (target < sub.entry || target >= sub.end) {
           throw new VerifierError('JUMP_OUT_OF_FUNCTION',

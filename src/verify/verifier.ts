@@ -112,6 +112,8 @@ class Verifier implements VerifierEnv {
   private readonly cfg: ProgramCfg;
   private readonly prunePoints = new Set<number>();
   private readonly functionEntries: ReadonlySet<number>;
+  /** The pcs of may_goto instructions: loops converge there, as at a callback's entry. */
+  private readonly mayGotos = new Set<number>();
 
   private readonly log: ((line: string) => void) | undefined;
 
@@ -131,6 +133,8 @@ class Verifier implements VerifierEnv {
       }
       this.prunePoints.add(fn.sub.entry);
     }
+    for (const insn of program.insns) if (insn.spec.sem.kind === 'may_goto') this.mayGotos.add(insn.pc);
+    for (const pc of this.mayGotos) this.prunePoints.add(pc);
     this.cfg = cfg;
     this.checkReachable(cfg);
   }
@@ -291,7 +295,7 @@ class Verifier implements VerifierEnv {
         if (path.parent) path.parent.branches++;
         waiting.push({ state: cloneState(state), pc: branchTarget(insn), parent: path.parent });
         break;
-      case 'ja': case 'exit':
+      case 'ja': case 'may_goto': case 'exit':
         throw new Error(`${sem.kind} cannot fail in checked mode`);
     }
     if (sem.kind === 'load' || sem.kind === 'store' || sem.kind === 'atomic') this.noteAccess(insn.pc, false);
@@ -315,6 +319,14 @@ class Verifier implements VerifierEnv {
       case 'atomic': checkAtomic(this, state, insn, sem); break;
       case 'packet': this.legacyLoad(state, insn, sem.size); break;
       case 'ja': this.jumps++; path.pc = branchTarget(insn); return path;
+      case 'may_goto': {
+        // Either way, nothing learnt: the allowance is spent (jump) or not (fall through).
+        this.jumps++;
+        if (path.parent) path.parent.branches++;
+        waiting.push({ state: cloneState(state), pc: branchTarget(insn), parent: path.parent });
+        path.pc = nextPc(insn);
+        return path;
+      }
       case 'jmp': {
         this.jumps++;
         const { taken, fallthrough } = checkJump(this, state, insn, sem);
@@ -345,7 +357,9 @@ class Verifier implements VerifierEnv {
     const here = this.explored.get(pc) ?? [];
     let evicted = false;
     const top = currentFrame(path.state);
-    const callbackEntry = top.callbackOf >= 0 && top.entry === pc;
+    // Where loops that need not end converge: a callback's entry (bpf_loop's rounds) and
+    // may_goto (a loop it bounds), the kernel's callback and may_goto convergence.
+    const callbackEntry = (top.callbackOf >= 0 && top.entry === pc) || this.mayGotos.has(pc);
     for (const checkpoint of here) {
       // A path covered by one still being explored adds nothing that exploration will not
       // find (checked mode, where loops need not end); strict mode prunes, as the kernel
@@ -389,7 +403,7 @@ class Verifier implements VerifierEnv {
     // states to compare with, and pruning stays sound with any subset of them.
     // A function's entry always keeps one: bpf_loop's callback rounds converge there.
     const due = this.jumps - this.lastCheckpointAt.jumps >= 2 && this.processed - this.lastCheckpointAt.insns >= 8;
-    if (!due && !this.functionEntries.has(pc)) {
+    if (!due && !this.functionEntries.has(pc) && !this.mayGotos.has(pc)) {
       if (evicted) this.explored.set(pc, kept);
       return false;
     }

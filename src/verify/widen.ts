@@ -1,6 +1,6 @@
 import { STACK_FRAME_SIZE } from '../abi/layout.js';
 import { REG_COUNT } from '../abi/registers.js';
-import { NOT_INIT, regEqual, scalarReg, type Reg } from './registers.js';
+import { NOT_INIT, regEqual, scalarReg, UNKNOWN_SCALAR, type Reg } from './registers.js';
 import { constant, S32_MAX, S32_MIN, S64_MAX, S64_MIN, sync, U32_MAX, U64_MAX, type Scalar } from './scalar.js';
 import { scalarAlu } from './scalar-alu.js';
 import { Byte, type State } from './state.js';
@@ -11,8 +11,9 @@ import { Byte, type State } from './state.js';
  * the instruction limit. After a few rounds at the same instruction, the state there is
  * widened against the last one kept: each bound that moved jumps to its extreme, known
  * bits that differ become unknown, stack bytes that differ become unknown data. The next
- * round then lands inside the widened state and is pruned. Strict mode never widens: it
- * walks bounded loops to their end, as the kernel does.
+ * round then lands inside the widened state and is pruned. Strict mode widens only where
+ * the kernel lets loops converge without ending (a bpf_loop callback's entry, may_goto):
+ * elsewhere it walks bounded loops to their end, as the kernel does.
  */
 
 /** States kept at one instruction (in one call chain) before the next is widened; twice as many, and it is widened hard. */
@@ -58,7 +59,8 @@ export function widenState(old: State, cur: State, freshId: () => number, live: 
     const o = old.frames[i];
     const regs = c.regs.map((r, k) => {
       if (i === top && !live(k)) return NOT_INIT;
-      if (hard && !regEqual(o.regs[k], r)) return NOT_INIT;
+      // A number that keeps changing becomes any number (still readable in strict mode).
+      if (hard && !regEqual(o.regs[k], r)) return o.regs[k].kind === 'scalar' && r.kind === 'scalar' ? UNKNOWN_SCALAR : NOT_INIT;
       return widenReg(o.regs[k], r, freshId);
     });
     const bytes = c.bytes.slice();
