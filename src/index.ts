@@ -55,4 +55,6 @@ export * from './packet/cbpf/index.js';
 export * from './packet/capture/index.js';
 // Packet filtering: batches.
 export * from './packet/batch/index.js';
+// Packet filtering: the pcap filter language.
+export * from './packet/filter-lang/index.js';
 export { summarizePacket, formatTime } from './packet/summary.js';
