@@ -1,4 +1,6 @@
 import { cbpfInsn, type CbpfInsn } from '../cbpf/insn.js';
+import { dropReloads } from './reuse.js';
+import { threadJumps } from './thread.js';
 
 /**
  * Classic BPF with symbolic jump targets. Code generation only ever jumps to labels placed
@@ -7,7 +9,7 @@ import { cbpfInsn, type CbpfInsn } from '../cbpf/insn.js';
  */
 export type Label = number;
 
-type Item =
+export type Item =
   | { readonly kind: 'insn'; readonly code: number; readonly k: number; jt?: Label; jf?: Label }
   | { readonly kind: 'ja'; readonly to: Label }
   | { readonly kind: 'label'; readonly id: Label };
@@ -45,7 +47,9 @@ export class CbpfEmitter {
     this.items.push({ kind: 'ja', to });
   }
 
-  finish(): CbpfInsn[] {
+  /** The program; `optimize` (default) threads jumps and drops reloads first. */
+  finish(optimize = true): CbpfInsn[] {
+    if (optimize) this.items.splice(0, this.items.length, ...dropReloads(threadJumps(this.items)));
     for (;;) {
       const at = this.positions();
       const far = this.firstFarJump(at);

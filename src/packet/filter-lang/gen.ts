@@ -7,6 +7,11 @@ import { relation } from './gen-arith.js';
 import { port } from './gen-port.js';
 import { protocol, protoField, vlanTag, type Offsets } from './gen-proto.js';
 
+export interface FilterCompileOptions {
+  /** Thread jumps over tests already decided and drop repeated loads (default true). */
+  readonly optimize?: boolean;
+}
+
 /** What an accepted packet returns: tcpdump's default snapshot length, as its programs do. */
 export const ACCEPT = 262144;
 
@@ -15,7 +20,7 @@ export const ACCEPT = 262144;
  * into conditions left to right, because a `vlan` moves the headers of everything written
  * after it; then the conditions are laid out as code ending in `ret #262144` / `ret #0`.
  */
-export function generate(expr: Expr): CbpfInsn[] {
+export function generate(expr: Expr, options: FilterCompileOptions = {}): CbpfInsn[] {
   let linkOffset = 0;
   const offsets = (): Offsets => ({ type: 12 + linkOffset, nl: 14 + linkOffset });
 
@@ -51,5 +56,5 @@ export function generate(expr: Expr): CbpfInsn[] {
   e.stmt(OP.ret, ACCEPT);
   e.place(reject);
   e.stmt(OP.ret, 0);
-  return e.finish();
+  return e.finish(options.optimize ?? true);
 }

@@ -48,7 +48,10 @@ export function parseFilter(source: string): Expr {
   if (p.peek().kind === 'end') throw new FilterError('SYNTAX', 'empty filter expression', 1);
   const e = p.expr();
   const t = p.peek();
-  if (t.kind !== 'end') throw new FilterError('SYNTAX', `unexpected '${t.text}': expected 'and', 'or' or the end`, t.column);
+  if (t.kind === 'word' && !t.escaped && !KEYWORDS.has(t.text) && !NAMED_CONSTANTS.has(t.text)) {
+    throw new FilterError('SYNTAX', `unknown word '${t.text}'`, t.column);
+  }
+  if (t.kind !== 'end') throw new FilterError('SYNTAX', `unexpected '${t.text}': expected 'and', 'or' or the end (pcap needs 'and' between primitives)`, t.column);
   return e;
 }
 

@@ -1,0 +1,33 @@
+import { disassemble } from '../../decode/disasm.js';
+import { compileCbpf } from '../../packet/cbpf/compile.js';
+import { formatCbpfListing } from '../../packet/cbpf/listing.js';
+import { formatCbpfDd, formatCbpfDdd } from '../../packet/cbpf/parse.js';
+import { CliError, parseCommandArgs, type Command } from '../command.js';
+import { compileExpression } from './filter.js';
+
+export const compileFilterCommand: Command = {
+  name: 'compile-filter',
+  summary: 'compile a pcap filter expression and print its program (as tcpdump -d)',
+  usage: `usage: ebpf-wasm compile-filter <expression> [--dd | --ddd | --ebpf]
+
+Compiles a pcap-filter(7) expression for Ethernet frames and prints the classic BPF
+program as 'tcpdump -d' does. The expression may be one argument or several words.
+
+  --dd     as 'tcpdump -dd' (C initialisers; 'ebpf-wasm filter --dd' reads it)
+  --ddd    as 'tcpdump -ddd' (decimal, the count first)
+  --ebpf   the eBPF program both engines run (a sched_cls program over the frame)`,
+
+  async run(argv) {
+    const args = parseCommandArgs(this, argv, { dd: { type: 'boolean' }, ddd: { type: 'boolean' }, ebpf: { type: 'boolean' } });
+    if (!args) return;
+    if (args.positionals.length === 0) throw new CliError('compile-filter: expected an expression (see ebpf-wasm compile-filter --help)');
+    const formats = ['dd', 'ddd', 'ebpf'].filter((f) => args.flag(f));
+    if (formats.length > 1) throw new CliError(`compile-filter: --${formats.join(' and --')} exclude each other`);
+    const cbpf = compileExpression(args.positionals.join(' '));
+    const out = args.flag('dd') ? formatCbpfDd(cbpf)
+      : args.flag('ddd') ? formatCbpfDdd(cbpf)
+        : args.flag('ebpf') ? disassemble(compileCbpf(cbpf).insns)
+          : formatCbpfListing(cbpf);
+    process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
+  },
+};
