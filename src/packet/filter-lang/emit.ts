@@ -49,7 +49,7 @@ export class CbpfEmitter {
 
   /** The program; `optimize` (default) threads jumps and drops reloads first. */
   finish(optimize = true): CbpfInsn[] {
-    if (optimize) this.items.splice(0, this.items.length, ...dropReloads(threadJumps(this.items)));
+    if (optimize) this.items.splice(0, this.items.length, ...dropReloads(threadJumps(this.items, () => this.newLabel())));
     for (;;) {
       const at = this.positions();
       const far = this.firstFarJump(at);

@@ -117,6 +117,9 @@ class Parser {
       return e;
     }
     if (this.last && this.isBareValue(t)) return this.value(this.last, t.column);
+    if (t.kind === 'word' && !PROTOS.has(t.text) && this.isPunct(this.peek(1), '[')) {
+      throw new FilterError('UNSUPPORTED', `'${t.text}[...]' loads are not supported (ether, ip, ip6, arp, rarp, tcp, udp, sctp, icmp, icmp6, igmp are)`, t.column);
+    }
     if (this.startsArith(t)) return this.relation();
     if (t.kind !== 'word' || t.escaped) {
       if (t.kind === 'end') throw new FilterError('SYNTAX', 'the expression ends too soon', t.column);

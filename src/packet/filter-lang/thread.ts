@@ -65,7 +65,7 @@ function step(known: Known, code: number, k: number): Known {
 const isLoadOf = (code: number) => (code & 0x07) <= 0x01 && code !== 0x60 && code !== 0x61;
 const isCondJump = (it: Item): it is Extract<Item, { kind: 'insn' }> & { jt: Label; jf: Label } => it.kind === 'insn' && it.jt !== undefined;
 
-export function threadJumps(input: readonly Item[]): Item[] {
+export function threadJumps(input: readonly Item[], newLabel: () => Label): Item[] {
   const items = [...input];
   const labelAt = new Map<Label, number>();
   const reindex = () => {
@@ -73,7 +73,6 @@ export function threadJumps(input: readonly Item[]): Item[] {
     items.forEach((it, i) => { if (it.kind === 'label') labelAt.set(it.id, i); });
   };
   reindex();
-  let fresh = Math.max(-1, ...items.map((it) => (it.kind === 'label' ? it.id : it.kind === 'ja' ? it.to : Math.max(it.jt ?? -1, it.jf ?? -1)))) + 1;
 
   /** Follows `label` as far as `known` decides; returns the label to jump to instead. */
   const follow = (label: Label, known: Known): Label => {
@@ -100,7 +99,7 @@ export function threadJumps(input: readonly Item[]): Item[] {
         // A redundant load: stepping over it needs a label after it.
         const after = items[i + 1];
         if (after?.kind === 'label') continue;
-        const id = fresh++;
+        const id = newLabel();
         items.splice(i + 1, 0, { kind: 'label', id });
         reindex();
         continue;
