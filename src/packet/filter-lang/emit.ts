@@ -1,18 +1,14 @@
 import { cbpfInsn, type CbpfInsn } from '../cbpf/insn.js';
 import { dropReloads } from './reuse.js';
 import { threadJumps } from './thread.js';
+import type { Item, Label } from './items.js';
 
 /**
  * Classic BPF with symbolic jump targets. Code generation only ever jumps to labels placed
  * later (a classic program may only jump forward), and a conditional jump's offsets are 8
  * bits: `finish` routes any longer jump through an inserted `ja` (32-bit offset).
  */
-export type Label = number;
-
-export type Item =
-  | { readonly kind: 'insn'; readonly code: number; readonly k: number; jt?: Label; jf?: Label }
-  | { readonly kind: 'ja'; readonly to: Label }
-  | { readonly kind: 'label'; readonly id: Label };
+export type { Label } from './items.js';
 
 /** Opcodes the generator emits (include/uapi/linux/filter.h). */
 export const OP = {

@@ -1,4 +1,4 @@
-import type { Item, Label } from './emit.js';
+import type { Item, Label } from './items.js';
 
 /**
  * Drops loads whose value A or X already holds on every path that reaches them: primitives

@@ -1,4 +1,4 @@
-import type { Item, Label } from './emit.js';
+import type { Item, Label } from './items.js';
 import { afterInsn } from './reuse.js';
 
 /**
