@@ -166,5 +166,12 @@ describe('code generation', () => {
     expect([msh('tcp port 80', false), msh('tcp port 80', true)]).toEqual([2, 1]);
     expect(compileFilterCbpf('ip and ip and ip')).toEqual(compileFilterCbpf('ip'));
     expect(compileFilterCbpf('ip and not ip').length).toBe(3);
+    // udp's tests follow tcp's failures without reloading the EtherType or the protocol byte.
+    const both = compileFilterCbpf('tcp or udp');
+    expect(both.filter((i) => i.code === 0x28 && i.k === 12).length).toBe(1);
+    expect(both.filter((i) => i.code === 0x30 && i.k === 23).length).toBe(1);
+    expect(both.length).toBeLessThan(compileFilterCbpf('tcp or udp', { optimize: false }).length * 0.7);
+    // After 'not ip and not ip6' the last 'ip' can only fail: every path rejects.
+    expect(compileFilterCbpf('not ip and not ip6 and ip').filter((i) => i.code === 0x06).map((i) => i.k)).toEqual([0]);
   });
 });

@@ -2,41 +2,55 @@ import type { Item, Label } from './items.js';
 import { afterInsn } from './reuse.js';
 
 /**
- * Jump threading: a jump whose target starts with tests it already knows the answer to
- * goes straight past them. The primitives are compiled independently, so `tcp or udp`
- * tests the EtherType once for each; after `ldh [12]; jeq #0x800` failed, the second
+ * Jump threading: a jump whose target starts with tests its path already decided goes
+ * straight past them. The primitives are compiled independently, so `tcp or udp` tests the
+ * EtherType once for each; on the path where `ldh [12]; jeq #0x800` failed, a later
  * `ldh [12]; jeq #0x800` cannot succeed, and the first test's false edge is sent to where
- * the second's goes. What an edge knows: the keys of A and X (reuse.ts) and the outcomes
- * of tests on A since A was loaded. Jumps stay forward: threading only ever moves a
- * target further on.
+ * the second's goes.
+ *
+ * What a path knows: the keys of A and X (reuse.ts), and the outcomes of the tests made on
+ * each key's value (packet bytes never change, so they hold after A is reloaded). A key
+ * with known outcomes was loaded on every path, so loading it again cannot fail: following
+ * a target may step over such loads, over loads of what a register already holds, over
+ * `ja` and over decided tests, and nothing else. The new target is the furthest label on
+ * the way whose code reads no register that differs between the path and the simulation
+ * before setting it. Targets only move forward, so jumps stay forward.
  */
 interface Known {
   readonly a?: string;
   readonly x?: string;
-  /** Outcomes of `j<op> #k` on the current A, as `<code>:<k>` -> taken. */
-  readonly tests: ReadonlyMap<string, boolean>;
+  /** Per key: outcomes of `j<op> #k` on its value, as `<code>:<k>` -> taken. */
+  readonly facts: ReadonlyMap<string, ReadonlyMap<string, boolean>>;
 }
 
 const JEQ = 0x15;
 const JGT = 0x25;
 const JGE = 0x35;
 const JSET = 0x45;
+const EMPTY: Known = { facts: new Map() };
 
 function meet(p: Known | undefined, q: Known | undefined): Known | undefined {
   if (!p) return q;
   if (!q) return p;
-  const a = p.a === q.a ? p.a : undefined;
-  const tests = new Map<string, boolean>();
-  if (a !== undefined) for (const [t, v] of p.tests) if (q.tests.get(t) === v) tests.set(t, v);
-  return { a, x: p.x === q.x ? p.x : undefined, tests };
+  const facts = new Map<string, Map<string, boolean>>();
+  for (const [key, tests] of p.facts) {
+    const other = q.facts.get(key);
+    if (!other) continue;
+    const both = new Map([...tests].filter(([t, v]) => other.get(t) === v));
+    // An empty entry still says the key was loaded on both paths.
+    facts.set(key, both);
+  }
+  return { a: p.a === q.a ? p.a : undefined, x: p.x === q.x ? p.x : undefined, facts };
 }
 
 /** The outcome of `code #k` on A if what is known decides it. */
 function decide(known: Known, code: number, k: number): boolean | undefined {
-  const direct = known.tests.get(`${code}:${k}`);
+  const tests = known.a === undefined ? undefined : known.facts.get(known.a);
+  if (!tests) return undefined;
+  const direct = tests.get(`${code}:${k}`);
   if (direct !== undefined) return direct;
-  // A known constant (an equality that held) decides every test.
-  for (const [t, taken] of known.tests) {
+  // An equality that held gives the value, which decides every test.
+  for (const [t, taken] of tests) {
     const [c, v] = t.split(':').map(Number);
     if (c !== JEQ || !taken) continue;
     switch (code) {
@@ -51,19 +65,42 @@ function decide(known: Known, code: number, k: number): boolean | undefined {
 
 function withTest(known: Known, code: number, k: number, taken: boolean): Known {
   if (known.a === undefined) return known;
-  const tests = new Map(known.tests);
-  tests.set(`${code}:${k}`, taken);
-  return { ...known, tests };
+  const facts = new Map(known.facts);
+  facts.set(known.a, new Map(known.facts.get(known.a)).set(`${code}:${k}`, taken));
+  return { ...known, facts };
+}
+
+function loaded(known: Known, key: string | undefined): Known {
+  if (key === undefined || known.facts.has(key)) return known;
+  return { ...known, facts: new Map(known.facts).set(key, new Map()) };
 }
 
 /** The state after a non-jump instruction. */
 function step(known: Known, code: number, k: number): Known {
   const held = afterInsn(code, k, known);
-  return { a: held.a, x: held.x, tests: held.a !== undefined && held.a === known.a ? known.tests : new Map() };
+  return loaded({ a: held.a, x: held.x, facts: known.facts }, (code & 0x07) === 0 ? held.a : undefined);
 }
 
-const isLoadOf = (code: number) => (code & 0x07) <= 0x01 && code !== 0x60 && code !== 0x61;
 const isCondJump = (it: Item): it is Extract<Item, { kind: 'insn' }> & { jt: Label; jf: Label } => it.kind === 'insn' && it.jt !== undefined;
+const cls = (code: number) => code & 0x07;
+
+/** How an instruction treats A and X: read before written, written. */
+function regUse(code: number): { readsA: boolean; readsX: boolean; setsA: boolean; setsX: boolean } {
+  const c = cls(code);
+  const srcX = (code & 0x08) !== 0;
+  switch (c) {
+    case 0x00: return { readsA: false, readsX: (code & 0xe0) === 0x40, setsA: true, setsX: false };
+    case 0x01: return { readsA: false, readsX: false, setsA: false, setsX: true };
+    case 0x02: return { readsA: true, readsX: false, setsA: false, setsX: false };
+    case 0x03: return { readsA: false, readsX: true, setsA: false, setsX: false };
+    case 0x04: return { readsA: true, readsX: srcX, setsA: true, setsX: false };
+    case 0x05: return { readsA: code !== 0x05, readsX: srcX, setsA: false, setsX: false };
+    case 0x06: return { readsA: (code & 0x18) === 0x10, readsX: false, setsA: false, setsX: false };
+    default: return code === 0x07
+      ? { readsA: true, readsX: false, setsA: false, setsX: true }
+      : { readsA: false, readsX: true, setsA: true, setsX: false };
+  }
+}
 
 export function threadJumps(input: readonly Item[], newLabel: () => Label): Item[] {
   const items = [...input];
@@ -74,51 +111,77 @@ export function threadJumps(input: readonly Item[], newLabel: () => Label): Item
   };
   reindex();
 
-  /** Follows `label` as far as `known` decides; returns the label to jump to instead. */
-  const follow = (label: Label, known: Known): Label => {
+  /** Whether code from item `i` on runs the same with the path's registers as with the simulation's. */
+  const fits = (i: number, path: Known, sim: Known): boolean => {
+    let aDiffers = path.a === undefined || path.a !== sim.a;
+    let xDiffers = path.x === undefined || path.x !== sim.x;
+    // Registers nobody knows may still be equal (the same unknown value): only equal keys count.
+    if (sim.a === undefined && path.a === undefined) aDiffers = false;
+    if (sim.x === undefined && path.x === undefined) xDiffers = false;
+    for (let j = i + 1; j < items.length && (aDiffers || xDiffers); j++) {
+      const it = items[j];
+      if (it.kind === 'label') continue;
+      if (it.kind === 'ja') return false;
+      const use = regUse(it.code);
+      if ((use.readsA && aDiffers) || (use.readsX && xDiffers)) return false;
+      if (it.jt !== undefined || cls(it.code) === 0x06) return cls(it.code) === 0x06;
+      if (use.setsA) aDiffers = false;
+      if (use.setsX) xDiffers = false;
+    }
+    return true;
+  };
+
+  /** The furthest label past `label` that a path knowing `path` can jump to instead. */
+  const follow = (label: Label, path: Known): Label => {
     let i = labelAt.get(label)!;
-    let target = label;
-    let k = known;
-    for (let steps = 0; steps < 10_000; steps++) {
+    let best = label;
+    let sim = path;
+    for (let steps = 0; steps < 100_000; steps++) {
       i++;
       const it = items[i];
       if (it === undefined) break;
-      if (it.kind === 'label') { target = it.id; continue; }
-      if (it.kind === 'ja') { target = it.to; i = labelAt.get(it.to)!; continue; }
+      if (it.kind === 'label') {
+        if (fits(i, path, sim)) best = it.id;
+        continue;
+      }
+      if (it.kind === 'ja') {
+        i = labelAt.get(it.to)! - 1;
+        continue;
+      }
       if (isCondJump(it)) {
-        if ((it.code & 0x08) !== 0) break;
-        const taken = decide(k, it.code, it.k);
+        const taken = (it.code & 0x08) !== 0 ? undefined : decide(sim, it.code, it.k);
         if (taken === undefined) break;
-        const to = taken ? it.jt : it.jf;
-        target = to;
-        i = labelAt.get(to)!;
+        i = labelAt.get(taken ? it.jt : it.jf)! - 1;
         continue;
       }
-      const next = step(k, it.code, it.k);
-      if (isLoadOf(it.code) && next.a === k.a && next.x === k.x && (k.a !== undefined || k.x !== undefined)) {
-        // A redundant load: stepping over it needs a label after it.
-        const after = items[i + 1];
-        if (after?.kind === 'label') continue;
-        const id = newLabel();
-        items.splice(i + 1, 0, { kind: 'label', id });
+      const c = cls(it.code);
+      if (c !== 0x00 && c !== 0x01) break;
+      const next = afterInsn(it.code, it.k, sim);
+      const key = c === 0x00 ? next.a : next.x;
+      const held = c === 0x00 ? sim.a : sim.x;
+      if (key === undefined || (key !== held && !(c === 0x00 && sim.facts.has(key)))) break;
+      sim = { ...sim, a: next.a, x: next.x };
+      // A label after the load, so a path that holds the value can land past it.
+      if (items[i + 1]?.kind !== 'label') {
+        items.splice(i + 1, 0, { kind: 'label', id: newLabel() });
         reindex();
-        continue;
       }
-      break;
     }
-    return target;
+    return best;
   };
 
   const atLabel = new Map<Label, Known | undefined>();
   const reach = (label: Label, k: Known) => atLabel.set(label, meet(atLabel.get(label), k));
-  let known: Known | undefined = { tests: new Map() };
+  let known: Known | undefined = EMPTY;
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     if (it.kind === 'label') {
       known = meet(known, atLabel.get(it.id));
       continue;
     }
-    const now: Known = known ?? { tests: new Map() };
+    // No path reaches it (any more): it must not weaken what the next label knows.
+    if (known === undefined) continue;
+    const now: Known = known;
     if (it.kind === 'ja') {
       const to = follow(it.to, now);
       items[i] = { kind: 'ja', to };
@@ -137,7 +200,7 @@ export function threadJumps(input: readonly Item[], newLabel: () => Label): Item
       known = undefined;
       continue;
     }
-    known = (it.code & 0x07) === 0x06 ? undefined : step(now, it.code, it.k);
+    known = cls(it.code) === 0x06 ? undefined : step(now, it.code, it.k);
   }
   return dropDead(items);
 }
@@ -157,7 +220,7 @@ function dropDead(items: readonly Item[]): Item[] {
     out.push(it);
     if (it.kind === 'ja') { targeted.add(it.to); live = false; }
     else if (it.jt !== undefined) { targeted.add(it.jt); targeted.add(it.jf!); live = false; }
-    else if ((it.code & 0x07) === 0x06) live = false;
+    else if (cls(it.code) === 0x06) live = false;
   }
   return out;
 }
