@@ -6,8 +6,9 @@ import { compileFilterCbpf } from './compile.js';
  * A packet filter from a pcap-filter(7) expression (or classic BPF instructions or
  * `struct sock_filter` bytes): `match(packet)` for one packet, `filter(packets)` and
  * `filterBuffer` for a batch in one call, `filterCapture(stream)` to iterate a capture's
- * matches. Expressions compile for Ethernet frames.
+ * matches. Expressions compile for `options.linkType`: Ethernet (the default), raw IP,
+ * Linux cooked (SLL, SLL2).
  */
 export function compileFilter(filter: string | Uint8Array | readonly CbpfInsn[], options: PacketFilterOptions = {}): PacketFilter {
-  return PacketFilter.fromCbpf(typeof filter === 'string' ? compileFilterCbpf(filter) : filter, options);
+  return PacketFilter.fromCbpf(typeof filter === 'string' ? compileFilterCbpf(filter, { linkType: options.linkType }) : filter, options);
 }

@@ -1,5 +1,5 @@
 import type { ProtoName } from './ast.js';
-import { and, eq, not, or, test, loadAbs, type Cond } from './cond.js';
+import { and, eq, maskedEq, not, or, test, loadAbs, type Cond } from './cond.js';
 import { OP } from './emit.js';
 
 /**
@@ -8,7 +8,8 @@ import { OP } from './emit.js';
  * expression, as libpcap does (so `vlan and ip` tests the EtherType inside the tag).
  */
 export interface Offsets {
-  readonly type: number;
+  /** The protocol field; undefined for raw IP, which has none. */
+  readonly type: number | undefined;
   readonly nl: number;
 }
 
@@ -18,8 +19,15 @@ export const IPPROTO = { icmp: 1, igmp: 2, tcp: 6, udp: 17, icmp6: 58, sctp: 132
 const IPV6_FRAGMENT = 44;
 
 export const always: Cond = (e, t) => e.ja(t);
+export const never: Cond = (e, _t, f) => e.ja(f);
 
-export const etherType = (o: Offsets, v: number): Cond => eq(2, o.type, v);
+/** The link layer's protocol field is `v`; for raw IP, the IP version says IPv4 or IPv6. */
+export function etherType(o: Offsets, v: number): Cond {
+  if (o.type !== undefined) return eq(2, o.type, v);
+  if (v === ETHERTYPE.ip) return maskedEq(1, o.nl, 0xf0, 0x40);
+  if (v === ETHERTYPE.ip6) return maskedEq(1, o.nl, 0xf0, 0x60);
+  return never;
+}
 export const isIp = (o: Offsets) => etherType(o, ETHERTYPE.ip);
 export const isIp6 = (o: Offsets) => etherType(o, ETHERTYPE.ip6);
 

@@ -6,8 +6,13 @@ import { address, castCond } from './gen-address.js';
 import { relation } from './gen-arith.js';
 import { port } from './gen-port.js';
 import { protocol, protoField, vlanTag, type Offsets } from './gen-proto.js';
+import { LINKTYPE } from '../capture/types.js';
+import { FilterError } from './errors.js';
+import { LINK_LAYERS } from './link.js';
 
 export interface FilterCompileOptions {
+  /** The captures' LINKTYPE_*: Ethernet (default), RAW, LINUX_SLL, LINUX_SLL2. */
+  readonly linkType?: number;
   /** Thread jumps over tests already decided and drop repeated loads (default true). */
   readonly optimize?: boolean;
 }
@@ -21,8 +26,14 @@ export const ACCEPT = 262144;
  * after it; then the conditions are laid out as code ending in `ret #262144` / `ret #0`.
  */
 export function generate(expr: Expr, options: FilterCompileOptions = {}): CbpfInsn[] {
+  const linkType = options.linkType ?? LINKTYPE.ETHERNET;
+  const link = LINK_LAYERS.get(linkType);
+  if (!link) throw new FilterError('UNSUPPORTED', `link type ${linkType}: expressions compile for Ethernet, raw IP and Linux cooked captures`, 1);
   let linkOffset = 0;
-  const offsets = (): Offsets => ({ type: 12 + linkOffset, nl: 14 + linkOffset });
+  const offsets = (): Offsets => ({ type: link.type === undefined ? undefined : link.type + linkOffset, nl: link.nl + linkOffset });
+  const etherOnly = (what: string, column: number) => {
+    if (link.kind !== 'ether') throw new FilterError('UNSUPPORTED', `${what} on a ${link.kind === 'raw' ? 'raw IP' : 'Linux cooked'} capture`, column);
+  };
 
   const build = (x: Expr): Cond => {
     switch (x.kind) {
@@ -34,11 +45,16 @@ export function generate(expr: Expr, options: FilterCompileOptions = {}): CbpfIn
       case 'not': return not(build(x.operand));
       case 'proto': return protocol(offsets(), x.proto);
       case 'protoField': return protoField(offsets(), x.proto, x.value);
-      case 'address': return address(offsets(), x);
+      case 'address':
+        if (x.addr.family === 'mac') etherOnly('MAC addresses', x.column);
+        return address(offsets(), x);
       case 'port': return port(offsets(), x);
-      case 'broadcast': case 'multicast': return castCond(offsets(), x.kind, x.proto, x.column);
+      case 'broadcast': case 'multicast':
+        if (x.proto === undefined || x.proto === 'ether') etherOnly(`link-layer ${x.kind}`, x.column);
+        return castCond(offsets(), x.kind, x.proto, x.column);
       case 'relation': return relation(offsets(), x.op, x.left, x.right);
       case 'vlan': {
+        etherOnly('vlan', x.column);
         const o = offsets();
         linkOffset += 4;
         // The tag's TCI follows the TPID: its low 12 bits are the VLAN id.
