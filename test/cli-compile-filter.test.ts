@@ -2,12 +2,26 @@
  * `ebpf-wasm compile-filter`: the listing of `tcpdump -d`, the -dd and -ddd forms that
  * `filter --dd` reads back, the eBPF the engines run, and one error line with the column.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileFilterCbpf, formatCbpfDd, formatCbpfDdd, parseCbpf } from '../src/index.js';
-import { expectOneErrorLine } from './support/cli.js';
+import { compileFilterCbpf, formatCbpfDd, formatCbpfDdd, parseCapture, parseCbpf } from '../src/index.js';
+import { expectOneErrorLine, scratchDir } from './support/cli.js';
 import { node, REPO } from './support/spawn.js';
 
 const cli = (...args: string[]) => node('src/cli/main.js', args, { cwd: REPO });
+const { file } = scratchDir('ebpf-wasm-compile-filter-');
+
+/** A little-endian microsecond pcap of raw IP packets (LINKTYPE_RAW, 101). */
+function rawPcap(packets: readonly Uint8Array[]): Uint8Array {
+  const parts: number[] = [];
+  const u32 = (v: number) => parts.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
+  [0xa1b2c3d4, 0x00040002, 0, 0, 65535, 101].forEach(u32);
+  packets.forEach((p, i) => {
+    [i, 0, p.length, p.length].forEach(u32);
+    parts.push(...p);
+  });
+  return Uint8Array.from(parts);
+}
 
 describe('ebpf-wasm compile-filter', () => {
   it('prints the program as tcpdump -d does', () => {
@@ -39,6 +53,16 @@ describe('ebpf-wasm compile-filter', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('ldabsh 12');
     expect(r.stdout).toContain('exit');
+  });
+
+  it('filter compiles an expression for the capture\'s link layer (raw IP here)', () => {
+    const frames = [...parseCapture(readFileSync(`${REPO}/test/fixtures/captures/mixed.pcap`))].map((p) => p.data)
+      .filter((f) => f[12] === 0x08 && f[13] === 0x00);
+    const raw = file('raw.pcap', rawPcap(frames.map((f) => f.subarray(14))));
+    const expected = frames.filter((f) => f[23] === 17).length;
+    expect(expected).toBeGreaterThan(0);
+    expect(cli('filter', 'ip proto 17', '--count', raw)).toEqual({ status: 0, stdout: `${expected}\n`, stderr: '' });
+    expectOneErrorLine(cli('filter', 'ether broadcast', raw), /link-layer broadcast on a raw IP capture at column 1/);
   });
 
   it('says what it cannot compile, with the column', () => {

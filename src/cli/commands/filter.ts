@@ -3,8 +3,8 @@ import { PacketFilter } from '../../packet/batch/filter.js';
 import { compileFilterCbpf } from '../../packet/filter-lang/compile.js';
 import { scanPcapFile } from '../../packet/batch/pcap-scan.js';
 import { CaptureWriter } from '../../packet/capture/write.js';
-import { parseCapture } from '../../packet/capture/read.js';
-import type { CapturePacket } from '../../packet/capture/types.js';
+import { parseCapture, readCapture } from '../../packet/capture/read.js';
+import { LINKTYPE, type CapturePacket } from '../../packet/capture/types.js';
 import { summarizePacket } from '../../packet/summary.js';
 import { CliError, inFile, parseCommandArgs, type Command } from '../command.js';
 import { describeError } from '../describe-error.js';
@@ -20,10 +20,12 @@ export const filterCommand: Command = {
   usage: `usage: ebpf-wasm filter <expression> <capture | -> [--count] [-w <out>] [--bench] [--engine jit|interp]
        ebpf-wasm filter --dd <file> <capture | -> [...]
 
-Filters the packets of a capture (pcap or pcapng, Ethernet; '-' reads standard input)
+Filters the packets of a capture (pcap or pcapng; '-' reads standard input)
 with a pcap-filter(7) expression or a classic BPF program, as
 'tcpdump -r <capture> <expression>' does, in batches. The expression may be one
 argument or several words (as tcpdump takes them); the capture is the last argument.
+Expressions compile for the capture's link layer: Ethernet, raw IP, Linux cooked (SLL,
+SLL2); standard input is taken as Ethernet. --dd programs are for Ethernet.
 Prints one line per matching packet (time in UTC, addresses, protocol, length, roughly
 as tcpdump -q -nn).
 
@@ -53,11 +55,19 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
     }
     const capture = positionals[positionals.length - 1];
     const engine = engineOption(args);
-    // The expression first: a mistyped expression is reported before a missing file.
-    const filter = ddPath === undefined
-      ? PacketFilter.fromCbpf(compileExpression(positionals.slice(0, -1).join(' ')), { engine })
-      : inFile(ddPath, () => PacketFilter.fromCbpf(readInputFile(ddPath), { engine }));
-    if (capture !== '-' && !existsSync(capture)) throw new CliError(`${capture}: no such file`);
+    let filter: PacketFilter;
+    if (ddPath === undefined) {
+      const expression = positionals.slice(0, -1).join(' ');
+      // A mistyped expression is reported before a missing file.
+      compileExpression(expression);
+      if (capture !== '-' && !existsSync(capture)) throw new CliError(`${capture}: no such file`);
+      // Compiled for the capture's link layer (its first packet's; standard input: Ethernet).
+      const linkType = capture === '-' ? LINKTYPE.ETHERNET : await firstLinkType(capture);
+      filter = PacketFilter.fromCbpf(compileExpression(expression, linkType), { engine, linkType });
+    } else {
+      filter = inFile(ddPath, () => PacketFilter.fromCbpf(readInputFile(ddPath), { engine }));
+      if (capture !== '-' && !existsSync(capture)) throw new CliError(`${capture}: no such file`);
+    }
     if (args.flag('bench')) return bench(filter, capture, countOption(args, 'rounds', DEFAULT_BENCH_ROUNDS) ?? DEFAULT_BENCH_ROUNDS);
 
     const count = args.flag('count');
@@ -109,12 +119,22 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
 };
 
 /** An expression's classic program, or the compiler's error (with its column) as the command's. */
-export function compileExpression(expression: string) {
+export function compileExpression(expression: string, linkType?: number) {
   try {
-    return compileFilterCbpf(expression);
+    return compileFilterCbpf(expression, { linkType });
   } catch (e) {
     throw new CliError(`'${expression}': ${describeError(e)}`, { cause: e });
   }
+}
+
+/** The link type of a capture file's first packet (Ethernet if it has none or cannot be read: the filter run says why). */
+async function firstLinkType(capture: string): Promise<number> {
+  try {
+    for await (const packet of readCapture(capture)) return packet.interface.linkType;
+  } catch {
+    // Reported by the run itself, after the packets before the problem.
+  }
+  return LINKTYPE.ETHERNET;
 }
 
 /** Times filterBuffer over the whole capture held in memory; prints the median ns per packet. */
