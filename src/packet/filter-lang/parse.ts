@@ -2,6 +2,7 @@ import type { Address, Arith, ArithOp, Dir, Expr, ProtoName, RelOp } from './ast
 import { FilterError } from './errors.js';
 import { ETHER_TYPES, IP_PROTOCOLS, NAMED_CONSTANTS, SERVICES } from './names.js';
 import { tokenize, type Token } from './tokens.js';
+import { checkAddressProto, ipv4, ipv4Word, ipv6, prefixMask } from './addresses.js';
 
 /**
  * The parser of pcap-filter(7), recursive descent over tokens. As in libpcap's grammar:
@@ -398,44 +399,4 @@ function describe(t: Token): string {
 
 function unsupported(t: Token): FilterError {
   return new FilterError('UNSUPPORTED', `'${t.text}' is not supported by this compiler`, t.column);
-}
-
-function checkAddressProto(proto: ProtoName | undefined, addr: Address, t: Token): void {
-  const allowed: readonly (ProtoName | undefined)[] = addr.family === 4 ? [undefined, 'ip', 'arp', 'rarp']
-    : addr.family === 6 ? [undefined, 'ip6'] : [undefined, 'ether'];
-  if (!allowed.includes(proto)) throw new FilterError('VALUE', `'${proto}' does not go with the address '${t.text}'`, t.column);
-}
-
-function ipv4Word(t: Token): number {
-  const parts = t.text.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !(p <= 255))) throw new FilterError('VALUE', `'${t.text}' is not an IPv4 address`, t.column);
-  return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
-}
-
-function ipv4(t: Token): Address {
-  return { family: 4, words: [ipv4Word(t)] };
-}
-
-function ipv6(t: Token): Address {
-  let text = t.text;
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (v4) text = text.slice(0, v4.index) + [(+v4[1] << 8) | +v4[2], (+v4[3] << 8) | +v4[4]].map((n) => n.toString(16)).join(':');
-  const halves = text.split('::');
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const head = groups(halves[0]);
-  const tail = halves.length > 1 ? groups(halves[1]) : [];
-  const fill = 8 - head.length - tail.length;
-  const all = halves.length > 1 ? [...head, ...Array<string>(Math.max(fill, 0)).fill('0'), ...tail] : head;
-  if (halves.length > 2 || all.length !== 8 || (halves.length > 1 && fill < 1) || all.some((g) => !/^[0-9A-Fa-f]{1,4}$/.test(g))) {
-    throw new FilterError('VALUE', `'${t.text}' is not an IPv6 address`, t.column);
-  }
-  const n = all.map((g) => parseInt(g, 16));
-  return { family: 6, words: [0, 1, 2, 3].map((i) => ((n[2 * i] << 16) | n[2 * i + 1]) >>> 0) };
-}
-
-function prefixMask(bits: number, words: number): number[] {
-  return Array.from({ length: words }, (_, i) => {
-    const b = Math.max(0, Math.min(32, bits - 32 * i));
-    return b === 0 ? 0 : (0xffffffff << (32 - b)) >>> 0;
-  });
 }
