@@ -202,7 +202,24 @@ export function threadJumps(input: readonly Item[], newLabel: () => Label): Item
     }
     known = cls(it.code) === 0x06 ? undefined : step(now, it.code, it.k);
   }
-  return dropDead(items);
+  return dropDead(dropTrivialJumps(dropDead(items)));
+}
+
+/**
+ * A test whose two edges now go to the same place becomes a `ja` (its load stays: it may
+ * still end the program on a short packet), and a `ja` to the next instruction goes.
+ */
+function dropTrivialJumps(items: readonly Item[]): Item[] {
+  const out: Item[] = items.map((it) => (isCondJump(it) && it.jt === it.jf ? { kind: 'ja', to: it.jt } : it));
+  return out.filter((it, i) => {
+    if (it.kind !== 'ja') return true;
+    for (let j = i + 1; j < out.length; j++) {
+      const next = out[j];
+      if (next.kind !== 'label') return true;
+      if (next.id === it.to) return false;
+    }
+    return true;
+  });
 }
 
 /** Removes what no path reaches any more: code after a jump or a return that no jump names. */
