@@ -48,6 +48,14 @@ describe('ebpf-wasm compile-filter', () => {
     expect(cli('compile-filter', '--ddd', 'tcp[tcpflags] & tcp-syn != 0').stdout).toBe(formatCbpfDdd(prog));
   });
 
+  it('compiles for another link layer with --link', () => {
+    expect(cli('compile-filter', '--link', 'raw', 'ip').stdout).toBe([
+      '(000) ldb      [0]', '(001) and      #0xf0', '(002) jeq      #0x40            jt 3\tjf 4', '(003) ret      #262144', '(004) ret      #0', '',
+    ].join('\n'));
+    expect(cli('compile-filter', '--link', 'sll', 'arp').stdout).toContain('(000) ldh      [14]');
+    expectOneErrorLine(cli('compile-filter', '--link', 'fddi', 'ip'), /unknown link 'fddi'/);
+  });
+
   it('prints the eBPF program with --ebpf', () => {
     const r = cli('compile-filter', '--ebpf', 'ip');
     expect(r.status).toBe(0);
