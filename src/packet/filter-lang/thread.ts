@@ -103,13 +103,17 @@ function regUse(code: number): { readsA: boolean; readsX: boolean; setsA: boolea
 }
 
 export function threadJumps(input: readonly Item[], newLabel: () => Label): Item[] {
-  const items = [...input];
+  // A label after every load, so a path that holds a value can land past its reload
+  // (labels cost nothing: they are gone once offsets are resolved).
+  const items: Item[] = [];
+  input.forEach((it, i) => {
+    items.push(it);
+    if (it.kind === 'insn' && it.jt === undefined && cls(it.code) <= 0x01 && input[i + 1]?.kind !== 'label') {
+      items.push({ kind: 'label', id: newLabel() });
+    }
+  });
   const labelAt = new Map<Label, number>();
-  const reindex = () => {
-    labelAt.clear();
-    items.forEach((it, i) => { if (it.kind === 'label') labelAt.set(it.id, i); });
-  };
-  reindex();
+  items.forEach((it, i) => { if (it.kind === 'label') labelAt.set(it.id, i); });
 
   /** Whether code from item `i` on runs the same with the path's registers as with the simulation's. */
   const fits = (i: number, path: Known, sim: Known): boolean => {
@@ -161,11 +165,6 @@ export function threadJumps(input: readonly Item[], newLabel: () => Label): Item
       const held = c === 0x00 ? sim.a : sim.x;
       if (key === undefined || (key !== held && !(c === 0x00 && sim.facts.has(key)))) break;
       sim = { ...sim, a: next.a, x: next.x };
-      // A label after the load, so a path that holds the value can land past it.
-      if (items[i + 1]?.kind !== 'label') {
-        items.splice(i + 1, 0, { kind: 'label', id: newLabel() });
-        reindex();
-      }
     }
     return best;
   };
