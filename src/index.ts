@@ -15,4 +15,6 @@ export { load } from './elf/load.js';
 export * from './packet/cbpf/index.js';
 export * from './packet/capture/index.js';
 export * from './packet/batch/index.js';
+// Packet filtering: the pcap filter language.
+export * from './packet/filter-lang/index.js';
 export { summarizePacket, formatTime } from './packet/summary.js';

@@ -1,5 +1,5 @@
 /**
- * `ebpf-wasm filter`: tcpdump's programs (--dd) over the fixture captures give tcpdump's
+ * `ebpf-wasm filter`: expressions and tcpdump's programs (--dd) over the fixture captures give tcpdump's
  * counts (--count, from a file and from standard input), its one-line summaries for TCP,
  * UDP and ARP, the matching packets with -w, a time with --bench, and one error line for
  * what it cannot do.
@@ -36,6 +36,16 @@ describe('ebpf-wasm filter', () => {
     expect(stdin.status).toBe(0);
   }, 180_000);
 
+  it('takes an expression, in one argument or as words, and counts what tcpdump counted', () => {
+    const count = (expr: string) => `${program(expr).counts['mixed.pcap']}\n`;
+    expect(cli('filter', 'port 80 or 443 or 53', '--count', mixed)).toEqual({ status: 0, stdout: count('port 80 or 443 or 53'), stderr: '' });
+    expect(cli('filter', 'vlan', 'and', 'ip', '--count', mixed)).toEqual({ status: 0, stdout: count('vlan and ip'), stderr: '' });
+    expect(cli('filter', 'udp port 53', '--engine', 'interp', '--count', mixed).stdout).toBe(count('udp port 53'));
+    const lines = cli('filter', 'tcp', 'port', '443', mixed).stdout.trimEnd().split('\n');
+    expect(lines.length).toBe(program('tcp port 443').counts['mixed.pcap']);
+    expect(lines.every((l) => /\.443[ :]/.test(l))).toBe(true);
+  });
+
   it('prints tcpdump -q -nn\'s line for TCP, UDP and ARP packets', () => {
     const all = file('all.ddd', '1\n6 0 0 262144\n');
     const ours = cli('filter', '--dd', all, mixed).stdout.trimEnd().split('\n');
@@ -69,8 +79,11 @@ describe('ebpf-wasm filter', () => {
   });
 
   it('says what it cannot do, in one line', () => {
-    expectOneErrorLine(cli('filter', 'tcp port 80', mixed), /expressions are not supported yet \('tcp port 80'\).*--dd/);
-    expectOneErrorLine(cli('filter', mixed), /missing --dd <file>/);
+    expectOneErrorLine(cli('filter', 'tcp prot 80', mixed), /'tcp prot 80': filter error: unknown word 'prot' at column 5 \(SYNTAX\)/);
+    expectOneErrorLine(cli('filter', 'ip protochain 6', mixed), /'protochain' is not supported .* at column 4 \(UNSUPPORTED\)/);
+    expectOneErrorLine(cli('filter', mixed), /expected an expression and a capture file, or --dd <file>/);
+    expectOneErrorLine(cli('filter', '--dd', ddFile('tcp'), 'tcp', mixed), /expected one capture file \(or '-'\) after --dd, got 2/);
+    expectOneErrorLine(cli('filter', 'tcp', join(dir, 'missing.pcap')), /missing\.pcap: no such file/);
     expectOneErrorLine(cli('filter', '--dd', ddFile('tcp'), join(dir, 'missing.pcap')), /missing\.pcap: no such file/);
     expectOneErrorLine(cli('filter', '--dd', file('bad.ddd', '2\n6 0 0 0\n96 0 0 3\n'), mixed),
       /bad\.ddd: verifier error: .* at pc 1 \(CBPF_NO_RETURN\)/);

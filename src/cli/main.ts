@@ -10,20 +10,21 @@ import { CliError, type Command } from './command.js';
 import { asmCommand } from './commands/asm.js';
 import { benchCommand } from './commands/bench.js';
 import { disasmCommand } from './commands/disasm.js';
+import { compileFilterCommand } from './commands/compile-filter.js';
 import { filterCommand } from './commands/filter.js';
 import { runCommand } from './commands/run.js';
 import { verifyCommand } from './commands/verify.js';
 import { watCommand } from './commands/wat.js';
 import { describeError } from './describe-error.js';
 
-const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, verifyCommand, watCommand, benchCommand, filterCommand];
+const COMMANDS: readonly Command[] = [asmCommand, disasmCommand, runCommand, verifyCommand, watCommand, benchCommand, filterCommand, compileFilterCommand];
 
 const USAGE = `usage: ebpf-wasm <command> [options]
 
 JIT-compiles eBPF bytecode to WebAssembly and runs it.
 
 commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(8)}${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(Math.max(...COMMANDS.map((d) => d.name.length)) + 2)}${c.summary}`).join('\n')}
 
 Run 'ebpf-wasm <command> --help' for a command's options, 'ebpf-wasm --version' for the version.`;
 

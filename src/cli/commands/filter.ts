@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { PacketFilter } from '../../packet/batch/filter.js';
+import { compileFilterCbpf } from '../../packet/filter-lang/compile.js';
 import { scanPcapFile } from '../../packet/batch/pcap-scan.js';
 import { CaptureWriter } from '../../packet/capture/write.js';
-import { parseCapture } from '../../packet/capture/read.js';
-import type { CapturePacket } from '../../packet/capture/types.js';
+import { parseCapture, readCapture } from '../../packet/capture/read.js';
+import { LINKTYPE, type CapturePacket } from '../../packet/capture/types.js';
 import { summarizePacket } from '../../packet/summary.js';
 import { CliError, inFile, parseCommandArgs, type Command } from '../command.js';
 import { describeError } from '../describe-error.js';
@@ -15,11 +16,16 @@ const DEFAULT_BENCH_ROUNDS = 15;
 
 export const filterCommand: Command = {
   name: 'filter',
-  summary: 'filter a pcap/pcapng capture with tcpdump -dd output',
-  usage: `usage: ebpf-wasm filter --dd <file> <capture | -> [--count] [-w <out>] [--bench] [--engine jit|interp]
+  summary: 'filter a pcap/pcapng capture with a pcap filter expression or tcpdump -dd output',
+  usage: `usage: ebpf-wasm filter <expression> <capture | -> [--count] [-w <out>] [--bench] [--engine jit|interp]
+       ebpf-wasm filter --dd <file> <capture | -> [...]
 
-Filters the packets of a capture (pcap or pcapng, Ethernet; '-' reads standard input)
-with a classic BPF program, as 'tcpdump -r <capture> <expression>' does, in batches.
+Filters the packets of a capture (pcap or pcapng; '-' reads standard input)
+with a pcap-filter(7) expression or a classic BPF program, as
+'tcpdump -r <capture> <expression>' does, in batches. The expression may be one
+argument or several words (as tcpdump takes them); the capture is the last argument.
+Expressions compile for the capture's link layer: Ethernet, raw IP, Linux cooked (SLL,
+SLL2); standard input is taken as Ethernet. --dd programs are for Ethernet.
 Prints one line per matching packet (time in UTC, addresses, protocol, length, roughly
 as tcpdump -q -nn).
 
@@ -30,7 +36,7 @@ as tcpdump -q -nn).
   --rounds <n>         timed rounds of --bench (default ${DEFAULT_BENCH_ROUNDS})
   --engine <name>      jit (default) or interp
 
-Filter expressions (pcap-filter(7)) are not compiled yet: give tcpdump's program with --dd.
+'ebpf-wasm compile-filter <expression>' prints the program an expression compiles to.
 A progress bar goes to stderr for big files when stderr is a terminal.`,
 
   async run(argv) {
@@ -41,18 +47,27 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
     if (!args) return;
     const ddPath = args.string('dd');
     const positionals = args.positionals;
-    if (ddPath === undefined) {
-      throw new CliError(positionals.length > 1
-        ? `filter: expressions are not supported yet ('${positionals.slice(0, -1).join(' ')}'): pass 'tcpdump -dd <expression>' output with --dd <file>`
-        : 'filter: missing --dd <file> (see ebpf-wasm filter --help)');
+    if (ddPath === undefined && positionals.length < 2) {
+      throw new CliError('filter: expected an expression and a capture file, or --dd <file> and a capture file (see ebpf-wasm filter --help)');
     }
-    if (positionals.length !== 1) {
-      throw new CliError(`filter: expected one capture file (or '-'), got ${positionals.length} (see ebpf-wasm filter --help)`);
+    if (ddPath !== undefined && positionals.length !== 1) {
+      throw new CliError(`filter: expected one capture file (or '-') after --dd, got ${positionals.length} (see ebpf-wasm filter --help)`);
     }
-    const capture = positionals[0];
-    if (capture !== '-' && !existsSync(capture)) throw new CliError(`${capture}: no such file`);
+    const capture = positionals[positionals.length - 1];
     const engine = engineOption(args);
-    const filter = inFile(ddPath, () => PacketFilter.fromCbpf(readInputFile(ddPath), { engine }));
+    let filter: PacketFilter;
+    if (ddPath === undefined) {
+      const expression = positionals.slice(0, -1).join(' ');
+      // A mistyped expression is reported before a missing file.
+      compileExpression(expression);
+      if (capture !== '-' && !existsSync(capture)) throw new CliError(`${capture}: no such file`);
+      // Compiled for the capture's link layer (its first packet's; standard input: Ethernet).
+      const linkType = capture === '-' ? LINKTYPE.ETHERNET : await firstLinkType(capture);
+      filter = PacketFilter.fromCbpf(compileExpression(expression, linkType), { engine, linkType });
+    } else {
+      filter = inFile(ddPath, () => PacketFilter.fromCbpf(readInputFile(ddPath), { engine }));
+      if (capture !== '-' && !existsSync(capture)) throw new CliError(`${capture}: no such file`);
+    }
     if (args.flag('bench')) return bench(filter, capture, countOption(args, 'rounds', DEFAULT_BENCH_ROUNDS) ?? DEFAULT_BENCH_ROUNDS);
 
     const count = args.flag('count');
@@ -102,6 +117,25 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
     if (count) process.stdout.write(`${matches}\n`);
   },
 };
+
+/** An expression's classic program, or the compiler's error (with its column) as the command's. */
+export function compileExpression(expression: string, linkType?: number) {
+  try {
+    return compileFilterCbpf(expression, { linkType });
+  } catch (e) {
+    throw new CliError(`'${expression}': ${describeError(e)}`, { cause: e });
+  }
+}
+
+/** The link type of a capture file's first packet (Ethernet if it has none or cannot be read: the filter run says why). */
+async function firstLinkType(capture: string): Promise<number> {
+  try {
+    for await (const packet of readCapture(capture)) return packet.interface.linkType;
+  } catch {
+    // Reported by the run itself, after the packets before the problem.
+  }
+  return LINKTYPE.ETHERNET;
+}
 
 /** Times filterBuffer over the whole capture held in memory; prints the median ns per packet. */
 async function bench(filter: PacketFilter, capture: string, rounds: number): Promise<void> {

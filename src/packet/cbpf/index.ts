@@ -7,3 +7,4 @@ export { translateCbpf, type CbpfTranslation } from './translate.js';
 export { compileCbpf, type CompiledCbpf } from './compile.js';
 export { loadCbpf, type CbpfLoadOptions } from './load.js';
 export { translateCbpfBatch } from './batch-translate.js';
+export { formatCbpfListing, formatCbpfInsn } from './listing.js';
