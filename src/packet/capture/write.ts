@@ -1,6 +1,5 @@
+import { once, type EventEmitter } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 import { PcapEncoder, type PcapWriteOptions } from './pcap-write.js';
 import { concat, PcapngEncoder, type PcapngWriteOptions } from './pcapng-write.js';
 import type { CaptureFormat, PacketToWrite } from './types.js';
@@ -26,15 +25,26 @@ export function encodeCapture(packets: Iterable<PacketToWrite>, options: Capture
   return concat(parts);
 }
 
+/**
+ * Where a CaptureWriter writes: a Node Writable (what it uses of one), named structurally
+ * so the shipped declarations need no Node types.
+ */
+export interface CaptureSink {
+  write(chunk: Uint8Array): boolean;
+  end(): unknown;
+  /** An EventEmitter's: the writer waits for 'drain' and 'finish' (and fails on 'error'). */
+  once(event: 'drain' | 'finish' | 'error', listener: (...args: unknown[]) => void): unknown;
+}
+
 export class CaptureWriter {
   readonly format: CaptureFormat;
   private readonly encoder: PcapEncoder | PcapngEncoder;
-  private readonly stream: Writable;
+  private readonly stream: CaptureSink;
   private readonly ownsStream: boolean;
   private started = false;
 
   /** A file path (created or truncated) or a Writable, which `close()` ends only if the writer opened it. */
-  constructor(destination: string | Writable, options: CaptureWriteOptions = {}) {
+  constructor(destination: string | CaptureSink, options: CaptureWriteOptions = {}) {
     this.format = options.format ?? 'pcap';
     this.encoder = encoderFor(options);
     this.ownsStream = typeof destination === 'string';
@@ -61,12 +71,12 @@ export class CaptureWriter {
     if (!this.started) await this.put(this.encoder.header());
     if (this.ownsStream) {
       this.stream.end();
-      await once(this.stream, 'finish');
+      await once(this.stream as unknown as EventEmitter, 'finish');
     }
   }
 
   private async put(bytes: Uint8Array): Promise<void> {
     this.started = true;
-    if (!this.stream.write(bytes)) await once(this.stream, 'drain');
+    if (!this.stream.write(bytes)) await once(this.stream as unknown as EventEmitter, 'drain'); // rejects on 'error'
   }
 }
