@@ -1,0 +1,216 @@
+// Random small programs for verifier-fuzz.mjs: each generator draws one program that
+// stresses one kind of memory access, as assembler text for our `asm` syntax, with the
+// maps it needs (map i = lddw map_fd(i)) and one line saying what it checks. Seeded and
+// deterministic: the same seed gives the same programs. No dependencies.
+
+/** mulberry32: small, fast, and the same on every machine. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
+  const pick = (xs) => xs[Math.floor(next() * xs.length)];
+  const chance = (p) => next() < p;
+  return { next, int, pick, chance };
+}
+
+const SIZES = { 1: 'b', 2: 'h', 4: 'w', 8: 'dw' };
+const sfx = (size) => SIZES[size];
+const off = (n) => (n < 0 ? `${n}` : `+${n}`);
+
+/** Where each type keeps its packet pointers, and a plain u32 field to draw a scalar from. */
+const PKT = {
+  xdp: { data: 0, end: 4, meta: 8, scalar: 16, ctxSize: 24 },
+  sched_cls: { data: 76, end: 80, meta: 140, scalar: 0, ctxSize: 192 },
+  socket_filter: { data: null, end: null, meta: null, scalar: 0, ctxSize: 192 },
+};
+export const TYPES = ['socket_filter', 'xdp', 'sched_cls'];
+
+/** A return value the type accepts (xdp: XDP_PASS). */
+const ret = (type) => (type === 'xdp' ? 2 : 0);
+
+/**
+ * Code that leaves an unknown or partly known scalar in `reg`, from ctx (r1 must still be
+ * the context) or a helper; and how it was drawn. Bounded forms refine it as the kernel does.
+ */
+function scalarInto(r, type, reg, { helperOk = true } = {}) {
+  const src = helperOk && r.chance(0.3) ? 'call 7' : `ldxw %${reg}, [%r1${off(PKT[type].scalar)}]`;
+  const lines = src === 'call 7' ? ['mov %r6, %r1', 'call 7', `mov %${reg}, %r0`, 'mov %r1, %r6'] : [src];
+  const shape = r.pick(['and', 'and', 'jgt', 'jsgt', 'jlt32', 'none', 'neg-and', 'lsh', 'mod']);
+  const k = r.pick([1, 3, 7, 8, 15, 16, 31, 63, 255, 256, 4095, 65535]);
+  let desc = '';
+  switch (shape) {
+    case 'and': lines.push(`and %${reg}, ${k}`); desc = `x & ${k}`; break;
+    case 'jgt': lines.push(`jgt %${reg}, ${k}, out`); desc = `x <= ${k} (unsigned branch)`; break;
+    case 'jsgt': lines.push(`jsgt %${reg}, ${k}, out`); desc = `x s<= ${k} (signed branch only)`; break;
+    case 'jlt32': lines.push(`jge32 %${reg}, ${k}, out`); desc = `w < ${k} (32-bit branch)`; break;
+    case 'neg-and': lines.push(`and %${reg}, ${k}`, `neg %${reg}`); desc = `-(x & ${k})`; break;
+    case 'lsh': lines.push(`and %${reg}, ${k}`, `lsh %${reg}, ${r.pick([1, 2, 3])}`); desc = `(x & ${k}) << n`; break;
+    case 'mod': lines.push(`mod %${reg}, ${k}`); desc = `x % ${k} (untracked)`; break;
+    default: desc = 'unbounded x';
+  }
+  return { lines, desc };
+}
+
+function ctxAccess(r, type) {
+  const size = r.pick([1, 2, 4, 4, 4, 8]);
+  const limit = PKT[type].ctxSize + 8;
+  const o = r.chance(0.7) ? r.int(0, limit) & ~(r.chance(0.7) ? size - 1 : 0) : r.int(-8, limit);
+  const kind = r.pick(['ldx', 'ldx', 'ldx', 'st', 'stx', 'moved', 'ldxs']);
+  const lines = [];
+  let desc;
+  if (kind === 'ldx') { lines.push(`ldx${sfx(size)} %r0, [%r1${off(o)}]`); desc = `a ${size}-byte ctx load at ${o}`; }
+  else if (kind === 'ldxs') {
+    const s = r.pick([1, 2, 4]);
+    lines.push(`ldxs${sfx(s)} %r0, [%r1${off(o & ~(s - 1))}]`); desc = `a ${s}-byte sign-extending ctx load at ${o & ~(s - 1)}`;
+  } else if (kind === 'st') { lines.push(`st${sfx(size)} [%r1${off(o)}], ${r.int(0, 3)}`); desc = `a ${size}-byte ctx store (imm) at ${o}`; }
+  else if (kind === 'stx') { lines.push(`mov %r2, ${r.int(0, 9)}`, `stx${sfx(size)} [%r1${off(o)}], %r2`); desc = `a ${size}-byte ctx store (reg) at ${o}`; }
+  else {
+    const d = r.pick([4, 8, -4, o]);
+    lines.push(`mov %r2, %r1`, `add %r2, ${d}`, `ldx${sfx(size)} %r0, [%r2${off(o - d)}]`);
+    desc = `a ${size}-byte ctx load at ${o} through a moved ctx pointer (+${d})`;
+  }
+  lines.push(`mov %r0, ${ret(type)}`, 'exit');
+  return { lines, maps: [], desc };
+}
+
+function packetAccess(r, type) {
+  if (type === 'socket_filter') return ctxAccess(r, type);
+  const p = PKT[type];
+  const lines = [`ldxw %r2, [%r1${off(p.data)}]`, `ldxw %r3, [%r1${off(p.end)}]`];
+  const n = r.pick([1, 2, 8, 14, 20, 34, 54]);
+  const size = r.pick([1, 2, 4, 8]);
+  // The access ends at or one past the checked length (off by one) or well inside.
+  const o = r.pick([n - size, n - size + 1, n - size - 1, 0, n, r.int(-2, n)]);
+  const check = r.pick(['jgt', 'jge', 'jlt-rev', 'jle-rev', 'none', 'jgt-taken']);
+  let desc = `a ${size}-byte packet access at ${o} after `;
+  let pre = [];
+  let useReg = '%r2';
+  const variable = r.chance(0.3);
+  if (variable) {
+    const s = scalarInto(r, type, 'r5', { helperOk: false });
+    pre = s.lines;
+    lines.unshift(...pre);
+    lines.push('add %r2, %r5');
+    desc = `a ${size}-byte packet access at (${s.desc})+${o} after `;
+  }
+  lines.push('mov %r4, %r2', `add %r4, ${n}`, `mov %r0, ${ret(type)}`);
+  switch (check) {
+    case 'jgt': lines.push('jgt %r4, %r3, out'); desc += `data+${n} > end exits`; break;
+    case 'jge': lines.push('jge %r4, %r3, out'); desc += `data+${n} >= end exits`; break;
+    case 'jlt-rev': lines.push('jlt %r3, %r4, out'); desc += `end < data+${n} exits`; break;
+    case 'jle-rev': lines.push('jle %r3, %r4, out'); desc += `end <= data+${n} exits`; break;
+    case 'jgt-taken': lines.push('jle %r4, %r3, out'); desc += `data+${n} <= end exits (the wrong side)`; break;
+    default: desc += 'no check';
+  }
+  const store = r.chance(0.25);
+  lines.push(store ? `st${sfx(size)} [${useReg}${off(o)}], 0` : `ldx${sfx(size)} %r6, [${useReg}${off(o)}]`);
+  if (store) desc = desc.replace('access', 'store');
+  lines.push('out:', 'exit');
+  return { lines, maps: [], desc };
+}
+
+function stackAccess(r, type) {
+  const lines = [];
+  const s1 = r.pick([1, 2, 4, 8]);
+  const s2 = r.pick([1, 2, 4, 8]);
+  const o1 = r.chance(0.8) ? -8 * r.int(1, 4) + (r.chance(0.3) ? r.int(0, 7) : 0) : r.pick([-512, -520, -513, 0, 4, -1]);
+  const o2 = r.chance(0.6) ? o1 : o1 + r.pick([-4, -1, 1, 2, 4, 8]);
+  const what = r.pick(['ctx', 'scalar', 'imm', 'fp', 'bounded']);
+  let desc;
+  if (what === 'ctx') { lines.push(`stx${sfx(s1)} [%r10${off(o1)}], %r1`); desc = `ctx pointer spilled (${s1} bytes at ${o1})`; }
+  else if (what === 'fp') { lines.push('mov %r3, %r10', `stx${sfx(s1)} [%r10${off(o1)}], %r3`); desc = `fp spilled (${s1} bytes at ${o1})`; }
+  else if (what === 'imm') { lines.push(`st${sfx(s1)} [%r10${off(o1)}], ${r.int(0, 40)}`); desc = `imm stored (${s1} bytes at ${o1})`; }
+  else if (what === 'bounded') {
+    lines.push(`ldxw %r3, [%r1${off(PKT[type].scalar)}]`, 'and %r3, 15', `stx${sfx(s1)} [%r10${off(o1)}], %r3`);
+    desc = `bounded scalar spilled (${s1} bytes at ${o1})`;
+  } else { lines.push(`mov %r3, ${r.int(0, 40)}`, `stx${sfx(s1)} [%r10${off(o1)}], %r3`); desc = `const scalar spilled (${s1} bytes at ${o1})`; }
+  if (r.chance(0.2)) { const o3 = o1 + r.int(0, 7); lines.push(`stb [%r10${off(o3)}], 0`); desc += `, byte ${o3} overwritten`; }
+  lines.push(`ldx${sfx(s2)} %r2, [%r10${off(o2)}]`);
+  desc += `, filled with ${s2} bytes at ${o2}`;
+  const use = r.pick(['deref', 'index', 'none']);
+  if (use === 'deref') { lines.push('ldxw %r0, [%r2+0]'); desc += ', dereferenced'; }
+  else if (use === 'index') {
+    lines.push('mov %r4, %r10', 'add %r4, -64', 'and %r2, 31', 'add %r4, %r2', 'ldxb %r0, [%r4+0]');
+    desc += ', used as a stack index';
+  }
+  lines.push(`mov %r0, ${ret(type)}`, 'exit');
+  return { lines, maps: [], desc };
+}
+
+function mapAccess(r, type) {
+  const mtype = r.pick(['array', 'hash', 'array', 'percpu_array']);
+  const value = r.pick([4, 8, 12, 16, 48]);
+  const maps = [{ type: mtype, key: 4, value, max: r.pick([1, 4, 16]) }];
+  const lines = [];
+  const scalar = r.chance(0.45) ? scalarInto(r, type, 'r7') : null;
+  if (scalar) lines.push(...scalar.lines);
+  const keyOk = mtype !== 'hash' && r.chance(0.3);
+  lines.push(keyOk ? 'stdw [%r10-8], 0' : `stw [%r10-4], ${r.int(0, 2)}`);
+  lines.push('lddw %r1, map_fd(0)', 'mov %r2, %r10', `add %r2, ${keyOk ? -8 : -4}`, 'call 1');
+  const nullCheck = r.pick(['jeq', 'jeq', 'jne', 'none', 'copy']);
+  let desc = `${mtype} value of ${value} bytes`;
+  let ptr = '%r0';
+  if (nullCheck === 'jeq') { lines.push('jeq %r0, 0, out'); desc += ', null-checked'; }
+  else if (nullCheck === 'jne') { lines.push('jne %r0, 0, +2', `mov %r0, ${ret(type)}`, 'exit'); desc += ', null-checked (jne)'; }
+  else if (nullCheck === 'copy') { lines.push('mov %r8, %r0', 'jeq %r0, 0, out'); ptr = '%r8'; desc += ', null-checked through a copy'; }
+  else desc += ', no null check';
+  const size = r.pick([1, 2, 4, 8]);
+  const o = r.pick([0, value - size, value - size + 1, value, -1, r.int(0, value)]);
+  if (scalar) { lines.push(`add ${ptr}, %r7`); desc += `, + (${scalar.desc})`; }
+  const kind = r.pick(['ldx', 'ldx', 'st', 'stx', 'atomic']);
+  if (kind === 'ldx') lines.push(`ldx${sfx(size)} %r1, [${ptr}${off(o)}]`);
+  else if (kind === 'st') lines.push(`st${sfx(size)} [${ptr}${off(o)}], 1`);
+  else if (kind === 'stx') lines.push('mov %r1, 1', `stx${sfx(size)} [${ptr}${off(o)}], %r1`);
+  else {
+    const a = r.pick([4, 8]);
+    lines.push('mov %r1, 1', `lock add${a === 8 ? '' : '32'} [${ptr}${off(o)}], %r1`);
+    desc += `, ${a}-byte atomic add at ${o}`;
+  }
+  if (kind !== 'atomic') desc += `, ${size}-byte ${kind} at ${o}`;
+  lines.push('out:', `mov %r0, ${ret(type)}`, 'exit');
+  return { lines, maps, desc };
+}
+
+function ptrArith(r, type) {
+  const base = r.pick(type === 'socket_filter' ? ['stack', 'stack', 'ctx'] : ['stack', 'packet', 'ctx']);
+  const lines = [];
+  const s = scalarInto(r, type, 'r5');
+  lines.push(...s.lines);
+  const size = r.pick([1, 2, 4, 8]);
+  const op = r.pick(['add', 'add', 'sub', 'add32']);
+  let desc = `${base} pointer ${op} (${s.desc}), ${size}-byte load`;
+  if (base === 'stack') {
+    const o = r.pick([-8, -16, -64, -256, -512, 0]);
+    lines.push('stdw [%r10-8], 0', 'mov %r2, %r10', `add %r2, ${o}`, `${op} %r2, %r5`, `ldx${sfx(size)} %r0, [%r2+0]`);
+    desc += ` at fp${o}`;
+  } else if (base === 'packet') {
+    const p = PKT[type];
+    const n = r.pick([8, 16, 64]);
+    lines.push(`ldxw %r2, [%r1${off(p.data)}]`, `ldxw %r3, [%r1${off(p.end)}]`, `${op} %r2, %r5`,
+      'mov %r4, %r2', `add %r4, ${n}`, 'jgt %r4, %r3, out', `ldx${sfx(size)} %r0, [%r2${off(r.int(0, n - size))}]`);
+    desc += `, checked for ${n} bytes after the arithmetic`;
+  } else {
+    lines.push('mov %r2, %r1', `${op} %r2, %r5`, `ldx${sfx(size)} %r0, [%r2+0]`);
+  }
+  lines.push('out:', `mov %r0, ${ret(type)}`, 'exit');
+  return { lines, maps: [], desc };
+}
+
+export const CATEGORIES = { ctx: ctxAccess, packet: packetAccess, stack: stackAccess, map: mapAccess, arith: ptrArith };
+
+/** Program i of a seed: { type, category, lines, maps, desc }. */
+export function generate(seed, i) {
+  const r = rng(seed * 1_000_003 + i);
+  const type = r.pick(TYPES);
+  const category = r.pick(Object.keys(CATEGORIES));
+  const p = CATEGORIES[category](r, type);
+  // A label only when something jumps to it; a dangling `out:` before exit is harmless.
+  const lines = p.lines.some((l) => /\bout$/.test(l)) || !p.lines.includes('out:') ? p.lines : p.lines.filter((l) => l !== 'out:');
+  return { type, category, lines, maps: p.maps, desc: p.desc };
+}
