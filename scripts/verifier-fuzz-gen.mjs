@@ -202,7 +202,91 @@ function ptrArith(r, type) {
   return { lines, maps: [], desc };
 }
 
-export const CATEGORIES = { ctx: ctxAccess, packet: packetAccess, stack: stackAccess, map: mapAccess, arith: ptrArith };
+/** Memory handed to a helper: bpf_map_update_elem's key and value from the stack, a map value or the packet, of various sizes and offsets. */
+function helperMemory(r, type) {
+  const value = r.pick([4, 8, 16, 40]);
+  const maps = [{ type: r.pick(['hash', 'array']), key: 4, value, max: 4 }];
+  const lines = [];
+  const src = r.pick(type === 'socket_filter' ? ['stack', 'stack', 'value'] : ['stack', 'value', 'packet']);
+  const o = r.pick([0, 1, -1, 4, value - 4, value]);
+  let desc = `bpf_map_update_elem with a ${value}-byte value from `;
+  if (src === 'stack') {
+    const base = r.pick([-value, -value + r.int(1, 7), -512, -520, -value - 8, -8]);
+    if (r.chance(0.5)) lines.push(`stdw [%r10${off(base & ~7)}], 0`);
+    if (r.chance(0.3)) {
+      lines.push(`ldxw %r5, [%r1${off(PKT[type].scalar)}]`, `and %r5, ${r.pick([7, 8, 16, 24])}`, 'mov %r3, %r10', `add %r3, ${base}`, 'add %r3, %r5');
+      desc += `the stack at fp${base} + a bounded scalar`;
+    } else { lines.push('mov %r3, %r10', `add %r3, ${base}`); desc += `the stack at fp${base}`; }
+  } else if (src === 'value') {
+    lines.push('stw [%r10-4], 0', 'lddw %r1, map_fd(0)', 'mov %r2, %r10', 'add %r2, -4', 'call 1', 'jeq %r0, 0, out', 'mov %r3, %r0', `add %r3, ${o}`);
+    desc += `a map value at ${o}`;
+  } else {
+    const p = PKT[type];
+    const n = r.pick([value - 1, value, value + 4, 64]);
+    lines.push(`ldxw %r3, [%r1${off(p.data)}]`, `ldxw %r4, [%r1${off(p.end)}]`, 'mov %r5, %r3', `add %r5, ${n}`, 'jgt %r5, %r4, out');
+    if (o !== 0) lines.push(`add %r3, ${o}`);
+    desc += `the packet at ${o}, ${n} bytes checked`;
+  }
+  lines.push('stw [%r10-4], 1', 'lddw %r1, map_fd(0)', 'mov %r2, %r10', 'add %r2, -4', 'mov %r4, 0', 'call 2');
+  lines.push('out:', `mov %r0, ${ret(type)}`, 'exit');
+  return { lines, maps, desc };
+}
+
+/** Pointers spilled to the stack and filled back (packet after a check, map value, ctx), then used. */
+function pointerSpill(r, type) {
+  const lines = [];
+  const slot = r.pick([-8, -16, -24]);
+  const kinds = type === 'socket_filter' ? ['ctx', 'value'] : ['ctx', 'value', 'packet', 'packet'];
+  const kind = r.pick(kinds);
+  const fill = r.pick([8, 8, 8, 4]);
+  const fillOff = slot + r.pick([0, 0, 0, 4]);
+  const clobber = r.chance(0.2);
+  const size = r.pick([1, 2, 4, 8]);
+  const o = r.pick([0, 2, 4, 8, 12, 13]);
+  let maps = [];
+  let desc = `a ${kind} pointer spilled at fp${slot}, filled with ${fill} bytes at fp${fillOff}`;
+  if (kind === 'ctx') {
+    lines.push(`stxdw [%r10${off(slot)}], %r1`);
+  } else if (kind === 'value') {
+    maps = [{ type: 'array', key: 4, value: 16, max: 1 }];
+    lines.push('mov %r6, %r1', 'stw [%r10-4], 0', 'lddw %r1, map_fd(0)', 'mov %r2, %r10', 'add %r2, -4', 'call 1');
+    if (r.chance(0.8)) { lines.push('jeq %r0, 0, out'); desc += ' (null-checked before the spill)'; }
+    lines.push(`stxdw [%r10${off(slot)}], %r0`);
+  } else {
+    const p = PKT[type];
+    lines.push(`ldxw %r2, [%r1${off(p.data)}]`, `ldxw %r3, [%r1${off(p.end)}]`, 'mov %r4, %r2', 'add %r4, 14', 'jgt %r4, %r3, out', `stxdw [%r10${off(slot)}], %r2`);
+    desc += ' (14 bytes checked)';
+    if (r.chance(0.3)) { lines.push('mov %r6, %r1', 'mov %r2, 0', 'call 7'); desc += ', a helper call between'; }
+  }
+  if (clobber) { lines.push(`stw [%r10${off(slot + 4)}], 0`); desc += ', half overwritten'; }
+  lines.push(`ldx${sfx(fill)} %r7, [%r10${off(fillOff)}]`);
+  lines.push(r.chance(0.2) ? `st${sfx(size)} [%r7${off(o)}], 0` : `ldx${sfx(size)} %r0, [%r7${off(o)}]`);
+  desc += `, a ${size}-byte access at ${o}`;
+  lines.push('out:', `mov %r0, ${ret(type)}`, 'exit');
+  return { lines, maps, desc };
+}
+
+/** Two scalars compared with each other or with constants, then one used as a map value offset. */
+function branchRefine(r, type) {
+  const maps = [{ type: 'array', key: 4, value: 32, max: 1 }];
+  const lines = [`ldxw %r6, [%r1${off(PKT[type].scalar)}]`, 'mov %r7, %r6', `and %r7, ${r.pick([15, 31, 63])}`];
+  const cmp = r.pick(['jgt', 'jge', 'jlt', 'jle', 'jsgt', 'jslt', 'jeq', 'jne', 'jset', 'jgt32', 'jslt32']);
+  const k = r.pick([0, 1, 7, 8, 16, 24, 28, 31, 32]);
+  const against = r.chance(0.3) ? '%r7' : `${k}`;
+  const which = against === '%r7' ? '%r6' : r.pick(['%r6', '%r7']);
+  lines.push('stw [%r10-4], 0', 'lddw %r1, map_fd(0)', 'mov %r2, %r10', 'add %r2, -4', 'call 1', 'jeq %r0, 0, out');
+  // The taken side exits: what falls through is refined by the negation of the compare.
+  lines.push(`${cmp} ${which}, ${against}, out`);
+  const size = r.pick([1, 4, 8]);
+  lines.push(`add %r0, ${which}`, `ldx${sfx(size)} %r1, [%r0+0]`);
+  lines.push('out:', `mov %r0, ${ret(type)}`, 'exit');
+  return { lines, maps, desc: `x refined by not (${which} ${cmp} ${against}), then a ${size}-byte load at value + x` };
+}
+
+export const CATEGORIES = {
+  ctx: ctxAccess, packet: packetAccess, stack: stackAccess, map: mapAccess, arith: ptrArith,
+  helper: helperMemory, spill: pointerSpill, branch: branchRefine,
+};
 
 /** Program i of a seed: { type, category, lines, maps, desc }. */
 export function generate(seed, i) {
