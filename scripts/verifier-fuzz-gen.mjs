@@ -283,7 +283,72 @@ function branchRefine(r, type) {
   return { lines, maps, desc: `x refined by not (${which} ${cmp} ${against}), then a ${size}-byte load at value + x` };
 }
 
+/** Legacy packet loads (LD_ABS/LD_IND): r6 must hold the context, they clobber r1-r5, xdp has none. */
+function legacyLoad(r, type) {
+  const lines = [];
+  const r6 = r.pick(['ctx', 'ctx', 'ctx', 'moved', 'none']);
+  if (r6 === 'ctx') lines.push('mov %r6, %r1');
+  else if (r6 === 'moved') lines.push('mov %r6, %r1', 'add %r6, 4');
+  const size = r.pick([1, 2, 4]);
+  const s = { 1: 'b', 2: 'h', 4: 'w' }[size];
+  const k = r.pick([0, 12, 14, 23, 60, 1500, 65535, -1]);
+  let desc = `r6 ${r6}, a ${size}-byte `;
+  if (r.chance(0.5)) { lines.push(`ldabs${s} ${k}`); desc += `LD_ABS at ${k}`; }
+  else {
+    const reg = r.pick(['%r7', '%r2', '%r8']);
+    if (reg !== '%r8') lines.push(`ldxw ${reg}, [%r1${off(PKT[type].scalar)}]`, `and ${reg}, ${r.pick([15, 255])}`);
+    lines.push(`ldind${s} ${reg}, ${k}`);
+    desc += `LD_IND at ${reg} + ${k}`;
+  }
+  const after = r.pick(['r0', 'r0', 'r1', 'r7']);
+  lines.push(after === 'r0' ? 'exit' : `mov %r0, %${after}`, 'exit');
+  desc += after === 'r0' ? '' : `, then ${after} read`;
+  return { lines: lines.filter((l, i) => !(l === 'exit' && lines[i - 1] === 'exit')), maps: [], desc };
+}
+
+/** bpf_skb_load_bytes into the stack: constant, bounded, unbounded and zero lengths at various stack offsets. */
+function loadBytes(r, type) {
+  if (type === 'xdp') return stackVarOff(r, type);
+  const lines = ['mov %r6, %r1'];
+  const base = r.pick([-8, -16, -64, -512, -4, -13]);
+  const len = r.pick(['const', 'and', 'jgt', 'none', 'zero']);
+  let desc = `bpf_skb_load_bytes to fp${base}, length `;
+  if (len === 'const') { const n = r.pick([1, 4, 8, 16, 17, 64, 513]); lines.push(`mov %r4, ${n}`); desc += `${n}`; }
+  else if (len === 'zero') { lines.push('mov %r4, 0'); desc += '0'; }
+  else {
+    lines.push('ldxw %r4, [%r1+0]');
+    if (len === 'and') { const m = r.pick([7, 15, 63]); lines.push(`and %r4, ${m}`); desc += `x & ${m}`; }
+    else if (len === 'jgt') { const m = r.pick([8, 16, 64]); lines.push(`jgt %r4, ${m}, out`); desc += `x <= ${m}`; }
+    else desc += 'unbounded';
+  }
+  lines.push('mov %r1, %r6', `mov %r2, ${r.pick([0, 14, 40])}`, 'mov %r3, %r10', `add %r3, ${base}`, 'call 26');
+  if (r.chance(0.5)) { lines.push(`ldxb %r0, [%r10${off(base)}]`); desc += ', then a byte of it read'; }
+  lines.push('out:', `mov %r0, ${ret(type)}`, 'exit');
+  return { lines, maps: [], desc };
+}
+
+/** Variable-offset stack writes, reads and atomics. */
+function stackVarOff(r, type) {
+  const lines = [`ldxw %r5, [%r1${off(PKT[type].scalar)}]`];
+  const mask = r.pick([7, 8, 16, 24, 56, 255]);
+  lines.push(`and %r5, ${mask}`);
+  if (r.chance(0.3)) lines.push(`lsh %r5, ${r.pick([1, 3])}`);
+  const base = r.pick([-8, -16, -64, -256, -512]);
+  const size = r.pick([1, 2, 4, 8]);
+  const kind = r.pick(['write', 'read', 'write-read', 'atomic']);
+  if (r.chance(0.5)) lines.push('stdw [%r10-8], 0', 'stdw [%r10-16], 0');
+  lines.push('mov %r2, %r10', `add %r2, ${base}`, 'add %r2, %r5');
+  if (kind === 'write' || kind === 'write-read') lines.push(`st${sfx(size)} [%r2+0], 1`);
+  if (kind === 'read') lines.push(`ldx${sfx(size)} %r0, [%r2+0]`);
+  if (kind === 'write-read') lines.push(`ldxdw %r0, [%r10${off(base)}]`);
+  if (kind === 'atomic') lines.push('mov %r3, 1', `lock add${size === 8 ? '' : '32'} [%r2+0], %r3`);
+  lines.push(`mov %r0, ${ret(type)}`, 'exit');
+  const bytes = kind === 'atomic' ? (size === 8 ? 8 : 4) : size;
+  return { lines, maps: [], desc: `a ${bytes}-byte stack ${kind} at fp${base} + (x & ${mask})` };
+}
+
 export const CATEGORIES = {
+  legacy: legacyLoad, loadbytes: loadBytes, stackvar: stackVarOff,
   ctx: ctxAccess, packet: packetAccess, stack: stackAccess, map: mapAccess, arith: ptrArith,
   helper: helperMemory, spill: pointerSpill, branch: branchRefine,
 };

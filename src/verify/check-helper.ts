@@ -66,11 +66,11 @@ function checkMemoryArgument(env: VerifierEnv, state: State, r: number, size: Re
     const sizeReg = r + 1;
     if (size.kind !== 'scalar') env.fail('HELPER_ARG_TYPE', `R${sizeReg} type=${kindName(size)} expected=scalar`, pc);
     if (n.smin < 0n) env.fail('NEGATIVE_SIZE', `R${sizeReg} min value is negative, either use unsigned or 'var &= const'`, pc);
+    // A size that may be 0 is refused where the helper wants at least one byte (the
+    // kernel's check_mem_size_reg tests umin before the upper bound): x & 63 may be 0.
+    if (n.umin === 0n && !zeroOk) env.fail('ZERO_SIZE', `R${sizeReg} invalid zero-sized read: u64=[${n.umin},${n.umax}]`, pc);
     if (n.umax >= 1n << 29n) env.fail('UNBOUNDED_SIZE', `R${sizeReg} unbounded memory access, use 'var &= const' or 'if (var < const)'`, pc);
-    if (n.umax === 0n) {
-      if (!zeroOk) env.fail('ZERO_SIZE', `R${sizeReg} invalid zero-sized read`, pc);
-      return;
-    }
+    if (n.umax === 0n) return;
     bytes = Number(n.umax);
   }
   if (reg.kind === 'scalar' && env.checked) {

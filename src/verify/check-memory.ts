@@ -162,11 +162,12 @@ export function loadedScalar(size: number, signed: boolean): Reg {
  */
 export function access(
   env: VerifierEnv, state: State, r: number, off: number, size: Size, write: boolean, value: Reg | undefined, signed: boolean, pc: number,
-  strictAlignment = false,
+  atomic = false,
 ): Reg {
   const reg = readReg(env, currentFrame(state), r, pc);
-  // The kernel checks alignment first, whatever the pointer (an or_null one is never strict).
-  if (!reg.orNull) checkAlignment(env, reg, off, size, strictAlignment, pc);
+  // The kernel checks alignment first, whatever the pointer (an or_null one is never
+  // strict); atomics must be naturally aligned on every kind of memory.
+  if (!reg.orNull) checkAlignment(env, reg, off, size, atomic, pc);
   if (reg.orNull) env.fail('NULL_POINTER', `R${r} invalid mem access '${kindName(reg)}'`, pc);
   switch (reg.kind) {
     case 'stack': {
@@ -177,6 +178,11 @@ export function access(
         env.fail('UNBOUNDED_ACCESS', `invalid unbounded variable-offset ${write ? 'write to' : 'read from'} stack R${r}`, pc);
       }
       const { frame, lo, hi, fixed } = stackSpan(env, state, r, reg, off, size, write, pc);
+      // An atomic's read has no destination register, which the kernel's
+      // check_stack_read refuses at a variable offset (with a helper's words).
+      if (atomic && !write && !fixed) {
+        env.fail('VARIABLE_STACK_ACCESS', `variable offset stack pointer cannot be passed into helper function; var_off=${tnumString(reg.var.tnum)} off=${reg.off + off} size=${size}`, pc);
+      }
       env.noteAccess(pc, true);
       if (write) {
         writeStack(env, frame, lo, hi, fixed, value, pc);
@@ -271,7 +277,6 @@ export function checkAtomic(env: VerifierEnv, state: State, insn: Insn, sem: Ato
   if (base.kind === 'ctx' || base.kind === 'packet' || base.kind === 'packet_meta' || base.kind === 'sock') {
     env.fail('ATOMIC_NOT_ALLOWED', `BPF_ATOMIC stores into R${insn.dst} ${kindName(base)} is not allowed`, insn.pc);
   }
-  // Atomics must be naturally aligned on every kind of memory (the kernel's strict_alignment_once).
   const old = access(env, state, insn.dst, insn.off, sem.size, false, undefined, false, insn.pc, true);
   access(env, state, insn.dst, insn.off, sem.size, true, undefined, false, insn.pc, true);
   const fetched = old.kind === 'scalar' ? old : loadedScalar(sem.size, false);
