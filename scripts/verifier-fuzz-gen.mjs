@@ -347,7 +347,47 @@ function stackVarOff(r, type) {
   return { lines, maps: [], desc: `a ${bytes}-byte stack ${kind} at fp${base} + (x & ${mask})` };
 }
 
+/** Packet ranges through copies: checked with one pointer (and offset), accessed through another; data_meta against data. */
+function packetCopies(r, type) {
+  if (type === 'socket_filter') return legacyLoad(r, type);
+  const p = PKT[type];
+  const lines = [`ldxw %r2, [%r1${off(p.data)}]`, `ldxw %r3, [%r1${off(p.end)}]`];
+  const meta = r.chance(0.25);
+  if (meta) lines.push(`ldxw %r8, [%r1${off(p.meta)}]`);
+  const a = r.pick([0, 4, 14, 20]);
+  const n = r.pick([8, 14, 20, 34]);
+  const size = r.pick([1, 2, 4, 8]);
+  lines.push('mov %r4, %r2', `add %r4, ${a}`, 'mov %r5, %r4', `add %r5, ${n}`);
+  const cmp = r.pick(['jgt %r5, %r3, out', 'jlt %r3, %r5, out', 'jge %r5, %r3, out', 'jle %r5, %r3, +1', 'jgt %r5, %r3, +1']);
+  lines.push(cmp);
+  if (cmp.endsWith('+1')) lines.push('ja out');
+  const via = r.pick(['%r2', '%r4', '%r5']);
+  const o = via === '%r5' ? r.pick([-size, -n, -n - 1, 0]) : via === '%r4' ? r.pick([0, n - size, n - size + 1]) : r.pick([a + n - size, a + n - size + 1, 0]);
+  let desc = `${n} bytes checked from data+${a} (${cmp.split(' ')[0]}), a ${size}-byte load through ${via} at ${o}`;
+  if (meta) {
+    const m = r.pick([0, 4, 8]);
+    lines.push('mov %r9, %r8', `add %r9, ${m}`, 'jgt %r9, %r2, out');
+    if (m > 0) { lines.push(`ldx${sfx(Math.min(size, m))} %r7, [%r8+0]`); }
+    desc += `, then data_meta + ${m} checked against data and read`;
+  }
+  lines.push(`ldx${sfx(size)} %r0, [${via}${off(o)}]`, 'out:', `mov %r0, ${ret(type)}`, 'exit');
+  return { lines, maps: [], desc };
+}
+
+/** skb->sk (sched_cls): its null check and the fields of struct bpf_sock. */
+function sockFields(r, type) {
+  if (type !== 'sched_cls') return packetCopies(r, type);
+  const lines = ['ldxdw %r2, [%r1+168]'];
+  const check = r.chance(0.75);
+  if (check) lines.push('jeq %r2, 0, out');
+  const size = r.pick([1, 2, 4, 4, 8]);
+  const o = r.pick([0, 4, 8, 12, 16, 20, 24, 40, 44, 48, 50, 52, 68, 76, 80, 2, 3]);
+  lines.push(`ldx${sfx(size)} %r0, [%r2${off(o)}]`, 'out:', 'mov %r0, 0', 'exit');
+  return { lines, maps: [], desc: `skb->sk ${check ? 'null-checked' : 'unchecked'}, a ${size}-byte read at ${o}` };
+}
+
 export const CATEGORIES = {
+  copies: packetCopies, sock: sockFields,
   legacy: legacyLoad, loadbytes: loadBytes, stackvar: stackVarOff,
   ctx: ctxAccess, packet: packetAccess, stack: stackAccess, map: mapAccess, arith: ptrArith,
   helper: helperMemory, spill: pointerSpill, branch: branchRefine,

@@ -13,7 +13,7 @@ import { tnumAdd, tnumConst, tnumIsAligned, tnumString } from './tnum.js';
  */
 
 /** The kernel's pointer_desc per kind ('' for kinds it does not name). */
-const DESCRIPTIONS: Partial<Record<Reg['kind'], string>> = { stack: 'stack ', map_value: 'value ', ctx: 'context ', sock: 'sock ' };
+const DESCRIPTIONS: Partial<Record<Reg['kind'], string>> = { stack: 'stack ', map_value: 'value ', ctx: 'context ', sock: 'sock_common ' };
 
 const PLACED = new Set<Reg['kind']>(['stack', 'map_value', 'mem', 'ctx', 'sock']);
 

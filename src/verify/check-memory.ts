@@ -233,7 +233,7 @@ export function access(
       return write ? value ?? UNKNOWN_SCALAR : loadedScalar(size, signed);
     }
     case 'sock': {
-      if (!sockAccess(reg.off + off, size, write)) env.fail('INVALID_SOCK_ACCESS', `invalid bpf_sock access off=${reg.off + off} size=${size}`, pc);
+      if (!sockAccess(reg.off + off, size, write)) env.fail('INVALID_SOCK_ACCESS', `R${r} invalid sock_common access off=${reg.off + off} size=${size}`, pc);
       env.noteAccess(pc, true);
       return loadedScalar(size, signed);
     }

@@ -108,10 +108,16 @@ export function contextAccess(type: ProgramType, off: number, size: number, writ
   }
 }
 
-/** struct bpf_sock (skb->sk): read-only; u32 fields, dst_port a u16 followed by padding. */
+/**
+ * struct bpf_sock through skb->sk, which the kernel types sock_common: read-only; u32
+ * fields, dst_port a u16 followed by padding; type, protocol, mark and priority (bytes
+ * 8 to 23) belong to a full socket only (bpf_sock_common_is_valid_access).
+ */
 export function sockAccess(off: number, size: number, write: boolean): boolean {
   const DST_PORT = 48;
+  const FULL_SOCK_ONLY = [8, 24];
   if (write || off < 0 || off + size > 80 || off % size !== 0) return false;
+  if (inRange(off, FULL_SOCK_ONLY[0], FULL_SOCK_ONLY[1])) return false;
   if (off >= DST_PORT && off < DST_PORT + 4) return off === DST_PORT && size === 2;
   return size === 4 || (size < 4 && narrowOk(off, size, off & ~3, 4));
 }
