@@ -109,15 +109,21 @@ export function contextAccess(type: ProgramType, off: number, size: number, writ
 }
 
 /**
- * struct bpf_sock through skb->sk, which the kernel types sock_common: read-only; u32
- * fields, dst_port a u16 followed by padding; type, protocol, mark and priority (bytes
- * 8 to 23) belong to a full socket only (bpf_sock_common_is_valid_access).
+ * struct bpf_sock through skb->sk, which the kernel types sock_common (its
+ * bpf_sock_common_is_valid_access, then bpf_sock_is_valid_access): read-only, 4-byte
+ * reads by default; narrow reads only at the start of state, family, protocol, src_port
+ * and rx_queue_mapping, or anywhere in the addresses; dst_port is a u16 (or read whole)
+ * followed by two bytes of padding; type, protocol, mark and priority (bytes 8 to 23)
+ * belong to a full socket only.
  */
 export function sockAccess(off: number, size: number, write: boolean): boolean {
-  const DST_PORT = 48;
-  const FULL_SOCK_ONLY = [8, 24];
-  if (write || off < 0 || off + size > 80 || off % size !== 0) return false;
-  if (inRange(off, FULL_SOCK_ONLY[0], FULL_SOCK_ONLY[1])) return false;
-  if (off >= DST_PORT && off < DST_PORT + 4) return off === DST_PORT && size === 2;
-  return size === 4 || (size < 4 && narrowOk(off, size, off & ~3, 4));
+  const S = { family: 4, srcIp4: 24, srcIp6: 28, srcPort: 44, dstPort: 48, dstIp4: 52, dstIp6: 56, state: 72, rxQueue: 76, end: 80 };
+  if (write || off < 0 || off >= S.end || off % size !== 0) return false;
+  if (inRange(off, 8, 24)) return false;
+  const narrow = size <= 4;
+  if ([S.family, S.srcPort, S.state, S.rxQueue].includes(off)) return narrow;
+  if (inRange(off, S.srcIp4, S.srcPort) || inRange(off, S.dstIp4, S.state)) return narrow;
+  if (inRange(off, S.dstPort, S.dstPort + 2)) return narrow;
+  if (inRange(off, S.dstPort + 2, S.dstIp4)) return false;
+  return size === 4;
 }
