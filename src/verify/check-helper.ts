@@ -66,11 +66,11 @@ function checkMemoryArgument(env: VerifierEnv, state: State, r: number, size: Re
     const sizeReg = r + 1;
     if (size.kind !== 'scalar') env.fail('HELPER_ARG_TYPE', `R${sizeReg} type=${kindName(size)} expected=scalar`, pc);
     if (n.smin < 0n) env.fail('NEGATIVE_SIZE', `R${sizeReg} min value is negative, either use unsigned or 'var &= const'`, pc);
+    // A size that may be 0 is refused where the helper wants at least one byte (the
+    // kernel's check_mem_size_reg tests umin before the upper bound): x & 63 may be 0.
+    if (n.umin === 0n && !zeroOk) env.fail('ZERO_SIZE', `R${sizeReg} invalid zero-sized read: u64=[${n.umin},${n.umax}]`, pc);
     if (n.umax >= 1n << 29n) env.fail('UNBOUNDED_SIZE', `R${sizeReg} unbounded memory access, use 'var &= const' or 'if (var < const)'`, pc);
-    if (n.umax === 0n) {
-      if (!zeroOk) env.fail('ZERO_SIZE', `R${sizeReg} invalid zero-sized read`, pc);
-      return;
-    }
+    if (n.umax === 0n) return;
     bytes = Number(n.umax);
   }
   if (reg.kind === 'scalar' && env.checked) {
@@ -179,17 +179,26 @@ function resultOf(env: VerifierEnv, state: State, def: HelperDef, map: MapInfo |
 
 const ARRAYS = new Set(['array', 'percpu_array']);
 
-/** The key at a stack pointer if the stack holds a known number there: zeroed bytes, or a constant spilled at the key's start. */
+/**
+ * The key at a stack pointer if the stack holds a known number there (the kernel's
+ * get_constant_map_key): zeroed bytes from the key's start to within its 8-byte slot, or
+ * a constant spilled at the key's start of exactly the key's size. `stdw [r10-8], 0`
+ * under a 4-byte key is an 8-byte spill, so that key is not known.
+ */
 function constantKey(state: State, pointer: Reg, size: number): bigint | undefined {
   const offset = constantOf(pointer.var);
   if (pointer.kind !== 'stack' || offset === undefined) return undefined;
   const frame = state.frames[pointer.frame];
   const start = STACK_FRAME_SIZE + pointer.off + Number(offset);
   if (start < 0 || start + size > STACK_FRAME_SIZE) return undefined;
+  const slotEnd = (start & ~7) + 8;
   const bytes = frame.bytes.subarray(start, start + size);
-  if (bytes.every((b) => b === Byte.Zero)) return 0n;
+  if (start + size <= slotEnd && bytes.every((b) => b === Byte.Zero)) return 0n;
   const spill = frame.spills[start >> 3];
-  const value = spill?.kind === 'scalar' && (start & 7) === 0 && size <= 8 && bytes.every((b) => b === Byte.Spill) ? constantOf(spill.var) : undefined;
+  if (spill?.kind !== 'scalar' || (start & 7) !== 0) return undefined;
+  let spillSize = 0;
+  while (spillSize < 8 && frame.bytes[start + spillSize] === Byte.Spill) spillSize++;
+  const value = spillSize === size ? constantOf(spill.var) : undefined;
   return value === undefined ? undefined : BigInt.asUintN(size * 8, value);
 }
 

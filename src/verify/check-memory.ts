@@ -1,6 +1,7 @@
 import { STACK_FRAME_SIZE } from '../abi/layout.js';
 import type { Insn } from '../decode/insn.js';
 import type { Semantics, Size } from '../decode/opcodes.js';
+import { checkAlignment } from './alignment.js';
 import { readReg } from './check-alu.js';
 import { contextAccess, sockAccess } from './context-access.js';
 import type { VerifierEnv } from './env.js';
@@ -32,6 +33,9 @@ function span(reg: Reg, off: number, size: number): Span {
   return { lo: fixed + reg.var.smin, hi: fixed + (reg.var.smin < 0n ? reg.var.smax : reg.var.umax) + BigInt(size) };
 }
 
+/** The kernel's BPF_MAX_VAR_OFF: no variable offset reaches this far either way. */
+const MAX_VAR_OFF = 1n << 29n;
+
 /** Variable offsets must be bounded and not negative before any object check (the kernel's messages). */
 function checkVariablePart(env: VerifierEnv, r: number, reg: Reg, pc: number): void {
   if (isConstant(reg.var)) return;
@@ -50,9 +54,6 @@ function stackSpan(env: VerifierEnv, state: State, r: number, reg: Reg, off: num
   const what = write ? 'write to' : 'read from';
   if (s.lo < -BigInt(STACK_FRAME_SIZE) || s.hi > 0n) {
     env.fail('STACK_OUT_OF_BOUNDS', `invalid ${isConstant(reg.var) ? '' : 'variable-offset '}${what} stack R${r} off=${reg.off + off + Number(reg.var.smin)} size=${size}`, pc);
-  }
-  if (isConstant(reg.var) && size > 1 && Number(s.lo) % size !== 0) {
-    env.fail('MISALIGNED_STACK', `misaligned stack access off (0x0; 0x0)+${reg.off + Number(constantOf(reg.var)!)}+${off} size ${size}`, pc);
   }
   const lo = Number(s.lo) + STACK_FRAME_SIZE;
   const hi = Number(s.hi) + STACK_FRAME_SIZE;
@@ -161,13 +162,27 @@ export function loadedScalar(size: number, signed: boolean): Reg {
  */
 export function access(
   env: VerifierEnv, state: State, r: number, off: number, size: Size, write: boolean, value: Reg | undefined, signed: boolean, pc: number,
+  atomic = false,
 ): Reg {
   const reg = readReg(env, currentFrame(state), r, pc);
+  // The kernel checks alignment first, whatever the pointer (an or_null one is never
+  // strict); atomics must be naturally aligned on every kind of memory.
+  if (!reg.orNull) checkAlignment(env, reg, off, size, atomic, pc);
   if (reg.orNull) env.fail('NULL_POINTER', `R${r} invalid mem access '${kindName(reg)}'`, pc);
   switch (reg.kind) {
     case 'stack': {
-      if (!isConstant(reg.var)) checkVariablePart(env, r, { ...reg, var: { ...reg.var, smin: 0n } }, pc);
+      // The stack bounds a variable offset by its signed range (the kernel's
+      // check_stack_access_within_bounds): fp-16 - (x & 8) is fp-24..fp-16 although its
+      // unsigned range is unbounded.
+      if (!isConstant(reg.var) && (reg.var.smax >= MAX_VAR_OFF || reg.var.smin <= -MAX_VAR_OFF)) {
+        env.fail('UNBOUNDED_ACCESS', `invalid unbounded variable-offset ${write ? 'write to' : 'read from'} stack R${r}`, pc);
+      }
       const { frame, lo, hi, fixed } = stackSpan(env, state, r, reg, off, size, write, pc);
+      // An atomic's read has no destination register, which the kernel's
+      // check_stack_read refuses at a variable offset (with a helper's words).
+      if (atomic && !write && !fixed) {
+        env.fail('VARIABLE_STACK_ACCESS', `variable offset stack pointer cannot be passed into helper function; var_off=${tnumString(reg.var.tnum)} off=${reg.off + off} size=${size}`, pc);
+      }
       env.noteAccess(pc, true);
       if (write) {
         writeStack(env, frame, lo, hi, fixed, value, pc);
@@ -178,7 +193,7 @@ export function access(
     case 'ctx': {
       if (!isConstant(reg.var)) env.fail('MODIFIED_CTX', `variable ctx access var_off=${tnumString(reg.var.tnum)} disallowed`, pc);
       if (reg.off !== 0 || constantOf(reg.var) !== 0n) env.fail('MODIFIED_CTX', `dereference of modified ctx ptr R${r} off=${reg.off} disallowed`, pc);
-      const field = contextAccess(env.type, off, size, write);
+      const field = contextAccess(env.type, off, size, write, signed);
       if (field === undefined) env.fail('INVALID_CTX_ACCESS', `invalid bpf_context access off=${off} size=${size}`, pc);
       // A tracepoint's record is as long as the bytes a run is given: a read past them traps at run time.
       env.noteAccess(pc, env.type !== 'tracepoint');
@@ -218,7 +233,7 @@ export function access(
       return write ? value ?? UNKNOWN_SCALAR : loadedScalar(size, signed);
     }
     case 'sock': {
-      if (!sockAccess(reg.off + off, size, write)) env.fail('INVALID_SOCK_ACCESS', `invalid bpf_sock access off=${reg.off + off} size=${size}`, pc);
+      if (!sockAccess(reg.off + off, size, write)) env.fail('INVALID_SOCK_ACCESS', `R${r} invalid sock_common access off=${reg.off + off} size=${size}`, pc);
       env.noteAccess(pc, true);
       return loadedScalar(size, signed);
     }
@@ -262,8 +277,8 @@ export function checkAtomic(env: VerifierEnv, state: State, insn: Insn, sem: Ato
   if (base.kind === 'ctx' || base.kind === 'packet' || base.kind === 'packet_meta' || base.kind === 'sock') {
     env.fail('ATOMIC_NOT_ALLOWED', `BPF_ATOMIC stores into R${insn.dst} ${kindName(base)} is not allowed`, insn.pc);
   }
-  const old = access(env, state, insn.dst, insn.off, sem.size, false, undefined, false, insn.pc);
-  access(env, state, insn.dst, insn.off, sem.size, true, undefined, false, insn.pc);
+  const old = access(env, state, insn.dst, insn.off, sem.size, false, undefined, false, insn.pc, true);
+  access(env, state, insn.dst, insn.off, sem.size, true, undefined, false, insn.pc, true);
   const fetched = old.kind === 'scalar' ? old : loadedScalar(sem.size, false);
   if (sem.op === 'cmpxchg') frame.regs[0] = fetched;
   else if (sem.fetch) frame.regs[insn.src] = fetched;

@@ -21,6 +21,8 @@ const XDP_MD_SIZE = 24;
 const MAX_TRACE_SIZE = 2048;
 
 const inRange = (off: number, start: number, end: number) => off >= start && off < end;
+/** Any byte of the u32 field at `field` (the kernel's bpf_ctx_range): a narrow access inside it is still that field. */
+const inField = (off: number, field: number) => inRange(off, field, field + 4);
 
 /** Whether [off, off + size) is one aligned access within a field of `fieldSize` bytes at `field` (a narrow load is fine). */
 function narrowOk(off: number, size: number, field: number, fieldSize: number): boolean {
@@ -28,12 +30,13 @@ function narrowOk(off: number, size: number, field: number, fieldSize: number): 
 }
 
 /** bpf_skb_is_valid_access: the checks every __sk_buff program shares. */
-function skbAccess(off: number, size: number, write: boolean): ContextLoad | undefined {
+function skbAccess(off: number, size: number, write: boolean, signed: boolean): ContextLoad | undefined {
   if (off < 0 || off >= SK_BUFF_SIZE || off % size !== 0) return undefined;
   const F = SK_BUFF;
   if (inRange(off, F.cb, F.cb + 20)) return off + size <= F.cb + 20 ? SCALAR : undefined;
   if (inRange(off, F.remote_ip4, F.local_ip6 + 16)) return size <= 4 ? SCALAR : undefined;
-  if (off === F.data || off === F.data_meta || off === F.data_end) return size === 4 ? SCALAR : undefined;
+  // Packet pointers: whole, and never sign-extended (ldsx).
+  if (inField(off, F.data) || inField(off, F.data_meta) || inField(off, F.data_end)) return size === 4 && !signed ? SCALAR : undefined;
   if (inRange(off, F.flow_keys, F.flow_keys + 8)) return undefined; // flow dissectors only
   if (inRange(off, F.tstamp, F.tstamp + 8)) return off === F.tstamp && size === 8 ? SCALAR : undefined;
   if (inRange(off, F.sk, F.sk + 8)) return !write && off === F.sk && size === 8 ? { kind: 'sock', orNull: true } : undefined;
@@ -46,24 +49,24 @@ function skbAccess(off: number, size: number, write: boolean): ContextLoad | und
 }
 
 /** sk_filter_is_valid_access: no packet pointers, no tc fields; only cb[] is writable. */
-function socketFilterAccess(off: number, size: number, write: boolean): ContextLoad | undefined {
+function socketFilterAccess(off: number, size: number, write: boolean, signed: boolean): ContextLoad | undefined {
   const F = SK_BUFF;
-  const refused = off === F.tc_classid || off === F.data || off === F.data_meta || off === F.data_end
-    || inRange(off, F.family, F.local_port + 4) || inRange(off, F.tstamp, F.tstamp + 8) || off === F.wire_len
+  const refused = inField(off, F.tc_classid) || inField(off, F.data) || inField(off, F.data_meta) || inField(off, F.data_end)
+    || inRange(off, F.family, F.local_port + 4) || inRange(off, F.tstamp, F.tstamp + 8) || inField(off, F.wire_len)
     || inRange(off, F.hwtstamp, F.hwtstamp + 8) || inRange(off, F.tstamp_type, F.hwtstamp);
   if (refused) return undefined;
   if (write && !inRange(off, F.cb, F.cb + 20)) return undefined;
-  return skbAccess(off, size, write);
+  return skbAccess(off, size, write, signed);
 }
 
 /** tc_cls_act_is_valid_access: packet pointers; mark, priority, tc_index, cb, tc_classid, tstamp, queue_mapping writable. */
-function tcAccess(off: number, size: number, write: boolean): ContextLoad | undefined {
+function tcAccess(off: number, size: number, write: boolean, signed: boolean): ContextLoad | undefined {
   const F = SK_BUFF;
   const writable: readonly number[] = [F.mark, F.tc_index, F.priority, F.tc_classid, F.tstamp, F.queue_mapping];
   if (write && !writable.includes(off) && !inRange(off, F.cb, F.cb + 20)) return undefined;
   if (inRange(off, F.family, F.local_port + 4)) return undefined;
   if (off === F.tstamp_type) return !write && size === 1 ? SCALAR : undefined;
-  const base = skbAccess(off, size, write);
+  const base = skbAccess(off, size, write, signed);
   if (base === undefined || write) return base;
   if (off === F.data) return { kind: 'packet' };
   if (off === F.data_meta) return { kind: 'packet_meta' };
@@ -72,8 +75,11 @@ function tcAccess(off: number, size: number, write: boolean): ContextLoad | unde
 }
 
 /** xdp_is_valid_access: 4-byte reads only; data, data_end, data_meta are packet pointers; egress_ifindex is for devmap programs. */
-function xdpAccess(off: number, size: number, write: boolean): ContextLoad | undefined {
+function xdpAccess(off: number, size: number, write: boolean, signed: boolean): ContextLoad | undefined {
   if (write || off === XDP_MD.egress_ifindex || off < 0 || off >= XDP_MD_SIZE || off % size !== 0 || size !== 4) return undefined;
+  // A packet pointer is never sign-extended (ldxsw of rx_queue_index is fine, of data_end not).
+  const pointer = off === XDP_MD.data || off === XDP_MD.data_meta || off === XDP_MD.data_end;
+  if (pointer && signed) return undefined;
   if (off === XDP_MD.data) return { kind: 'packet' };
   if (off === XDP_MD.data_meta) return { kind: 'packet_meta' };
   if (off === XDP_MD.data_end) return { kind: 'packet_end' };
@@ -91,21 +97,33 @@ function tracepointAccess(off: number, size: number, write: boolean): ContextLoa
 }
 
 /** raw programs: their r1 is the input, not a context (checked as memory elsewhere). */
-export function contextAccess(type: ProgramType, off: number, size: number, write: boolean): ContextLoad | undefined {
+export function contextAccess(type: ProgramType, off: number, size: number, write: boolean, signed = false): ContextLoad | undefined {
   switch (type) {
-    case 'socket_filter': return socketFilterAccess(off, size, write);
-    case 'sched_cls': return tcAccess(off, size, write);
-    case 'xdp': return xdpAccess(off, size, write);
+    case 'socket_filter': return socketFilterAccess(off, size, write, signed);
+    case 'sched_cls': return tcAccess(off, size, write, signed);
+    case 'xdp': return xdpAccess(off, size, write, signed);
     case 'kprobe': return kprobeAccess(off, size, write);
     case 'tracepoint': return tracepointAccess(off, size, write);
     case 'raw': return undefined;
   }
 }
 
-/** struct bpf_sock (skb->sk): read-only; u32 fields, dst_port a u16 followed by padding. */
+/**
+ * struct bpf_sock through skb->sk, which the kernel types sock_common (its
+ * bpf_sock_common_is_valid_access, then bpf_sock_is_valid_access): read-only, 4-byte
+ * reads by default; narrow reads only at the start of state, family, protocol, src_port
+ * and rx_queue_mapping, or anywhere in the addresses; dst_port is a u16 (or read whole)
+ * followed by two bytes of padding; type, protocol, mark and priority (bytes 8 to 23)
+ * belong to a full socket only.
+ */
 export function sockAccess(off: number, size: number, write: boolean): boolean {
-  const DST_PORT = 48;
-  if (write || off < 0 || off + size > 80 || off % size !== 0) return false;
-  if (off >= DST_PORT && off < DST_PORT + 4) return off === DST_PORT && size === 2;
-  return size === 4 || (size < 4 && narrowOk(off, size, off & ~3, 4));
+  const S = { family: 4, srcIp4: 24, srcIp6: 28, srcPort: 44, dstPort: 48, dstIp4: 52, dstIp6: 56, state: 72, rxQueue: 76, end: 80 };
+  if (write || off < 0 || off >= S.end || off % size !== 0) return false;
+  if (inRange(off, 8, 24)) return false;
+  const narrow = size <= 4;
+  if ([S.family, S.srcPort, S.state, S.rxQueue].includes(off)) return narrow;
+  if (inRange(off, S.srcIp4, S.srcPort) || inRange(off, S.dstIp4, S.state)) return narrow;
+  if (inRange(off, S.dstPort, S.dstPort + 2)) return narrow;
+  if (inRange(off, S.dstPort + 2, S.dstIp4)) return false;
+  return size === 4;
 }

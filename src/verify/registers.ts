@@ -82,7 +82,7 @@ export function isPacketPointer(r: Reg): boolean {
 export function kindName(r: Reg): string {
   const names: Record<RegKind, string> = {
     not_init: '?', scalar: 'scalar', ctx: 'ctx', stack: 'fp', packet: 'pkt', packet_meta: 'pkt_meta', packet_end: 'pkt_end',
-    map_ptr: 'map_ptr', map_value: 'map_value', mem: 'mem', sock: 'sock', func: 'func',
+    map_ptr: 'map_ptr', map_value: 'map_value', mem: 'mem', sock: 'sock_common', func: 'func',
   };
   return names[r.kind] + (r.orNull ? '_or_null' : '');
 }

@@ -15,7 +15,8 @@ import { liveRegisters } from './liveness.js';
 import { ENTRY_R1, precisionNeeds, type Needs } from './precision.js';
 import type { ValidatedProgram } from './validated-program.js';
 import { constReg, NOT_INIT, pointerReg, scalarReg, UNKNOWN_SCALAR, type MapInfo, type Reg } from './registers.js';
-import { unsignedRange } from './scalar.js';
+import { constantOf, unsignedRange } from './scalar.js';
+import { tnumString } from './tnum.js';
 import { widenState, WIDEN_AFTER } from './widen.js';
 import { cloneState, currentFrame, initialState, newFrame, stateCovers, stateEquals, stateString, type State } from './state.js';
 
@@ -460,6 +461,10 @@ class Verifier implements VerifierEnv {
       const index = readReg(this, frame, insn.src, insn.pc);
       if (index.kind !== 'scalar' && !this.checked) this.fail('HELPER_ARG_TYPE', `R${insn.src} type=${index.kind} expected=scalar`, insn.pc);
     }
+    // The skb itself, not a pointer into it (the kernel's check_ptr_off_reg on r6).
+    const skb = frame.regs[6];
+    if (!this.checked && skb.off !== 0) this.fail('MODIFIED_CTX', `dereference of modified ctx ptr R6 off=${skb.off} disallowed`, insn.pc);
+    if (!this.checked && constantOf(skb.var) !== 0n) this.fail('MODIFIED_CTX', `variable ctx access var_off=${tnumString(skb.var.tnum)} disallowed`, insn.pc);
     for (let r = 1; r <= 5; r++) frame.regs[r] = NOT_INIT;
     frame.regs[0] = loadedScalar(size, false);
   }
