@@ -10,7 +10,10 @@
 interface NodeProcessLike {
   hrtime?: { bigint(): bigint };
   pid?: number;
+  title?: string;
   stderr?: { write(text: string): unknown };
+  /** Node 20.16+: a built-in module without an import (the files below). */
+  getBuiltinModule?: (id: string) => unknown;
 }
 
 const nodeProcess = (globalThis as { process?: NodeProcessLike }).process;
@@ -32,4 +35,33 @@ export function writeErrorLine(message: string): void {
   const line = message.endsWith('\n') ? message : `${message}\n`;
   if (nodeProcess?.stderr) nodeProcess.stderr.write(line);
   else console.error(line.slice(0, -1));
+}
+
+/** The task's name, as bpf_get_current_comm gives it: process.title in Node ("node" unless renamed). */
+export const processTitle: string = nodeProcess?.title ?? 'ebpf-wasm';
+
+/** What the capture readers and writers use of node:fs (named here so no Node types are needed). */
+export interface NodeFiles {
+  createReadStream(path: string, options: { highWaterMark: number }): AsyncIterable<Uint8Array>;
+  createWriteStream(path: string): {
+    write(chunk: Uint8Array): boolean;
+    end(): unknown;
+    once(event: 'drain' | 'finish' | 'error', listener: (...args: unknown[]) => void): unknown;
+    removeListener(event: 'drain' | 'finish' | 'error', listener: (...args: unknown[]) => void): unknown;
+  };
+  openSync(path: string, flags: string): number;
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number;
+  closeSync(fd: number): void;
+}
+
+/**
+ * node:fs, for the functions that take a file path (readCapture, CaptureWriter,
+ * scanPcapFile). Fetched when one is called, through process.getBuiltinModule, so the
+ * main entry still loads where there is no file system (a browser bundle); there, and in
+ * Node before 20.16, a path is refused with this message (bytes and streams still work).
+ */
+export function nodeFiles(): NodeFiles {
+  const fs = nodeProcess?.getBuiltinModule?.('node:fs');
+  if (fs === undefined) throw new TypeError('file paths need Node 20.16 or later (process.getBuiltinModule); pass the bytes or a stream instead');
+  return fs as NodeFiles;
 }

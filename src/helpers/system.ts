@@ -52,7 +52,7 @@ const HZ = 250n;
 /** bpf_jiffies64: the kernel's tick count, here the monotonic clock in ticks of 1/HZ s. */
 const jiffies64: HelperDef = {
   id: HELPER_IDS.jiffies64, name: 'jiffies64', proto: noArgs,
-  impl: () => process.hrtime.bigint() / (1_000_000_000n / HZ),
+  impl: () => monotonicNs() / (1_000_000_000n / HZ),
 };
 
 /** bpf_get_numa_node_id: the NUMA node the program runs on; a runtime is one node, 0. */

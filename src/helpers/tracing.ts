@@ -1,4 +1,5 @@
 import { ERRNO, HELPER_IDS, negErrno } from '../abi/kernel-ids.js';
+import { processTitle } from '../host.js';
 import type { HelperDef } from './registry.js';
 
 /**
@@ -23,7 +24,7 @@ const GET_CURRENT_COMM: HelperDef = {
   programTypes: TRACING_TYPES,
   impl: (buf, size, _3, _4, _5, env) => {
     const target = env.runtime.view(buf, Number(size), env.pc, true);
-    const name = new TextEncoder().encode(process.title).subarray(0, Math.min(TASK_COMM_LEN, Number(size)) - 1);
+    const name = new TextEncoder().encode(processTitle).subarray(0, Math.min(TASK_COMM_LEN, Number(size)) - 1);
     target.fill(0);
     target.set(name);
     return 0n;

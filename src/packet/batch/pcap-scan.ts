@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { nodeFiles, type NodeFiles } from '../../host.js';
 import { CaptureError } from '../../errors.js';
 import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from '../capture/pcap-read.js';
 import type { PacketFilter } from './filter.js';
@@ -26,15 +26,16 @@ const RECORD_HEADER = 16;
 const LIBPCAP_MAX_SNAPLEN = 262144;
 
 export function scanPcapFile(filter: PacketFilter, path: string, onProgress?: (bytesRead: number) => void): PcapScanResult | undefined {
+  const { openSync, readSync, closeSync } = nodeFiles();
   const fd = openSync(path, 'r');
   try {
-    return scan(filter, fd, onProgress);
+    return scan(filter, fd, readSync, onProgress);
   } finally {
     closeSync(fd);
   }
 }
 
-function scan(filter: PacketFilter, fd: number, onProgress?: (bytesRead: number) => void): PcapScanResult | undefined {
+function scan(filter: PacketFilter, fd: number, readSync: NodeFiles['readSync'], onProgress?: (bytesRead: number) => void): PcapScanResult | undefined {
   const header = new Uint8Array(FILE_HEADER);
   const got = readSync(fd, header, 0, FILE_HEADER, 0);
   if (got < 4) return undefined;

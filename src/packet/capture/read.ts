@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { nodeFiles } from '../../host.js';
 import { CaptureError } from '../../errors.js';
 import { ChunkQueue } from './chunk-queue.js';
 import { DEFAULT_MAX_RECORD, viewOf, type CaptureParser } from './parser.js';
@@ -58,7 +58,7 @@ export function* parseCapture(bytes: Uint8Array, options: CaptureReadOptions = {
 }
 
 function chunksOf(source: CaptureSource, options: CaptureReadOptions): AsyncIterable<Uint8Array> | Iterable<Uint8Array> {
-  if (typeof source === 'string') return createReadStream(source, { highWaterMark: options.chunkSize ?? 1 << 20 });
+  if (typeof source === 'string') return nodeFiles().createReadStream(source, { highWaterMark: options.chunkSize ?? 1 << 20 });
   if (source instanceof Uint8Array) return [source];
   return source;
 }

@@ -1,5 +1,4 @@
-import { once, type EventEmitter } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { nodeFiles } from '../../host.js';
 import { PcapEncoder, type PcapWriteOptions } from './pcap-write.js';
 import { concat, PcapngEncoder, type PcapngWriteOptions } from './pcapng-write.js';
 import type { CaptureFormat, PacketToWrite } from './types.js';
@@ -34,6 +33,17 @@ export interface CaptureSink {
   end(): unknown;
   /** An EventEmitter's: the writer waits for 'drain' and 'finish' (and fails on 'error'). */
   once(event: 'drain' | 'finish' | 'error', listener: (...args: unknown[]) => void): unknown;
+  removeListener(event: 'drain' | 'finish' | 'error', listener: (...args: unknown[]) => void): unknown;
+}
+
+/** Until `event`, or the sink's error (events.once without node:events). */
+function waitFor(sink: CaptureSink, event: 'drain' | 'finish'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => { sink.removeListener('error', failed); resolve(); };
+    const failed = (e: unknown) => { sink.removeListener(event, done); reject(e); };
+    sink.once(event, done);
+    sink.once('error', failed);
+  });
 }
 
 export class CaptureWriter {
@@ -48,7 +58,7 @@ export class CaptureWriter {
     this.format = options.format ?? 'pcap';
     this.encoder = encoderFor(options);
     this.ownsStream = typeof destination === 'string';
-    this.stream = typeof destination === 'string' ? createWriteStream(destination) : destination;
+    this.stream = typeof destination === 'string' ? nodeFiles().createWriteStream(destination) : destination;
   }
 
   async write(packet: PacketToWrite): Promise<void> {
@@ -71,12 +81,12 @@ export class CaptureWriter {
     if (!this.started) await this.put(this.encoder.header());
     if (this.ownsStream) {
       this.stream.end();
-      await once(this.stream as unknown as EventEmitter, 'finish');
+      await waitFor(this.stream, 'finish');
     }
   }
 
   private async put(bytes: Uint8Array): Promise<void> {
     this.started = true;
-    if (!this.stream.write(bytes)) await once(this.stream as unknown as EventEmitter, 'drain'); // rejects on 'error'
+    if (!this.stream.write(bytes)) await waitFor(this.stream, 'drain');
   }
 }
