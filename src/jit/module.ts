@@ -70,7 +70,6 @@ function declareMemoryAndGlobals(m: binaryen.Module): void {
   m.addMemoryImport(NAMES.memory, 'env', 'memory');
   m.addGlobalImport(NAMES.heapEnd, 'env', 'heap_end', i32, true);
   m.addGlobal(NAMES.budget, i64, true, i64Const(m, 0));
-  m.addGlobal(NAMES.mayGoto, i64, true, i64Const(m, 0));
   m.addGlobal(NAMES.fastLoops, i32, true, m.i32.const(0));
   m.addGlobalExport(NAMES.fastLoops, NAMES.fastLoops);
   // The runtime's: helpers implemented in Wasm (maps) check pointers against them.
@@ -156,6 +155,8 @@ export function compileModule(input: CompileInput): CompiledModule {
     };
     declareMemoryAndGlobals(m);
     for (const fn of analysis.functions) emitFunction(info, fn);
+    // Only programs with may_goto get its allowance (run sets it; see entry.ts).
+    if (info.usedGlobals.has(NAMES.mayGoto)) m.addGlobal(NAMES.mayGoto, i64, true, i64Const(m, 0));
     // Helpers callx can reach: every registered one except intrinsics, which only
     // exist as direct calls (in the interpreter too).
     const callable = helpers.ids().map((id) => helpers.get(id)!).filter((d) => !d.intrinsic);
