@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { jit } from '../src/index.js';
+import { jit, memoryAccess } from '../src/index.js';
 import type { ColdCompileReport } from './cold-compile.js';
 import { interpreterEngine, jitEngine, loadProgram, makeRuntime, prepare, type PreparedRun } from './engines.js';
 import { buildNative, runNative, type NativeCompiler } from './native.js';
@@ -148,7 +148,7 @@ export async function measureProgram(program: BenchProgram, settings: Settings, 
   await settle();
   m.warmCompileMs = timeCall(`${program.name} jit()`, () => { jit(bytes, { runtime }); }, settings.compile);
   const compiled = jit(bytes, { runtime });
-  const total = compiled.insns.filter((i) => ['load', 'store', 'atomic'].includes(i.spec.sem.kind)).length;
+  const total = compiled.insns.filter((i) => memoryAccess(i) !== undefined).length;
   m.checkedAccesses = { checked: compiled.checkedAccesses.length, total };
 
   for (let i = 0; i < settings.coldProcesses; i++) coldCompile(m);

@@ -54,11 +54,16 @@ export function patchMapFds(bytes: Uint8Array, maps: readonly BpfMap[]): Uint8Ar
   return out;
 }
 
-/** Load one recorded program as the kernel did: its type, its maps, strict verification. */
-export function ourVerdict(program: RecordedProgram): OurVerdict {
+/** A recorded program as the kernel was given it: a runtime with its maps, and its bytes pointing at them. */
+export function recordedSetup(program: RecordedProgram): { runtime: Runtime; maps: BpfMap[]; bytes: Uint8Array } {
   const runtime = new Runtime();
   const maps = program.maps.map((m) => runtime.createMap({ type: m.type as MapTypeName, keySize: m.key, valueSize: m.value, maxEntries: m.max }));
-  const bytes = patchMapFds(Uint8Array.from(Buffer.from(program.insns, 'hex')), maps);
+  return { runtime, maps, bytes: patchMapFds(Uint8Array.from(Buffer.from(program.insns, 'hex')), maps) };
+}
+
+/** Load one recorded program as the kernel did: its type, its maps, strict verification. */
+export function ourVerdict(program: RecordedProgram): OurVerdict {
+  const { runtime, maps, bytes } = recordedSetup(program);
   try {
     const prepared = prepareProgram(bytes, { runtime, maps, programType: program.type as ProgramType, verify: 'strict' });
     return { verdict: 'accept', pc: null, code: '', message: '', processed: prepared.verification.processed };

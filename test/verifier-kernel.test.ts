@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { interpreter, jit, Runtime, type MapTypeName, type ProgramType } from '../src/index.js';
-import { compareAll, patchMapFds, readRecording, RECORDING_URL, type RecordedProgram } from '../scripts/verifier-agreement.js';
+import { interpreter, jit, type ProgramType } from '../src/index.js';
+import { compareAll, readRecording, RECORDING_URL, recordedSetup, type RecordedProgram } from '../scripts/verifier-agreement.js';
 
 /**
  * The kernel as the verifier's oracle: every program of test/fixtures/verifier (472,
@@ -69,9 +69,7 @@ const runnable = recording.programs.filter((p) => PACKET_TYPES.has(p.type) && p.
   && !(p.file in VERDICT_DIFFERENCES));
 
 function load(program: RecordedProgram, engine: 'jit' | 'interp') {
-  const runtime = new Runtime();
-  const maps = program.maps.map((m) => runtime.createMap({ type: m.type as MapTypeName, keySize: m.key, valueSize: m.value, maxEntries: m.max }));
-  const bytes = patchMapFds(Uint8Array.from(Buffer.from(program.insns, 'hex')), maps);
+  const { runtime, maps, bytes } = recordedSetup(program);
   const options = { runtime, maps, programType: program.type as ProgramType };
   return engine === 'jit' ? jit(bytes, options) : interpreter(bytes, options);
 }

@@ -3,7 +3,7 @@ import { FP, REG_COUNT } from '../abi/registers.js';
 import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../abi/layout.js';
 import { PROGRAM_TYPE_INFO } from '../abi/program-types.js';
 import { analyzeProgram } from '../analysis/program-analysis.js';
-import type { Insn } from '../decode/insn.js';
+import { memoryAccess, type Insn } from '../decode/insn.js';
 import type { HelperDef, HelperRegistry } from '../helpers/registry.js';
 import type { PreparedProgram } from '../verify/load-stage.js';
 import { i64Const, NAMES, TRAP, type Expr, type ModuleInfo } from './context.js';
@@ -52,8 +52,6 @@ export interface CompiledModule {
    */
   readonly checkedAccesses: readonly number[];
 }
-
-const MEMORY_KINDS = new Set(['load', 'store', 'atomic']);
 
 const { i32, i64, none } = binaryen;
 const FEATURES = binaryen.Features.MVP | binaryen.Features.SignExt | binaryen.Features.BulkMemory
@@ -180,7 +178,7 @@ export function compileModule(input: CompileInput): CompiledModule {
     binaryen.setDebugInfo(true);
     optimize(m, input.optLevel ?? DEFAULT_OPT_LEVEL, input.passes);
     const checkedAccesses = analysis.functions.flatMap((fn) => insns.slice(fn.fn.sub.firstIndex, fn.fn.sub.endIndex)
-      .filter((i) => MEMORY_KINDS.has(i.spec.sem.kind) && !fn.proven.has(i.pc)).map((i) => i.pc));
+      .filter((i) => memoryAccess(i) !== undefined && !fn.proven.has(i.pc)).map((i) => i.pc));
     return { wasm: m.emitBinary(), helperIds, checkedAccesses };
   } finally {
     m.dispose();

@@ -2,7 +2,7 @@ import { STACK_FRAME_SIZE, MAX_CALL_DEPTH } from '../abi/layout.js';
 import { FP, REG_COUNT } from '../abi/registers.js';
 import { buildCfg, successors, type ProgramCfg } from '../analysis/cfg.js';
 import { formatInsn } from '../decode/disasm.js';
-import { branchTarget, funcPointerTarget, nextPc, type Insn } from '../decode/insn.js';
+import { branchTarget, funcPointerTarget, memoryAccess, nextPc, type Insn } from '../decode/insn.js';
 import { VerifierError } from '../errors.js';
 import type { BpfMap } from '../maps/bpf-map.js';
 import { MAP_FLAGS } from '../maps/map-spec-check.js';
@@ -198,8 +198,7 @@ class Verifier implements VerifierEnv {
   }
 
   private memoryAccesses(): Set<number> {
-    const kinds = new Set(['load', 'store', 'atomic']);
-    return new Set(this.program.insns.filter((i) => kinds.has(i.spec.sem.kind)).map((i) => i.pc));
+    return new Set(this.program.insns.filter((i) => memoryAccess(i) !== undefined).map((i) => i.pc));
   }
 
   private explore(): Verification {
@@ -360,7 +359,7 @@ class Verifier implements VerifierEnv {
     const top = currentFrame(path.state);
     // Where loops that need not end converge: a callback's entry (bpf_loop's rounds) and
     // may_goto (a loop it bounds), the kernel's callback and may_goto convergence.
-    const callbackEntry = (top.callbackOf >= 0 && top.entry === pc) || this.mayGotos.has(pc);
+    const convergesHere = (top.callbackOf >= 0 && top.entry === pc) || this.mayGotos.has(pc);
     for (const checkpoint of here) {
       // A path covered by one still being explored adds nothing that exploration will not
       // find (checked mode, where loops need not end); strict mode prunes, as the kernel
@@ -373,7 +372,7 @@ class Verifier implements VerifierEnv {
           checkpoint.hits++;
           return true;
         }
-      } else if (callbackEntry && sameCallChain(checkpoint.state, path.state) && stateCovers(checkpoint.state, path.state, live)) {
+      } else if (convergesHere && sameCallChain(checkpoint.state, path.state) && stateCovers(checkpoint.state, path.state, live)) {
         // Another round of a callback that an unfinished round covers: the kernel's
         // callback convergence, which prunes on states still being explored.
         checkpoint.hits++;
@@ -394,7 +393,7 @@ class Verifier implements VerifierEnv {
     // A callback's rounds (bpf_loop) converge by widening in either mode, as the kernel's do
     // by comparing only the scalars it needs precise; checked mode widens every loop.
     const rounds = this.storedAt.get(pc) ?? 0;
-    if ((this.checked || callbackEntry) && rounds >= WIDEN_AFTER) {
+    if ((this.checked || convergesHere) && rounds >= WIDEN_AFTER) {
       // Widen against the last state kept here in the same call chain.
       let last: Checkpoint | undefined;
       for (let i = kept.length - 1; i >= 0 && last === undefined; i--) if (sameCallChain(kept[i].state, path.state)) last = kept[i];

@@ -1,5 +1,5 @@
 import type { ProgramType } from '../abi/program-types.js';
-import type { Insn } from '../decode/insn.js';
+import { memoryAccess, type Insn } from '../decode/insn.js';
 import type { HelperRegistry } from '../helpers/registry.js';
 import type { BpfMap } from '../maps/bpf-map.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -38,14 +38,12 @@ export interface VerifyReport {
   readonly checkedAccesses: readonly number[];
 }
 
-const MEMORY_KINDS = new Set(['load', 'store', 'atomic']);
-
 export function verifyProgram(program: Uint8Array | readonly Insn[], options: VerifyOptions = {}): VerifyReport {
   const runtime = options.runtime ?? new Runtime();
   const prepared = prepareProgram(program, {
     runtime, programType: options.programType, verify: options.verify, maps: options.maps, helpers: options.helpers, verifierLog: options.log,
   });
-  const accesses = prepared.insns.filter((i) => MEMORY_KINDS.has(i.spec.sem.kind)).map((i) => i.pc);
+  const accesses = prepared.insns.filter((i) => memoryAccess(i) !== undefined).map((i) => i.pc);
   const { proven, processed, states, peakStates } = prepared.verification;
   return {
     programType: prepared.type,
