@@ -4,6 +4,8 @@ import type { VerifierEnv } from './env.js';
 import { constReg, isPacketPointer, kindName, scalarReg, UNKNOWN_SCALAR, type Reg } from './registers.js';
 import { constant, constantOf, s64, S64_MIN, sync, UNKNOWN, type Scalar } from './scalar.js';
 import { lowHalf, scalarAlu, signExtend } from './scalar-alu.js';
+import { aluRelations } from './scalar-relations.js';
+import { sumBound } from './input-length.js';
 import type { Frame } from './state.js';
 
 type AluSem = Extract<Semantics, { kind: 'alu' }>;
@@ -26,7 +28,7 @@ export function readReg(env: VerifierEnv, frame: Frame, r: number, pc: number): 
  * their new bounds; pointers allow only 64-bit add and sub with a scalar (and packet minus
  * packet), as the kernel does for a privileged loader.
  */
-export function checkAlu(env: VerifierEnv, frame: Frame, insn: Insn, sem: AluSem): void {
+export function checkAlu(env: VerifierEnv, frame: Frame, insn: Insn, sem: AluSem, lenMin = 0): void {
   const pc = insn.pc;
   const source = sem.source === 'reg' ? readReg(env, frame, insn.src, pc) : constReg(BigInt(insn.imm));
   if (sem.source === 'imm') checkImmediate(env, sem, insn.imm, pc);
@@ -41,10 +43,10 @@ export function checkAlu(env: VerifierEnv, frame: Frame, insn: Insn, sem: AluSem
     return;
   }
   if (dst.kind === 'scalar' && source.kind === 'scalar') {
-    frame.regs[insn.dst] = scalarReg(scalarAlu(sem.op, sem.width, dst.var, source.var));
+    frame.regs[insn.dst] = { ...UNKNOWN_SCALAR, ...aluRelations(sem.op, sem.width, dst, source, scalarAlu(sem.op, sem.width, dst.var, source.var), lenMin) };
     return;
   }
-  frame.regs[insn.dst] = pointerAlu(env, insn, sem, dst, source);
+  frame.regs[insn.dst] = pointerAlu(env, insn, sem, dst, source, lenMin);
 }
 
 /** Division by an immediate 0 and shifts by an immediate beyond the width, refused when loading (the kernel's check_alu_op). */
@@ -79,7 +81,7 @@ function checkMovable(env: VerifierEnv, r: number, reg: Reg, pc: number): void {
 }
 
 /** pointer +/- scalar, scalar + pointer, packet - packet (the kernel's adjust_ptr_min_max_vals). */
-function pointerAlu(env: VerifierEnv, insn: Insn, sem: AluSem, dst: Reg, source: Reg): Reg {
+function pointerAlu(env: VerifierEnv, insn: Insn, sem: AluSem, dst: Reg, source: Reg, lenMin: number): Reg {
   const pc = insn.pc;
   if (sem.width === 32) env.fail('POINTER_ARITHMETIC', `R${insn.dst} 32-bit pointer arithmetic prohibited`, pc);
   if (dst.kind !== 'scalar' && source.kind !== 'scalar') {
@@ -97,7 +99,7 @@ function pointerAlu(env: VerifierEnv, insn: Insn, sem: AluSem, dst: Reg, source:
   if (sem.op === 'sub' && pointer.kind === 'stack') env.fail('POINTER_ARITHMETIC', `R${insn.dst} subtraction from stack pointer prohibited`, pc);
   checkSaneOffset(env, { var: scalar.var, off: 0 }, pointer, pc);
   const delta = sem.op === 'sub' ? negate(scalar.var) : scalar.var;
-  const moved = movePointer(env, pointer, delta);
+  const moved = movePointer(env, pointer, delta, sem.op === 'add' ? scalar : undefined, lenMin);
   checkSaneOffset(env, moved, pointer, pc);
   return moved;
 }
@@ -127,13 +129,22 @@ function negate(s: Scalar): Scalar {
 }
 
 /** A pointer moved by `delta`: a known delta moves `off`, anything else the variable part. */
-function movePointer(env: VerifierEnv, pointer: Reg, delta: Scalar): Reg {
+function movePointer(env: VerifierEnv, pointer: Reg, delta: Scalar, added: Reg | undefined, lenMin: number): Reg {
   const k = constantOf(delta);
   if (k !== undefined) return { ...pointer, off: pointer.off + Number(s64(k)) };
   const moved = scalarAlu('add', 64, pointer.var, delta);
   // A packet pointer with a new variable part must be checked against data_end again.
   const fresh = isPacketPointer(pointer) ? { id: env.newId(), range: 0 } : {};
-  return { ...pointer, var: sync(moved), ...fresh };
+  return { ...pointer, var: sync(moved), ...fresh, lenBound: movedBound(pointer, delta, added, lenMin) };
+}
+
+/**
+ * An input pointer's variable part after adding a scalar: the sum of both bounds relative
+ * to the input's length, while one of them has such a bound (a subtraction loses it).
+ */
+function movedBound(pointer: Reg, delta: Scalar, added: Reg | undefined, lenMin: number): Reg['lenBound'] {
+  if (pointer.kind !== 'input' || delta.smin < 0n) return undefined;
+  return sumBound(pointer, added ?? { var: delta }, lenMin);
 }
 
 /** be16/le32/bswap64...: a scalar's bytes swapped or truncated; the result is unknown beyond its width. */

@@ -3,7 +3,10 @@ import type { JmpCond, Semantics } from '../decode/opcodes.js';
 import { readReg } from './check-alu.js';
 import type { VerifierEnv } from './env.js';
 import { constReg, isPointer, scalarReg, type Reg, type RegKind } from './registers.js';
-import { constantOf } from './scalar.js';
+import { constant, constantOf, U64_MAX, type Scalar } from './scalar.js';
+import { scalarAlu } from './scalar-alu.js';
+import { cappedBy, fromMax, LEN_MAX, offsetBound, tighter, type LenBound } from './input-length.js';
+import { lengthFacts } from './length-branch.js';
 import { branchOutcome, refine } from './scalar-branch.js';
 import { cloneState, currentFrame, type State } from './state.js';
 
@@ -28,9 +31,12 @@ export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSe
       if (outcome === (holds ? 0 : 1)) return undefined;
       const refined = refine(sem.cond, sem.width, a.var, b.var, holds);
       if (refined === undefined) return undefined;
+      const facts = lengthFacts(sem.cond, sem.width, holds, { value: refined[0], bound: a.lenBound }, { value: refined[1], bound: b.lenBound }, state.lenMin);
+      if (facts.lenMin > LEN_MAX) return undefined;
       const s = cloneState(state);
-      setScalar(s, insn.dst, a, refined[0]);
-      if (srcReg >= 0) setScalar(s, srcReg, b, refined[1]);
+      s.lenMin = facts.lenMin;
+      setScalar(s, insn.dst, a, refined[0], facts.x);
+      if (srcReg >= 0) setScalar(s, srcReg, b, refined[1], facts.y);
       return s;
     };
     const taken = edge(true);
@@ -58,20 +64,62 @@ export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSe
   const taken = cloneState(state);
   const fallthrough = cloneState(state);
   if (sem.width === 64) packetRange(sem.cond, a, b, taken, fallthrough);
+  if (sem.width === 64 && a.kind === 'input' && b.kind === 'input' && srcReg >= 0) {
+    const edges: [State, boolean][] = [[taken, true], [fallthrough, false]];
+    for (const [edge, holds] of edges) if (!inputCompare(edge, sem.cond, holds, insn.dst, srcReg)) return holds ? { fallthrough } : { taken };
+  }
   return { taken, fallthrough };
 }
 
-/** Set register `r` (a scalar) to its narrowed value, and every scalar sharing its id. */
-function setScalar(state: State, r: number, old: Reg, value: Reg['var']): void {
+/**
+ * Two input pointers compared (`p + 14 > end`, with end = input + len): their positions
+ * from the input's start obey the compare, which bounds each relative to the length
+ * (input-length.ts) and says how long the input is at least. False: no length allows it.
+ */
+function inputCompare(state: State, cond: JmpCond, holds: boolean, x: number, y: number): boolean {
   const frame = currentFrame(state);
-  frame.regs[r] = { ...old, var: value };
+  const side = (r: Reg) => ({
+    value: scalarAlu('add', 64, r.var, constant(BigInt(r.off))),
+    bound: r.var.smin < 0n ? undefined : offsetBound(r.lenBound ?? fromMax(r.var.umax) ?? { a: 0, b: Number.POSITIVE_INFINITY }, r.off),
+  });
+  const [a, b] = [frame.regs[x], frame.regs[y]];
+  const facts = lengthFacts(cond, 64, holds, side(a), side(b), state.lenMin);
+  if (facts.lenMin > LEN_MAX) return false;
+  state.lenMin = facts.lenMin;
+  const own = (r: Reg, position: LenBound | undefined) => {
+    const bound = position === undefined || r.var.smin < 0n ? undefined : offsetBound(position, -r.off);
+    return bound === undefined ? r : { ...r, var: cappedBy(r.var, bound), lenBound: bound };
+  };
+  frame.regs[x] = own(a, facts.x);
+  frame.regs[y] = own(frame.regs[y], facts.y);
+  return true;
+}
+
+/**
+ * Set register `r` (a scalar) to its narrowed value and bound relative to the input's
+ * length, and every scalar linked to it (one id), moved by the difference of their offsets
+ * (the kernel's sync_linked_regs). A bound moves along only where the move cannot wrap.
+ */
+function setScalar(state: State, r: number, old: Reg, value: Scalar, bound: LenBound | undefined): void {
+  const frame = currentFrame(state);
+  const lenBound = bound;
+  frame.regs[r] = { ...old, var: cappedBy(value, lenBound), lenBound };
   if (old.id === 0) return;
+  const linked = (reg: Reg): Reg => {
+    const delta = reg.off - old.off;
+    if (delta === 0) return { ...reg, var: cappedBy(value, lenBound), lenBound: tighter(reg.lenBound, lenBound, state.lenMin) };
+    const moved = scalarAlu('add', 64, value, constant(BigInt(delta)));
+    const wraps = delta > 0 ? value.umax + BigInt(delta) > U64_MAX : value.umin < BigInt(-delta);
+    const shifted = lenBound === undefined || wraps ? undefined : offsetBound(lenBound, delta);
+    const bound = tighter(reg.lenBound, shifted, state.lenMin);
+    return { ...reg, var: cappedBy(moved, bound), lenBound: bound };
+  };
   for (const f of state.frames) {
     f.regs.forEach((reg, i) => {
-      if (reg.kind === 'scalar' && reg.id === old.id) f.regs[i] = { ...reg, var: value };
+      if (reg.kind === 'scalar' && reg.id === old.id && !(f === frame && i === r)) f.regs[i] = linked(reg);
     });
     f.spills.forEach((reg, i) => {
-      if (reg?.kind === 'scalar' && reg.id === old.id) f.spills[i] = { ...reg, var: value };
+      if (reg?.kind === 'scalar' && reg.id === old.id) f.spills[i] = linked(reg);
     });
   }
 }

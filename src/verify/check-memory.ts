@@ -2,6 +2,7 @@ import { STACK_FRAME_SIZE } from '../abi/layout.js';
 import type { Insn } from '../decode/insn.js';
 import type { Semantics, Size } from '../decode/opcodes.js';
 import { checkAlignment } from './alignment.js';
+import { fromMax, offsetBound, withinInput } from './input-length.js';
 import { readReg } from './check-alu.js';
 import { contextAccess, sockAccess } from './context-access.js';
 import type { VerifierEnv } from './env.js';
@@ -237,6 +238,15 @@ export function access(
       env.noteAccess(pc, true);
       return loadedScalar(size, signed);
     }
+    case 'input': {
+      // A raw program's input: proven when it lies inside [0, LEN) for every length this
+      // path allows; otherwise the run-time check decides, and a store the verifier cannot
+      // place may land on the stack.
+      const proven = inputAccessProven(reg, off, size, state.lenMin);
+      env.noteAccess(pc, proven);
+      if (write && !proven) forgetStack(state);
+      return write ? value ?? UNKNOWN_SCALAR : loadedScalar(size, signed);
+    }
     default:
       if (env.checked) {
         // A raw program's input, or a value the verifier cannot place: the run-time check
@@ -247,6 +257,14 @@ export function access(
       }
       env.fail('INVALID_MEM_ACCESS', `R${r} invalid mem access '${kindName(reg)}'`, pc);
   }
+}
+
+/** [off + var, + size) through an input pointer, inside [0, LEN) when LEN >= lenMin (input-length.ts). */
+function inputAccessProven(reg: Reg, off: number, size: number, lenMin: number): boolean {
+  if (reg.var.smin < 0n || reg.off + off + Number(reg.var.umin) < 0) return false;
+  const variable = reg.lenBound ?? fromMax(reg.var.umax);
+  const end = variable === undefined ? undefined : offsetBound(variable, reg.off + off + size);
+  return end !== undefined && withinInput(end, lenMin);
 }
 
 /** Whether the program type may write its packet directly (the kernel's may_access_direct_pkt_data). */

@@ -148,6 +148,11 @@ function needsBefore(insn: Insn, after: Needs, kinds: Kinds | undefined, input: 
       break;
     }
     case 'jmp':
+      // Two registers compared: a bound one of them needs comes from the other (the kernel's backtrack_insn).
+      if (sem.source === 'reg' && (needed(insn.dst) || needed(insn.src))) {
+        need(insn.dst);
+        need(insn.src);
+      }
       if (!input.decided(insn.pc)) break;
       need(insn.dst);
       if (sem.source === 'reg') need(insn.src);

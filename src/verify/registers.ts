@@ -1,3 +1,5 @@
+import { boundHolds, boundString, equalBounds, offsetBound, type LenBound } from './input-length.js';
+import { scalarAlu } from './scalar-alu.js';
 import { constant, equalScalars, isConstant, scalarString, within, UNKNOWN, type Scalar } from './scalar.js';
 
 /**
@@ -17,14 +19,19 @@ import { constant, equalScalars, isConstant, scalarString, within, UNKNOWN, type
  *   mem          memory of `size` bytes a helper handed out (bpf_ringbuf_reserve)
  *   sock         skb->sk's struct bpf_sock (read-only)
  *   func         a subprogram's address (bpf_loop's callback)
+ *   input        a raw program's input (r1 at entry), which ends LEN bytes on (r2 at entry)
  *
  * `orNull`: may be NULL until compared with 0; every copy shares the `id`, so one check
  * settles them all (the kernel's mark_ptr_or_null_regs). Packet pointers share an `id`
- * too: a compare with data_end proves `range` for every pointer of that id.
+ * too: a compare with data_end proves `range` for every pointer of that id. Scalars share
+ * an `id` when one is a copy of the other plus a constant, `off` (the kernel's linked
+ * scalars): a bound learnt on one holds, moved by the difference, for every other.
+ * `lenBound` (raw programs, input-length.ts) bounds a scalar's value, or an input
+ * pointer's variable part, relative to the input's length.
  */
 export type RegKind =
   | 'not_init' | 'scalar' | 'ctx' | 'stack' | 'packet' | 'packet_meta' | 'packet_end'
-  | 'map_ptr' | 'map_value' | 'mem' | 'sock' | 'func';
+  | 'map_ptr' | 'map_value' | 'mem' | 'sock' | 'func' | 'input';
 
 /** A map as the verifier needs it: its shape and whether programs may write it. */
 export interface MapInfo {
@@ -50,6 +57,8 @@ export interface Reg {
   readonly refId: number;
   /** func: the subprogram's entry pc. */
   readonly target: number;
+  /** Scalars and input pointers: an upper bound on the value (the variable part) relative to the input's length. */
+  readonly lenBound?: LenBound;
 }
 
 const BASE: Reg = { kind: 'not_init', var: UNKNOWN, off: 0, orNull: false, id: 0, range: 0, frame: 0, size: 0, refId: 0, target: 0 };
@@ -82,14 +91,19 @@ export function isPacketPointer(r: Reg): boolean {
 export function kindName(r: Reg): string {
   const names: Record<RegKind, string> = {
     not_init: '?', scalar: 'scalar', ctx: 'ctx', stack: 'fp', packet: 'pkt', packet_meta: 'pkt_meta', packet_end: 'pkt_end',
-    map_ptr: 'map_ptr', map_value: 'map_value', mem: 'mem', sock: 'sock_common', func: 'func',
+    map_ptr: 'map_ptr', map_value: 'map_value', mem: 'mem', sock: 'sock_common', func: 'func', input: 'input',
   };
   return names[r.kind] + (r.orNull ? '_or_null' : '');
 }
 
 /** The register as the kernel's verifier log prints it: `R2=pkt(off=14,r=34)`. */
 export function regString(r: Reg): string {
-  if (r.kind === 'scalar') return scalarString(r.var);
+  const len = r.lenBound ? `,<=${boundString(r.lenBound)}` : '';
+  if (r.kind === 'scalar') {
+    const s = scalarString(r.var);
+    if (!len) return s;
+    return s.startsWith('scalar(') ? `${s.slice(0, -1)}${s === 'scalar()' ? len.slice(1) : len})` : `scalar(${s}${len})`;
+  }
   if (r.kind === 'not_init') return '?';
   const parts: string[] = [];
   if (r.id) parts.push(`id=${r.id}`);
@@ -98,6 +112,7 @@ export function regString(r: Reg): string {
   if (r.map) parts.push(`ks=${r.map.keySize},vs=${r.map.valueSize}`);
   if (r.kind === 'mem') parts.push(`sz=${r.size}`);
   if (!isConstant(r.var)) parts.push(scalarString(r.var).replace(/^scalar\(|\)$/g, ''));
+  if (len) parts.push(len.slice(1));
   return `${kindName(r)}(${parts.join(',')})`;
 }
 
@@ -105,9 +120,16 @@ export function regString(r: Reg): string {
  * Whether a state holding `old` here covers one holding `cur` (the kernel's regsafe):
  * everything `cur` may be, `old` may be, so what was proven from `old` holds for `cur`.
  */
-export function regCovers(old: Reg, cur: Reg): boolean {
+export function regCovers(old: Reg, cur: Reg, lenMin = 0): boolean {
   if (old.kind === 'not_init') return true;
   if (old.kind !== cur.kind) return false;
+  if (old.kind === 'input' && old.off !== cur.off) {
+    // Input pointers are positions in one buffer: cur's, seen from old's fixed offset.
+    const shift = cur.off - old.off;
+    const position = { var: scalarAlu('add', 64, cur.var, constant(BigInt(shift))), lenBound: cur.lenBound && offsetBound(cur.lenBound, shift) };
+    return regCovers({ ...old, off: 0 }, { ...cur, ...position, off: 0 }, lenMin);
+  }
+  if (old.lenBound !== undefined && !boundHolds(old.lenBound, cur, lenMin)) return false;
   if (old.kind === 'scalar') return within(old.var, cur.var);
   if (old.orNull !== cur.orNull || old.off !== cur.off || old.frame !== cur.frame || old.map?.fd !== cur.map?.fd) return false;
   if (old.size !== cur.size || old.target !== cur.target || (old.refId === 0) !== (cur.refId === 0)) return false;
@@ -119,5 +141,5 @@ export function regCovers(old: Reg, cur: Reg): boolean {
 export function regEqual(a: Reg, b: Reg): boolean {
   return a.kind === b.kind && a.off === b.off && a.orNull === b.orNull && a.id === b.id && a.range === b.range
     && a.frame === b.frame && a.map?.fd === b.map?.fd && a.size === b.size && a.refId === b.refId && a.target === b.target
-    && equalScalars(a.var, b.var);
+    && equalBounds(a.lenBound, b.lenBound) && equalScalars(a.var, b.var);
 }

@@ -39,6 +39,8 @@ export interface State {
   readonly frames: Frame[];
   /** Outstanding references: their id, and the pc of the helper call that made them. */
   readonly refs: { readonly id: number; readonly pc: number }[];
+  /** Raw programs: the input is at least this long on this path (input-length.ts). */
+  lenMin: number;
 }
 
 export function newFrame(regs: Reg[], entry: number, returnPc: number, callPc: number, callbackOf = -1): Frame {
@@ -53,13 +55,14 @@ export function initialState(r1: Reg, r2: Reg = NOT_INIT): State {
   regs[1] = r1;
   regs[2] = r2;
   regs[FP] = pointerReg('stack', { frame: 0 });
-  return { frames: [newFrame(regs, 0, -1, -1)], refs: [] };
+  return { frames: [newFrame(regs, 0, -1, -1)], refs: [], lenMin: 0 };
 }
 
 export function cloneState(s: State): State {
   return {
     frames: s.frames.map((f) => ({ ...f, regs: [...f.regs], bytes: f.bytes.slice(), spills: [...f.spills] })),
     refs: [...s.refs],
+    lenMin: s.lenMin,
   };
 }
 
@@ -74,10 +77,19 @@ export const ZERO_REG: Reg = { ...NOT_INIT, kind: 'scalar', var: constant(0n) };
  * Whether everything `cur` may be, `old` may be (the kernel's states_equal for pruning):
  * registers by regCovers (only those `live` in the top frame), stack bytes by kind (a byte
  * `old` never wrote covers anything), spills by regCovers, and the same references.
+ * Scalars `old` linked (one id) must be linked alike in `cur` (the kernel's check_ids): a
+ * bound learnt on one of them later moved the others on `old`'s paths. A scalar linked
+ * to one that needs precision needs it too.
  */
 export function stateCovers(old: State, cur: State, live: (r: number) => boolean, needs: Needs = ALL_NEEDED): boolean {
   const depth = old.frames.length;
-  if (depth !== cur.frames.length || old.refs.length !== cur.refs.length) return false;
+  if (depth !== cur.frames.length || old.refs.length !== cur.refs.length || old.lenMin > cur.lenMin) return false;
+  const links = new LinkMap();
+  const topRegs = old.frames[depth - 1].regs;
+  let neededIds: Set<number> | undefined;
+  for (let r = 0; r < REG_COUNT; r++) {
+    if ((needs.regs & (1 << r)) !== 0 && topRegs[r].kind === 'scalar' && topRegs[r].id !== 0) (neededIds ??= new Set()).add(topRegs[r].id);
+  }
   for (let i = 0; i < depth; i++) {
     const o = old.frames[i];
     const c = cur.frames[i];
@@ -91,12 +103,35 @@ export function stateCovers(old: State, cur: State, live: (r: number) => boolean
     for (let r = 0; r < REG_COUNT; r++) {
       if (top && !live(r)) continue;
       // A scalar whose value decides nothing from here covers any scalar (see precision.ts).
-      if (top && o[r].kind === 'scalar' && c[r].kind === 'scalar' && (needs.regs & (1 << r)) === 0) continue;
-      if (!regCovers(o[r], c[r])) return false;
+      const linkedToNeeded = o[r].id !== 0 && neededIds?.has(o[r].id) === true;
+      if (top && o[r].kind === 'scalar' && c[r].kind === 'scalar' && (needs.regs & (1 << r)) === 0 && !linkedToNeeded) continue;
+      if (!regCovers(o[r], c[r], cur.lenMin) || !links.consistent(o[r], c[r])) return false;
     }
   }
-  for (let i = depth - 1; i >= 0; i--) if (!stackCovers(old.frames[i], cur.frames[i], i === depth - 1 ? needs : ALL_NEEDED)) return false;
+  for (let i = depth - 1; i >= 0; i--) {
+    if (!stackCovers(old.frames[i], cur.frames[i], i === depth - 1 ? needs : ALL_NEEDED, cur.lenMin, links)) return false;
+  }
   return true;
+}
+
+/**
+ * Old scalar ids to the current ids and offsets they stand for: `old`'s links (x = base +
+ * off for every scalar of one id) hold in `cur` if each old id meets one current id, at
+ * one constant shift of the offsets throughout.
+ */
+class LinkMap {
+  private readonly map = new Map<number, { id: number; shift: number }>();
+
+  consistent(o: Reg, c: Reg): boolean {
+    if (o.kind !== 'scalar' || o.id === 0) return true;
+    if (c.kind !== 'scalar' || c.id === 0) return false;
+    const seen = this.map.get(o.id);
+    if (seen === undefined) {
+      this.map.set(o.id, { id: c.id, shift: c.off - o.off });
+      return true;
+    }
+    return seen.id === c.id && seen.shift === c.off - o.off;
+  }
 }
 
 const ALL_NEEDED: Needs = { regs: (1 << REG_COUNT) - 1, slots: (1n << BigInt(SLOTS)) - 1n };
@@ -110,12 +145,12 @@ function holdsScalar(f: Frame, slot: number): boolean {
   return true;
 }
 
-function stackCovers(o: Frame, c: Frame, needs: Needs): boolean {
+function stackCovers(o: Frame, c: Frame, needs: Needs, lenMin: number, links: LinkMap): boolean {
   // Below its depth, `old` never wrote a byte: those cover anything.
   for (let i = STACK_FRAME_SIZE - o.depth; i < STACK_FRAME_SIZE; i++) {
     const slot = i >> 3;
     // A number in a slot whose value decides nothing from here covers any number (precision.ts).
-    if ((i & 7) === 0 && !isSlotNeeded(needs, slot) && holdsScalar(o, slot) && holdsScalar(c, slot)) {
+    if ((i & 7) === 0 && !isSlotNeeded(needs, slot) && !o.spills[slot]?.id && holdsScalar(o, slot) && holdsScalar(c, slot)) {
       i += 7;
       continue;
     }
@@ -133,14 +168,14 @@ function stackCovers(o: Frame, c: Frame, needs: Needs): boolean {
     }
     // A spill: the same slot must hold a spill covered by it.
     if (cb !== Byte.Spill) return false;
-    if ((i & 7) === 0 && !regCovers(o.spills[i >> 3]!, c.spills[i >> 3]!)) return false;
+    if ((i & 7) === 0 && (!regCovers(o.spills[i >> 3]!, c.spills[i >> 3]!, lenMin) || !links.consistent(o.spills[i >> 3]!, c.spills[i >> 3]!))) return false;
   }
   return true;
 }
 
 /** Whether two states are the same (a loop that came back to where it was: it would never end). */
 export function stateEquals(a: State, b: State): boolean {
-  if (a.frames.length !== b.frames.length || a.refs.length !== b.refs.length) return false;
+  if (a.frames.length !== b.frames.length || a.refs.length !== b.refs.length || a.lenMin !== b.lenMin) return false;
   return a.frames.every((f, i) => {
     const g = b.frames[i];
     if (f.callPc !== g.callPc || !f.regs.every((r, k) => regEqual(r, g.regs[k]))) return false;
@@ -168,5 +203,6 @@ export function stateString(s: State): string {
     if (spill && bytes.every((b) => b === Byte.Spill)) parts.push(`${at}=${regString(spill)}`);
     else parts.push(`${at}=${[...bytes].reverse().map((b) => '?m0s'[b]).join('')}`);
   }
+  if (s.lenMin > 0) parts.push(`len>=${s.lenMin}`);
   return (top > 0 ? `frame${top}: ` : '') + parts.join(' ');
 }

@@ -18,6 +18,7 @@ import { constReg, NOT_INIT, pointerReg, scalarReg, UNKNOWN_SCALAR, type MapInfo
 import { constantOf, unsignedRange } from './scalar.js';
 import { tnumString } from './tnum.js';
 import { widenState, WIDEN_AFTER } from './widen.js';
+import { EXACT_LEN, LEN_MAX } from './input-length.js';
 import { cloneState, currentFrame, initialState, newFrame, stateCovers, stateEquals, stateString, type State } from './state.js';
 
 /**
@@ -113,6 +114,8 @@ class Verifier implements VerifierEnv {
   private readonly cfg: ProgramCfg;
   private readonly prunePoints = new Set<number>();
   private readonly functionEntries: ReadonlySet<number>;
+  /** Constants the program compares with (and each minus 1): widening's thresholds (widen.ts). */
+  private readonly comparedConstants: readonly bigint[];
   /** The pcs of may_goto instructions: loops converge there, as at a callback's entry. */
   private readonly mayGotos = new Set<number>();
 
@@ -135,6 +138,12 @@ class Verifier implements VerifierEnv {
       this.prunePoints.add(fn.sub.entry);
     }
     for (const insn of program.insns) if (insn.spec.sem.kind === 'may_goto') this.mayGotos.add(insn.pc);
+    const compared = new Set<bigint>();
+    for (const insn of program.insns) {
+      const sem = insn.spec.sem;
+      if (sem.kind === 'jmp' && sem.source === 'imm' && insn.imm >= 0) for (const t of [insn.imm, insn.imm - 1]) if (t >= 0) compared.add(BigInt(t));
+    }
+    this.comparedConstants = [...compared].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const pc of this.mayGotos) this.prunePoints.add(pc);
     this.cfg = cfg;
     this.checkReachable(cfg);
@@ -229,7 +238,8 @@ class Verifier implements VerifierEnv {
   }
 
   private entryState(): State {
-    if (this.type === 'raw') return initialState(UNKNOWN_SCALAR, scalarReg(unsignedRange(0n, 0xffff_ffffn)));
+    // A raw program's r1 is its input and r2 the input's length, LEN (input-length.ts).
+    if (this.type === 'raw') return initialState(pointerReg('input'), { ...scalarReg(unsignedRange(0n, BigInt(LEN_MAX))), lenBound: EXACT_LEN });
     return initialState(pointerReg('ctx'));
   }
 
@@ -311,7 +321,7 @@ class Verifier implements VerifierEnv {
     const frame = currentFrame(state);
     const sem = insn.spec.sem;
     switch (sem.kind) {
-      case 'alu': checkAlu(this, frame, insn, sem); this.linkCopies(frame, insn); break;
+      case 'alu': checkAlu(this, frame, insn, sem, state.lenMin); this.linkCopies(frame, insn); break;
       case 'endian': checkEndian(this, frame, insn, sem); break;
       case 'lddw': frame.regs[insn.dst] = this.lddw(insn); break;
       case 'load': checkLoad(this, state, insn, sem); break;
@@ -397,7 +407,7 @@ class Verifier implements VerifierEnv {
       // Widen against the last state kept here in the same call chain.
       let last: Checkpoint | undefined;
       for (let i = kept.length - 1; i >= 0 && last === undefined; i--) if (sameCallChain(kept[i].state, path.state)) last = kept[i];
-      if (last) path.state = widenState(last.state, path.state, () => this.newId(), live, rounds >= 2 * WIDEN_AFTER);
+      if (last) path.state = widenState(last.state, path.state, () => this.newId(), live, rounds >= 2 * WIDEN_AFTER, this.comparedConstants);
     }
     // Like the kernel, keep a new checkpoint only every few jumps and instructions: fewer
     // states to compare with, and pruning stays sound with any subset of them.
@@ -417,7 +427,10 @@ class Verifier implements VerifierEnv {
     return false;
   }
 
-  /** A 64-bit mov of an unknown scalar: both registers share an id, so a bound learnt on one holds for the other. */
+  /**
+   * A 64-bit mov of an unknown scalar: both registers share an id, so a bound learnt on one
+   * holds for the other (other ALU results keep or drop links in scalar-relations.ts).
+   */
   private linkCopies(frame: ReturnType<typeof currentFrame>, insn: Insn): void {
     const sem = insn.spec.sem;
     if (sem.kind !== 'alu') return;
@@ -428,8 +441,6 @@ class Verifier implements VerifierEnv {
       const id = src.id || this.newId();
       frame.regs[insn.src] = { ...src, id };
       frame.regs[insn.dst] = { ...dst, id };
-    } else if (dst.kind === 'scalar' && dst.id !== 0) {
-      frame.regs[insn.dst] = { ...dst, id: 0 };
     }
   }
 

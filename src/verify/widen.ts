@@ -1,9 +1,10 @@
 import { STACK_FRAME_SIZE } from '../abi/layout.js';
 import { REG_COUNT } from '../abi/registers.js';
 import { NOT_INIT, regEqual, scalarReg, UNKNOWN_SCALAR, type Reg } from './registers.js';
-import { constant, S32_MAX, S32_MIN, S64_MAX, S64_MIN, sync, U32_MAX, U64_MAX, type Scalar } from './scalar.js';
+import { constant, constantOf, equalScalars, s64, UNKNOWN, S32_MAX, S32_MIN, S64_MAX, S64_MIN, sync, U32_MAX, U64_MAX, type Scalar } from './scalar.js';
 import { scalarAlu } from './scalar-alu.js';
 import { Byte, type State } from './state.js';
+import { boundHolds, cappedBy, offsetBound, type LenBound } from './input-length.js';
 
 /**
  * Widening, for checked mode only: a loop whose exit the state cannot decide (a raw
@@ -19,10 +20,25 @@ import { Byte, type State } from './state.js';
 /** States kept at one instruction (in one call chain) before the next is widened; twice as many, and it is widened hard. */
 export const WIDEN_AFTER = 8;
 
-function widenScalar(old: Scalar, cur: Scalar): Scalar {
+/**
+ * A maximum that grew goes to the next threshold at or above it, or to the extreme (the
+ * classic widening with thresholds): `for (i = 0; i < n; i++)` with n = 7 known on this
+ * path keeps i <= 6 instead of forgetting that i is small. The thresholds are the
+ * constants the program compares with and the numbers the state holds, each and minus 1,
+ * a finite set, so a bound grows only so often before it reaches the extreme.
+ */
+function widenScalar(old: Scalar, cur: Scalar, thresholds: readonly bigint[] = []): Scalar {
   const lower = (o: bigint, c: bigint, extreme: bigint) => (c < o ? extreme : o);
   const upper = (o: bigint, c: bigint, extreme: bigint) => (c > o ? extreme : o);
-  const differing = old.tnum.mask | cur.tnum.mask | (old.tnum.value ^ cur.tnum.value);
+  const umax = cur.umax > old.umax ? thresholds.find((t) => t >= cur.umax) : undefined;
+  if (umax !== undefined && old.umin <= cur.umin && old.smin >= 0n && cur.smin >= 0n) {
+    return sync({ ...UNKNOWN, umin: old.umin, umax });
+  }
+  let differing = old.tnum.mask | cur.tnum.mask | (old.tnum.value ^ cur.tnum.value);
+  // A value that grew may grow into any higher bit: keep only the known bits below the
+  // lowest that differs (a counter stepping by 4 stays a multiple of 4), or each round
+  // would unknow one more bit and the loop take 64 rounds to settle.
+  if (cur.umax > old.umax && differing !== 0n) differing = U64_MAX & ~((differing & -differing) - 1n);
   return sync({
     umin: lower(old.umin, cur.umin, 0n), umax: upper(old.umax, cur.umax, U64_MAX),
     smin: lower(old.smin, cur.smin, S64_MIN), smax: upper(old.smax, cur.smax, S64_MAX),
@@ -32,19 +48,66 @@ function widenScalar(old: Scalar, cur: Scalar): Scalar {
   });
 }
 
+/** A register's bound relative to the input's length, its fixed offset added, and the smallest length it holds for. */
+interface Bounded {
+  readonly reg: Reg;
+  readonly shift: number;
+  readonly lenMin: number;
+}
+
+function boundsOf(x: Bounded): LenBound | undefined {
+  return x.reg.lenBound === undefined ? undefined : offsetBound(x.reg.lenBound, x.shift);
+}
+
+const holdsFor = (bound: LenBound, x: Bounded) => boundHolds(bound, x.reg, x.lenMin, x.shift);
+
+/**
+ * A bound relative to the input's length that holds on both paths: the old one if it
+ * still holds (so loops settle), else the new one, else what each path's concrete maximum
+ * and length say (v <= umax <= LEN + umax - lenMin), which keeps `i + 2 <= LEN` across a
+ * loop whose first rounds knew i and LEN only as numbers. Hard widening keeps only the old one.
+ */
+function widenLenBound(old: Bounded, cur: Bounded, hard: boolean): LenBound | undefined {
+  // Only for values the path knew below the length (indices), never for sums that merely are small.
+  const implicit = (x: Bounded) => {
+    const b = Number(x.reg.var.umax) + x.shift - x.lenMin;
+    return x.reg.var.umax < 1n << 52n && b <= 0 ? offsetBound({ a: 1, b }, 0) : undefined;
+  };
+  if (old.reg.lenBound === undefined && cur.reg.lenBound === undefined && equalScalars(old.reg.var, cur.reg.var) && old.shift === cur.shift) return undefined;
+  const candidates = hard ? [boundsOf(old)] : [boundsOf(old), boundsOf(cur), implicit(old), implicit(cur)];
+  for (const bound of candidates) if (bound !== undefined && holdsFor(bound, old) && holdsFor(bound, cur)) return bound;
+  return undefined;
+}
+
+const capped = cappedBy;
+
 /** A register covering both; pointers of different kinds or objects become unknown (checked mode reads those as any number). */
-export function widenReg(old: Reg, cur: Reg, freshId: () => number): Reg {
+export function widenReg(
+  old: Reg, cur: Reg, freshId: () => number, lenMins: readonly [number, number] = [0, 0], hard = false, thresholds: readonly bigint[] = [],
+): Reg {
   if (old.kind === 'not_init' || cur.kind === 'not_init') return NOT_INIT;
   if (old.kind !== cur.kind) return NOT_INIT;
-  if (old.kind === 'scalar') return old.id === cur.id ? { ...old, var: widenScalar(old.var, cur.var) } : scalarReg(widenScalar(old.var, cur.var));
+  // Input pointers are compared as positions (fixed offset included), other pointers when their offsets differ.
+  const shifted = old.kind === 'input' || (old.kind !== 'scalar' && old.off !== cur.off);
+  const lenBound = old.kind === 'scalar' || old.kind === 'input'
+    ? widenLenBound({ reg: old, shift: shifted ? old.off : 0, lenMin: lenMins[0] }, { reg: cur, shift: shifted ? cur.off : 0, lenMin: lenMins[1] }, hard)
+    : undefined;
+  if (hard && old.kind === 'scalar' && !regEqual(old, cur)) return { ...scalarReg(capped(UNKNOWN, lenBound)), lenBound };
+  // An input pointer that keeps moving: anywhere in the input its bound allows.
+  if (hard && old.kind === 'input' && !regEqual(old, cur)) return { ...old, off: 0, id: 0, var: capped(UNKNOWN, lenBound), lenBound };
+  if (old.kind === 'input') {
+    const whole = (r: Reg) => scalarAlu('add', 64, r.var, constant(BigInt(r.off)));
+    return { ...old, off: 0, var: capped(widenScalar(whole(old), whole(cur), thresholds), lenBound), lenBound };
+  }
+  if (old.kind === 'scalar') return { ...scalarReg(capped(widenScalar(old.var, cur.var, thresholds), lenBound)), lenBound };
   const sameObject = old.orNull === cur.orNull && old.frame === cur.frame && old.map?.fd === cur.map?.fd
     && old.size === cur.size && old.target === cur.target && old.refId === cur.refId;
   if (!sameObject) return NOT_INIT;
-  if (old.off === cur.off && old.id === cur.id && old.range === cur.range) return { ...old, var: widenScalar(old.var, cur.var) };
+  if (old.off === cur.off && old.id === cur.id && old.range === cur.range) return { ...old, var: capped(widenScalar(old.var, cur.var, thresholds), lenBound), lenBound };
   // Different fixed offsets move into the variable part; a packet pointer loses its proven range, and stands alone under a new id.
   const whole = (r: Reg) => scalarAlu('add', 64, r.var, constant(BigInt(r.off)));
   const id = old.id === cur.id ? old.id : freshId();
-  return { ...old, off: 0, var: widenScalar(whole(old), whole(cur)), id, range: old.off === cur.off ? Math.min(old.range, cur.range) : 0 };
+  return { ...old, off: 0, var: capped(widenScalar(whole(old), whole(cur)), lenBound), id, range: old.off === cur.off ? Math.min(old.range, cur.range) : 0, lenBound };
 }
 
 /**
@@ -52,16 +115,21 @@ export function widenReg(old: Reg, cur: Reg, freshId: () => number): Reg {
  * Registers not `live` here are dropped. `hard` (the widened states still grow): whatever
  * differs at all is forgotten, registers and stack bytes alike, which cannot grow again.
  */
-export function widenState(old: State, cur: State, freshId: () => number, live: (r: number) => boolean, hard: boolean): State {
+export function widenState(
+  old: State, cur: State, freshId: () => number, live: (r: number) => boolean, hard: boolean, programConstants: readonly bigint[] = [],
+): State {
   if (old.frames.length !== cur.frames.length) return cur;
   const top = cur.frames.length - 1;
+  const lenMins = [old.lenMin, cur.lenMin] as const;
+  const thresholds = withStateConstants(programConstants, cur);
   const frames = cur.frames.map((c, i) => {
     const o = old.frames[i];
     const regs = c.regs.map((r, k) => {
       if (i === top && !live(k)) return NOT_INIT;
       // A number that keeps changing becomes any number (still readable in strict mode).
-      if (hard && !regEqual(o.regs[k], r)) return o.regs[k].kind === 'scalar' && r.kind === 'scalar' ? UNKNOWN_SCALAR : NOT_INIT;
-      return widenReg(o.regs[k], r, freshId);
+      const widensByBound = o.regs[k].kind === r.kind && (r.kind === 'scalar' || r.kind === 'input');
+      if (hard && !regEqual(o.regs[k], r) && !widensByBound) return NOT_INIT;
+      return widenReg(o.regs[k], r, freshId, lenMins, hard, thresholds);
     });
     const bytes = c.bytes.slice();
     const spills = [...c.spills];
@@ -76,7 +144,7 @@ export function widenState(old: State, cur: State, freshId: () => number, live: 
         spills[s] = undefined;
         continue;
       }
-      const w = hard && !regEqual(a, b) ? NOT_INIT : widenReg(a, b, freshId);
+      const w = hard && !regEqual(a, b) ? NOT_INIT : widenReg(a, b, freshId, lenMins, hard, thresholds);
       if (w.kind === 'not_init') {
         bytes.fill(hard ? Byte.Invalid : Byte.Misc, s * 8, s * 8 + 8);
         spills[s] = undefined;
@@ -84,5 +152,75 @@ export function widenState(old: State, cur: State, freshId: () => number, live: 
     }
     return { ...c, regs, bytes, spills, depth: Math.max(o.depth, c.depth) };
   });
-  return { frames, refs: cur.refs.length <= old.refs.length ? [...cur.refs] : [...old.refs] };
+  linkEqualDifferences(old, cur, frames, freshId);
+  return { frames, refs: cur.refs.length <= old.refs.length ? [...cur.refs] : [...old.refs], lenMin: Math.min(old.lenMin, cur.lenMin) };
+}
+
+/** The widening thresholds: the program's compared constants and the known numbers of the state, each and minus 1, ascending. */
+function withStateConstants(programConstants: readonly bigint[], state: State): bigint[] {
+  const out = new Set(programConstants);
+  for (const f of state.frames) {
+    for (const r of f.regs) {
+      const k = r.kind === 'scalar' ? constantOf(r.var) : undefined;
+      if (k !== undefined && k < 1n << 62n) for (const t of [k, k - 1n]) if (t >= 0n) out.add(t);
+    }
+  }
+  return [...out].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Every scalar of a state (registers and spills of every frame), by a key both states share. */
+function scalarsOf(state: Pick<State, 'frames'>): Map<string, Reg> {
+  const out = new Map<string, Reg>();
+  state.frames.forEach((f, i) => {
+    f.regs.forEach((r, k) => { if (r.kind === 'scalar') out.set(`${i}r${k}`, r); });
+    f.spills.forEach((r, k) => { if (r?.kind === 'scalar') out.set(`${i}s${k}`, r); });
+  });
+  return out;
+}
+
+/** x - y when a state knows it: both known numbers, or one link (the same id). */
+function difference(x: Reg, y: Reg): bigint | undefined {
+  const kx = constantOf(x.var);
+  const ky = constantOf(y.var);
+  if (kx !== undefined && ky !== undefined) return s64(kx - ky);
+  if (x.id !== 0 && x.id === y.id) return BigInt(x.off - y.off);
+  return undefined;
+}
+
+/**
+ * Scalars whose difference is the same constant on both paths stay linked in the widened
+ * state (one fresh id, offsets from the first of them): `r3 == r4` in every round of a
+ * loop is kept although both values grow, so a bound learnt on one moves the other.
+ */
+function linkEqualDifferences(old: State, cur: State, frames: State['frames'], freshId: () => number): void {
+  const o = scalarsOf(old);
+  const c = scalarsOf(cur);
+  const w = scalarsOf({ frames });
+  const keys = [...w.keys()].filter((k) => o.has(k) && c.has(k));
+  const grouped = new Set<string>();
+  const assign = (key: string, reg: Reg) => {
+    const [frame, kind, index] = [Number.parseInt(key, 10), key.includes('r') ? 'r' : 's', Number(key.slice(key.search(/[rs]/) + 1))];
+    if (kind === 'r') frames[frame].regs[index] = reg;
+    else frames[frame].spills[index] = reg;
+  };
+  for (const key of keys) assign(key, { ...w.get(key)!, id: 0, off: 0 });
+  for (let i = 0; i < keys.length; i++) {
+    if (grouped.has(keys[i])) continue;
+    const first = keys[i];
+    let id = 0;
+    for (let j = i + 1; j < keys.length; j++) {
+      const other = keys[j];
+      if (grouped.has(other)) continue;
+      if (constantOf(w.get(other)!.var) !== undefined && constantOf(w.get(first)!.var) !== undefined) continue;
+      const d = difference(o.get(other)!, o.get(first)!);
+      if (d === undefined || d !== difference(c.get(other)!, c.get(first)!) || d > 1n << 30n || d < -(1n << 30n)) continue;
+      if (id === 0) {
+        id = freshId();
+        grouped.add(first);
+        assign(first, { ...w.get(first)!, id, off: 0 });
+      }
+      grouped.add(other);
+      assign(other, { ...w.get(other)!, id, off: Number(d) });
+    }
+  }
 }

@@ -1,0 +1,51 @@
+import type { AluOp } from '../decode/opcodes.js';
+import {
+  cappedBy, divideBound, fromMax, offsetBound, scaleBound, sumBound, tighter, type LenBound,
+} from './input-length.js';
+import type { Reg } from './registers.js';
+import { constantOf, type Scalar } from './scalar.js';
+
+/**
+ * What an ALU result keeps of its operands' relations, besides its bounds
+ * (scalar-alu.ts): the link to the registers it was copied from, moved by a constant
+ * added or subtracted (the kernel's linked scalars, BPF_ADD_CONST), and its bound
+ * relative to the input's length (input-length.ts). 64-bit operations only: a 32-bit
+ * result is a new number.
+ */
+export function aluRelations(op: AluOp, width: 32 | 64, dst: Reg, src: Reg, value: Scalar, lenMin: number): Pick<Reg, 'id' | 'off' | 'lenBound'> & { var: Scalar } {
+  const k = constantOf(src.var);
+  let id = 0;
+  let off = 0;
+  if (width === 64 && dst.id !== 0 && k !== undefined && (op === 'add' || op === 'sub')) {
+    const moved = dst.off + (op === 'add' ? 1 : -1) * Number(BigInt.asIntN(64, k));
+    if (Math.abs(moved) < 2 ** 30) [id, off] = [dst.id, moved];
+  }
+  const lenBound = width === 64 ? resultBound(op, dst, src, k, lenMin) : undefined;
+  // The bound caps the concrete maximum too (it may be tighter than the ALU's own).
+  return { id, off, lenBound, var: cappedBy(value, lenBound) };
+}
+
+/** A value's bound relative to the length, or its concrete maximum as one. */
+function boundOf(r: Reg): LenBound | undefined {
+  return r.lenBound ?? fromMax(r.var.umax);
+}
+
+function resultBound(op: AluOp, dst: Reg, src: Reg, k: bigint | undefined, lenMin: number): LenBound | undefined {
+  // Only worth carrying while some operand depends on the length.
+  if (dst.lenBound === undefined && src.lenBound === undefined) return undefined;
+  const a = boundOf(dst);
+  const b = boundOf(src);
+  switch (op) {
+    case 'add': return sumBound(dst, src, lenMin);
+    // No wrap below zero: dst is at least what src can be, so dst - src <= bound(dst) - min(src).
+    case 'sub': return a && dst.var.umin >= src.var.umax ? offsetBound(a, -Number(src.var.umin)) : undefined;
+    case 'mul': return a && k !== undefined && k < 1n << 20n ? scaleBound(a, Number(k)) : undefined;
+    case 'lsh': return a && k !== undefined && k < 20n ? scaleBound(a, 2 ** Number(k)) : undefined;
+    case 'div': return a && k !== undefined && k >= 1n && k < 1n << 52n ? divideBound(a, Number(k)) : undefined;
+    case 'rsh': return a && k !== undefined && k < 64n ? divideBound(a, 2 ** Number(k)) : undefined;
+    // Never more than either operand (unsigned).
+    case 'and': return tighter(a, b, lenMin);
+    case 'mod': return a;
+    default: return undefined;
+  }
+}
