@@ -72,7 +72,7 @@ const rows = results.map((m) => {
   ];
 });
 console.log(renderTable(header, rows));
-console.log('checked = memory accesses the JIT compiles with a run-time range check / all of them (what neither the verifier nor input-bounds proved)');
+console.log('checked = memory accesses the JIT compiles with a run-time range check / all of them (what the verifier did not prove)');
 console.log('');
 
 // One row per program file for the means: the programs as written, or with each

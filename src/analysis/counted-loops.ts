@@ -85,7 +85,7 @@ export interface CountedLoop {
 }
 
 export interface CountedLoopOptions {
-  /** Accesses already proven safe by other means (input-bounds.ts). */
+  /** Accesses the verifier already proved safe. */
   readonly proven: ReadonlySet<number>;
   readonly regionGuess: ReadonlyMap<number, Region>;
   /** Whether a call instruction may run eBPF code, which charges the budget itself. */

@@ -4,7 +4,6 @@ import type { Insn } from '../decode/insn.js';
 import { buildCfg, hasCycle, type FunctionCfg, type ProgramCfg } from './cfg.js';
 import { countedLoops, type CountedLoop } from './counted-loops.js';
 import { dominators } from './dominators.js';
-import { provenInputAccesses } from './input-bounds.js';
 import type { ProgramShape } from './program-shape.js';
 import { guessRegions, type Region } from './regions.js';
 import { findSpeculations, type Speculation } from './speculation.js';
@@ -16,7 +15,7 @@ import { findSpeculations, type Speculation } from './speculation.js';
  *   1. the CFG (blocks, edges both ways), and whether the function has a cycle;
  *   2. regions:       the region each access probably touches (a guess, regions.ts);
  *   3. proofs:        the accesses the verifier proved (verify/verifier.ts, run before the
- *                     JIT), and input accesses proven in range (input-bounds.ts; raw programs);
+ *                     JIT; a raw program's input accesses relative to its length too);
  *   4. counted loops: with a cycle, dominators and innermost natural loops, and the loops
  *                     whose trip count and accesses a guard can check on entry
  *                     (counted-loops.ts; reads 2 and 3);
@@ -31,7 +30,7 @@ export interface FunctionAnalysis {
   readonly hasLoops: boolean;
   /** The region each memory access probably touches, by pc. */
   readonly regionGuess: ReadonlyMap<number, Region>;
-  /** Accesses that need no check, by pc: the verifier's proofs, and input accesses input-bounds.ts proves. */
+  /** Accesses that need no check, by pc: the verifier's proofs. */
   readonly proven: ReadonlySet<number>;
   /** Loops that get a guard and a fast copy. */
   readonly countedLoops: readonly CountedLoop[];
@@ -68,9 +67,7 @@ function analyzeFunction(fn: FunctionCfg, input: AnalysisInput): FunctionAnalysi
   const { insns } = input.shape;
   const hasLoops = hasCycle(fn);
   const regionGuess = guessRegions(fn, insns, input);
-  // The input-bounds proofs start from r1 = the input and r2 = its length: raw programs only.
-  const proven = new Set(input.verified);
-  if (input.programType === 'raw') for (const pc of provenInputAccesses(fn, insns, input.layout)) proven.add(pc);
+  const proven = input.verified;
   const loops = hasLoops
     ? countedLoops(fn, insns, dominators(fn), { proven, regionGuess, callsBack: input.callsBack })
     : [];

@@ -15,7 +15,7 @@ export type ProgramLookup = (runtime: HelperHost, map: bigint, index: number) =>
  * and the caller carries on, as in the kernel, where a failed tail call falls through.
  * ctx must be the context, the r1 the run started with (the kernel's verifier demands a
  * PTR_TO_CTX): every program can then rely on its r1 at entry (the input's address for a
- * raw program, which the JIT uses to prove input accesses safe, analysis/input-bounds.ts).
+ * raw program, on which the verifier's input proofs rest, verify/input-length.ts).
  * Anything else traps.
  */
 export function tailCallHelper(lookup: ProgramLookup): HelperDef {

@@ -48,7 +48,7 @@ export function inside(c: FunctionContext, region: Region, base: () => Expr, off
  *
  * r10 is read-only, so `[r10 + off]` with -512 <= off <= -size is always inside the
  * current frame and needs no check: (i32.wrap_i64 (i64.add $r10 off)); neither do
- * accesses input-bounds.ts proves inside the input.
+ * accesses the verifier proves inside their object (a raw program's input included).
  *
  * Otherwise the access is checked inline against the region regions.ts guessed first
  * (one compare on the hot path), then against the others, trapping with pc/address/size

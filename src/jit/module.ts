@@ -47,7 +47,7 @@ export interface CompiledModule {
   readonly helperIds: readonly number[];
   /**
    * The pcs of the loads, stores and atomics compiled with a run-time range check: those
-   * neither the verifier nor the input-bounds analysis proved (a counted loop's fast copy
+   * the verifier did not prove (a counted loop's fast copy
    * may still run them unchecked).
    */
   readonly checkedAccesses: readonly number[];

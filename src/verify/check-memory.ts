@@ -2,7 +2,7 @@ import { STACK_FRAME_SIZE } from '../abi/layout.js';
 import type { Insn } from '../decode/insn.js';
 import type { Semantics, Size } from '../decode/opcodes.js';
 import { checkAlignment } from './alignment.js';
-import { fromMax, offsetBound, withinInput } from './input-length.js';
+import { cappedBy, fromMax, offsetBound, tighter, withinInput } from './input-length.js';
 import { readReg } from './check-alu.js';
 import { contextAccess, sockAccess } from './context-access.js';
 import type { VerifierEnv } from './env.js';
@@ -244,7 +244,7 @@ export function access(
       // place may land on the stack.
       const proven = inputAccessProven(reg, off, size, state.lenMin);
       env.noteAccess(pc, proven);
-      if (write && !proven) forgetStack(state);
+      if (!proven && !learnFromCheck(state, r, reg, off, size, env.inputSpan) && write) forgetStack(state);
       return write ? value ?? UNKNOWN_SCALAR : loadedScalar(size, signed);
     }
     default:
@@ -265,6 +265,21 @@ function inputAccessProven(reg: Reg, off: number, size: number, lenMin: number):
   const variable = reg.lenBound ?? fromMax(reg.var.umax);
   const end = variable === undefined ? undefined : offsetBound(variable, reg.off + off + size);
   return end !== undefined && withinInput(end, lenMin);
+}
+
+/**
+ * An input access left to its run-time check, whose every position lies within
+ * `inputSpan` bytes of the input's start, where no other region lies: it traps unless it
+ * is inside the input, so the path after it knows LEN >= its end (`ldxb [r1+20]` then
+ * proves `ldxb [r1+5]`), and a store cannot have touched the stack. False if that is not known.
+ */
+function learnFromCheck(state: State, r: number, reg: Reg, off: number, size: number, inputSpan: number): boolean {
+  const start = reg.off + off;
+  if (reg.var.smin < 0n || start + Number(reg.var.umin) < 0 || BigInt(start + size) + reg.var.umax > BigInt(inputSpan)) return false;
+  state.lenMin = Math.max(state.lenMin, start + Number(reg.var.umin) + size);
+  const bound = tighter(reg.lenBound, { a: 1, b: -(start + size) }, state.lenMin);
+  currentFrame(state).regs[r] = { ...reg, var: cappedBy(reg.var, bound), lenBound: bound };
+  return true;
 }
 
 /** Whether the program type may write its packet directly (the kernel's may_access_direct_pkt_data). */

@@ -21,6 +21,8 @@ export interface VerifierEnv {
   noteAccess(pc: number, proven: boolean): void;
   /** A conditional jump at `pc` went one way only, decided by its scalar operands' values (they must be precise). */
   noteDecidedBranch(pc: number): void;
+  /** Bytes from a raw program's input start within which no other region lies (the input area and the gap before the heap). */
+  readonly inputSpan: number;
   /** Whether the verifier rejects only what cannot run safely at all (raw programs), keeping run-time checks. */
   readonly checked: boolean;
 }

@@ -96,6 +96,7 @@ export function verify(program: ValidatedProgram, options: VerifierOptions): Ver
 class Verifier implements VerifierEnv {
   readonly type;
   readonly checked: boolean;
+  readonly inputSpan: number;
   private ids = 0;
   private processed = 0;
   private stored = 0;
@@ -124,6 +125,7 @@ class Verifier implements VerifierEnv {
   constructor(private readonly program: ValidatedProgram, options: VerifierOptions) {
     this.type = program.type;
     this.checked = options.checked;
+    this.inputSpan = program.runtime.layout.heapBase - program.runtime.layout.inputBase;
     this.log = options.log;
     this.functionEntries = new Set(program.subprograms.map((s) => s.entry));
     const arity = (id: number) => program.helpers.get(id)?.proto.args.length ?? 5;

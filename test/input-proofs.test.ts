@@ -1,19 +1,24 @@
+/**
+ * Raw programs' input accesses the verifier proves inside the input (r1 = the input, r2 =
+ * its length; src/verify/input-length.ts), which the JIT compiles without a check: the
+ * proofs, the checks the JIT emits, and both engines agreeing at the edges they reason about.
+ */
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../src/decode/asm.js';
 import { loadProgram } from '../src/engine.js';
 import { RuntimeTrap } from '../src/errors.js';
 import { HELPER_IDS } from '../src/abi/kernel-ids.js';
-import { provenInputAccesses } from '../src/analysis/input-bounds.js';
+import { verifyProgram } from '../src/verify/verify-program.js';
+import { memoryAccess } from '../src/decode/insn.js';
 import { jit } from '../src/jit/jit.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { entryFunction } from './support/analysis.js';
 
-const layout = new Runtime().layout;
-
-/** The pcs of the entry function's accesses proven inside the input. */
+/** The pcs of the entry function's accesses the verifier proves (input accesses: these programs make no other). */
 function proven(source: string): number[] {
-  const { insns, fn } = entryFunction(source);
-  return [...provenInputAccesses(fn, insns, layout)].sort((a, b) => a - b);
+  const { insns } = entryFunction(source);
+  const report = verifyProgram(assemble(source));
+  return insns.filter((i) => memoryAccess(i) !== undefined && !report.checkedAccesses.includes(i.pc)).map((i) => i.pc);
 }
 
 /** How many range checks (trap paths of `$trap_oob`) the JIT emitted in the entry function. */
@@ -24,7 +29,7 @@ function checksEmitted(source: string): number {
   return f0.split(`(call ${trapOob}\n`).length - 1;
 }
 
-describe('input bounds proofs', () => {
+describe('raw input proofs (the verifier, relative to the input length)', () => {
   it('use a length check guarding the accesses, and nothing without one', () => {
     const guarded = `
       jlt %r2, 14, short     # pc 0: len >= 14 below
@@ -67,10 +72,10 @@ describe('input bounds proofs', () => {
       exit
       exit`)).toEqual([]);
     expect(proven(`
-      jlt32 %r2, 8, +2       # a 32-bit compare teaches nothing
+      jlt32 %r2, 8, +2       # r2 is a u32 at entry: its low half is all of it
       ldxb %r0, [%r1]
       exit
-      exit`)).toEqual([]);
+      exit`)).toEqual([1]);
     expect(proven(`
       jsgt %r2, 8, +2        # nor does a signed one
       ldxb %r0, [%r1]
@@ -79,10 +84,18 @@ describe('input bounds proofs', () => {
     expect(proven(`
       jlt %r2, 8, out
       jeq %r0, 0, join       # len >= 8 on both paths into join...
-      add %r1, 4             # ...but r1 differs
+      add %r1, 4             # ...and r1 differs: each path is proven on its own
     join:
-      ldxb %r0, [%r1]        # pc 3: checked
-      ldxb %r0, [%r6]
+      ldxb %r0, [%r1]        # pc 3: proven
+      ldxb %r0, [%r6]        # pc 4: r6 is no pointer: checked
+    out:
+      exit`)).toEqual([3]);
+    expect(proven(`
+      jlt %r2, 8, out
+      jeq %r0, 0, join
+      add %r1, 7             # the byte at 8 may be past the end
+    join:
+      ldxh %r0, [%r1]        # pc 3: checked
     out:
       exit`)).toEqual([]);
   });
@@ -141,18 +154,19 @@ describe('input bounds proofs', () => {
     const copyLoop = (guard: string) => `
       ${guard}
       mov %r3, %r2
-      rsh %r3, 1             # r3 <= len
+      rsh %r3, 1             # r3 <= len / 2
       mov %r5, 0
     loop:
       mov %r6, %r1
       add %r6, %r5
-      ldxb %r0, [%r6]        # pc 6: r5 < r3 <= len (from the second trip; the first needs len >= 1)
-      ldxh %r0, [%r6]        # pc 7: r5 + 2 may pass len: checked
+      ldxb %r0, [%r6]        # pc 6: r5 < r3 <= len / 2 (from the second trip; the first needs len >= 1)
+      ldxh %r0, [%r6]        # pc 7: r5 + 2 <= len / 2 + 1 <= len once len >= 2 (with r3 = len: checked)
       add %r5, 1
       jlt %r5, %r3, loop
     out:
       exit`;
-    expect(proven(copyLoop('jlt %r2, 2, out'))).toEqual([6]);
+    expect(proven(copyLoop('jlt %r2, 2, out'))).toEqual([6, 7]);
+    expect(proven(copyLoop('jlt %r2, 2, out').replace('rsh %r3, 1 ', 'add %r3, 0 '))).toEqual([6]);
     expect(proven(copyLoop('ja +0'))).toEqual([]);
   });
 
