@@ -12,6 +12,9 @@
  *   then     heap            map storage, grown on demand (page aligned start)
  */
 
+/** The regions of linear memory a program may touch (the map heap holds map values and helper memory). */
+export type Region = 'stack' | 'input' | 'ctx' | 'heap';
+
 export const WASM_PAGE = 0x10000;
 /** Wasm32 memories hold at most 4 GiB. */
 export const MAX_WASM_PAGES = 0x10000;

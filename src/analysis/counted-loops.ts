@@ -7,7 +7,7 @@ import { NEGATED, SWAPPED } from './conditions.js';
 import { dominates } from './dominators.js';
 import { linAdd, linConst, linConstant, linEqual, linReg, linScale, ZERO, type Lin } from './linear.js';
 import { innermostLoops, type InnermostLoop } from './natural-loops.js';
-import type { Region } from './regions.js';
+import type { Region } from '../abi/layout.js';
 
 /**
  * Counted loops: innermost loops whose number of iterations and memory accesses can be

@@ -1,11 +1,12 @@
-import type { Layout } from '../abi/layout.js';
+import type { Region } from '../abi/layout.js';
+import { FP } from '../abi/registers.js';
+import { memoryAccess } from '../decode/insn.js';
 import type { ProgramType } from '../abi/program-types.js';
 import type { Insn } from '../decode/insn.js';
 import { buildCfg, hasCycle, type FunctionCfg, type ProgramCfg } from './cfg.js';
 import { countedLoops, type CountedLoop } from './counted-loops.js';
 import { dominators } from './dominators.js';
 import type { ProgramShape } from './program-shape.js';
-import { guessRegions, type Region } from './regions.js';
 import { findSpeculations, type Speculation } from './speculation.js';
 
 /**
@@ -13,7 +14,8 @@ import { findSpeculations, type Speculation } from './speculation.js';
  * function, in this order:
  *
  *   1. the CFG (blocks, edges both ways), and whether the function has a cycle;
- *   2. regions:       the region each access probably touches (a guess, regions.ts);
+ *   2. regions:       the region each access touches, as the verifier placed its pointer
+ *                     (where it could not: the stack through r10, else a raw program's input);
  *   3. proofs:        the accesses the verifier proved (verify/verifier.ts, run before the
  *                     JIT; a raw program's input accesses relative to its length too);
  *   4. counted loops: with a cycle, dominators and innermost natural loops, and the loops
@@ -28,7 +30,7 @@ export interface FunctionAnalysis {
   readonly fn: FunctionCfg;
   /** Whether the function has a cycle: it then keeps the budget in a local and charges it on retreating edges. */
   readonly hasLoops: boolean;
-  /** The region each memory access probably touches, by pc. */
+  /** The region each memory access touches (or most likely does), by pc. */
   readonly regionGuess: ReadonlyMap<number, Region>;
   /** Accesses that need no check, by pc: the verifier's proofs. */
   readonly proven: ReadonlySet<number>;
@@ -46,7 +48,6 @@ export interface ProgramAnalysis {
 
 export interface AnalysisInput {
   readonly shape: ProgramShape;
-  readonly layout: Layout;
   /** What r1 is at entry and what the context holds (abi/program-types.ts). */
   readonly programType: ProgramType;
   /**
@@ -56,6 +57,8 @@ export interface AnalysisInput {
   readonly callsBack: (insn: Insn) => boolean;
   /** Memory accesses the verifier proved inside their object on every path, by pc. */
   readonly verified: ReadonlySet<number>;
+  /** The region the verifier placed each access in (on every path that reached it), by pc. */
+  readonly regions: ReadonlyMap<number, Region>;
 }
 
 export function analyzeProgram(input: AnalysisInput): ProgramAnalysis {
@@ -66,11 +69,28 @@ export function analyzeProgram(input: AnalysisInput): ProgramAnalysis {
 function analyzeFunction(fn: FunctionCfg, input: AnalysisInput): FunctionAnalysis {
   const { insns } = input.shape;
   const hasLoops = hasCycle(fn);
-  const regionGuess = guessRegions(fn, insns, input);
+  const regionGuess = accessRegions(fn, insns, input);
   const proven = input.verified;
   const loops = hasLoops
     ? countedLoops(fn, insns, dominators(fn), { proven, regionGuess, callsBack: input.callsBack })
     : [];
   const speculations = findSpeculations(fn, insns);
   return { fn, hasLoops, regionGuess, proven, countedLoops: loops, speculations };
+}
+
+/**
+ * The region of each access of the function: the verifier's, else the stack for r10 and
+ * a raw program's input for anything else (a number the verifier could not place: the
+ * run-time check tries every region, this one first).
+ */
+function accessRegions(fn: FunctionCfg, insns: AnalysisInput['shape']['insns'], input: AnalysisInput): Map<number, Region> {
+  const regions = new Map<number, Region>();
+  for (let i = fn.sub.firstIndex; i < fn.sub.endIndex; i++) {
+    const insn = insns[i];
+    const access = memoryAccess(insn);
+    if (access === undefined) continue;
+    const placed = input.regions.get(insn.pc);
+    regions.set(insn.pc, placed ?? (access.base === FP ? 'stack' : input.programType === 'raw' ? 'input' : 'stack'));
+  }
+  return regions;
 }

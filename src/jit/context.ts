@@ -3,7 +3,7 @@ import type { Layout } from '../abi/layout.js';
 import type { SkbHeaders } from '../abi/program-types.js';
 import { REG_COUNT } from '../abi/registers.js';
 import type { FunctionAnalysis } from '../analysis/program-analysis.js';
-import type { Region } from '../analysis/regions.js';
+import type { Region } from '../abi/layout.js';
 import type { Insn } from '../decode/insn.js';
 import type { HelperDef } from '../helpers/registry.js';
 
@@ -162,7 +162,7 @@ export class FunctionContext {
     return this.analysis.proven.has(pc) || this.scope.unchecked.has(pc);
   }
 
-  /** The region the access at `pc` probably touches (regions.ts); the stack if nothing is known. */
+  /** The region the access at `pc` touches, as the verifier placed it (program-analysis.ts); the stack if nothing is known. */
   regionGuess(pc: number): Region {
     return this.analysis.regionGuess.get(pc) ?? 'stack';
   }

@@ -6,7 +6,7 @@ import { STACK_FRAME_SIZE } from '../abi/layout.js';
 import { SKF_LL_OFF, SKF_NET_OFF } from '../abi/program-types.js';
 import { bswap16, bswap32 } from './bits.js';
 import { NAMES, type Expr, type FunctionContext } from './context.js';
-import type { Region } from '../analysis/regions.js';
+import type { Region } from '../abi/layout.js';
 
 type LoadSem = Extract<Semantics, { kind: 'load' }>;
 type StoreSem = Extract<Semantics, { kind: 'store' }>;
@@ -50,7 +50,7 @@ export function inside(c: FunctionContext, region: Region, base: () => Expr, off
  * current frame and needs no check: (i32.wrap_i64 (i64.add $r10 off)); neither do
  * accesses the verifier proves inside their object (a raw program's input included).
  *
- * Otherwise the access is checked inline against the region regions.ts guessed first
+ * Otherwise the access is checked inline against the region the verifier placed it in first
  * (one compare on the hot path), then against the others, trapping with pc/address/size
  * if none holds:
  *   (if (i32.eqz <inside guess>)

@@ -132,7 +132,7 @@ export function compileModule(input: CompileInput): CompiledModule {
   const { program } = input;
   const { helpers, insns, subprograms } = program;
   const { layout } = program.runtime;
-  const analysis = analyzeProgram({ shape: program, layout, programType: program.type, callsBack: (insn) => callsBack(helpers, insn), verified: program.verification.proven,
+  const analysis = analyzeProgram({ shape: program, programType: program.type, callsBack: (insn) => callsBack(helpers, insn), verified: program.verification.proven, regions: program.verification.regions,
   });
   const m = new binaryen.Module();
   try {

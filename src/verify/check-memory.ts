@@ -1,4 +1,4 @@
-import { STACK_FRAME_SIZE } from '../abi/layout.js';
+import { STACK_FRAME_SIZE, type Region } from '../abi/layout.js';
 import type { Insn } from '../decode/insn.js';
 import type { Semantics, Size } from '../decode/opcodes.js';
 import { checkAlignment } from './alignment.js';
@@ -157,6 +157,11 @@ export function loadedScalar(size: number, signed: boolean): Reg {
   return scalarReg(sync({ ...UNKNOWN, smin: -(1n << (bits - 1n)), smax: (1n << (bits - 1n)) - 1n }));
 }
 
+/** The region of linear memory each kind of pointer points into (sock: none the JIT checks first). */
+const REGION_OF: Partial<Record<Reg['kind'], Region>> = {
+  stack: 'stack', ctx: 'ctx', input: 'input', packet: 'input', packet_meta: 'input', map_value: 'heap', mem: 'heap',
+};
+
 /**
  * One access through register `r` at `off` of `size` bytes; a load returns what it reads.
  * `value`: for a store, what is written (a register, or a known immediate).
@@ -166,6 +171,7 @@ export function access(
   atomic = false,
 ): Reg {
   const reg = readReg(env, currentFrame(state), r, pc);
+  const note = (proven: boolean) => env.noteAccess(pc, proven, REGION_OF[reg.kind]);
   // The kernel checks alignment first, whatever the pointer (an or_null one is never
   // strict); atomics must be naturally aligned on every kind of memory.
   if (!reg.orNull) checkAlignment(env, reg, off, size, atomic, pc);
@@ -184,7 +190,7 @@ export function access(
       if (atomic && !write && !fixed) {
         env.fail('VARIABLE_STACK_ACCESS', `variable offset stack pointer cannot be passed into helper function; var_off=${tnumString(reg.var.tnum)} off=${reg.off + off} size=${size}`, pc);
       }
-      env.noteAccess(pc, true);
+      note(true);
       if (write) {
         writeStack(env, frame, lo, hi, fixed, value, pc);
         return value ?? UNKNOWN_SCALAR;
@@ -197,7 +203,7 @@ export function access(
       const field = contextAccess(env.type, off, size, write, signed);
       if (field === undefined) env.fail('INVALID_CTX_ACCESS', `invalid bpf_context access off=${off} size=${size}`, pc);
       // A tracepoint's record is as long as the bytes a run is given: a read past them traps at run time.
-      env.noteAccess(pc, env.type !== 'tracepoint');
+      note(env.type !== 'tracepoint');
       if (write) return value ?? UNKNOWN_SCALAR;
       if (field.kind === 'scalar') return loadedScalar(size, signed);
       if (field.kind === 'sock') return pointerReg('sock', { orNull: true, id: env.newId() });
@@ -210,7 +216,7 @@ export function access(
       if (fixed < 0 || fixed + size > reg.range) {
         env.fail('PACKET_OUT_OF_RANGE', `invalid access to packet, off=${fixed} size=${size}, R${r}(id=${reg.id},off=${reg.off},r=${reg.range})`, pc);
       }
-      env.noteAccess(pc, true);
+      note(true);
       return write ? value ?? UNKNOWN_SCALAR : loadedScalar(size, signed);
     }
     case 'map_value': {
@@ -221,7 +227,7 @@ export function access(
       if (s.lo < 0n || s.hi > BigInt(map.valueSize)) {
         env.fail('MAP_VALUE_OUT_OF_RANGE', `invalid access to map value, value_size=${map.valueSize} off=${reg.off + off} size=${size}`, pc);
       }
-      env.noteAccess(pc, true);
+      note(true);
       return write ? value ?? UNKNOWN_SCALAR : loadedScalar(size, signed);
     }
     case 'mem': {
@@ -230,12 +236,12 @@ export function access(
       if (s.lo < 0n || s.hi > BigInt(reg.size)) {
         env.fail('MEM_OUT_OF_RANGE', `invalid access to memory, mem_size=${reg.size} off=${reg.off + off} size=${size}`, pc);
       }
-      env.noteAccess(pc, true);
+      note(true);
       return write ? value ?? UNKNOWN_SCALAR : loadedScalar(size, signed);
     }
     case 'sock': {
       if (!sockAccess(reg.off + off, size, write)) env.fail('INVALID_SOCK_ACCESS', `R${r} invalid sock_common access off=${reg.off + off} size=${size}`, pc);
-      env.noteAccess(pc, true);
+      note(true);
       return loadedScalar(size, signed);
     }
     case 'input': {
@@ -243,7 +249,7 @@ export function access(
       // path allows; otherwise the run-time check decides, and a store the verifier cannot
       // place may land on the stack.
       const proven = inputAccessProven(reg, off, size, state.lenMin);
-      env.noteAccess(pc, proven);
+      note(proven);
       if (!proven && !learnFromCheck(state, r, reg, off, size, env.inputSpan) && write) forgetStack(state);
       return write ? value ?? UNKNOWN_SCALAR : loadedScalar(size, signed);
     }
@@ -251,7 +257,7 @@ export function access(
       if (env.checked) {
         // A raw program's input, or a value the verifier cannot place: the run-time check
         // decides. A store may land on the stack (a number can be a stack address).
-        env.noteAccess(pc, false);
+        note(false);
         if (write) forgetStack(state);
         return write ? value ?? UNKNOWN_SCALAR : loadedScalar(size, signed);
       }

@@ -1,3 +1,4 @@
+import type { Region } from '../abi/layout.js';
 import type { ProgramType } from '../abi/program-types.js';
 import type { HelperDef } from '../helpers/registry.js';
 
@@ -17,8 +18,9 @@ export interface VerifierEnv {
   /**
    * Record how a memory access at `pc` went on this path: proven inside its object, or
    * (checked mode) left to the run-time check. An access proven on every path needs no check.
+   * `region`: where the pointer points, which the JIT checks first when a check stays.
    */
-  noteAccess(pc: number, proven: boolean): void;
+  noteAccess(pc: number, proven: boolean, region?: Region): void;
   /** A conditional jump at `pc` went one way only, decided by its scalar operands' values (they must be precise). */
   noteDecidedBranch(pc: number): void;
   /** Bytes from a raw program's input start within which no other region lies (the input area and the gap before the heap). */

@@ -18,6 +18,7 @@ import { constReg, NOT_INIT, pointerReg, scalarReg, UNKNOWN_SCALAR, type MapInfo
 import { constantOf, unsignedRange } from './scalar.js';
 import { tnumString } from './tnum.js';
 import { widenState, WIDEN_AFTER } from './widen.js';
+import type { Region } from '../abi/layout.js';
 import { EXACT_LEN, LEN_MAX } from './input-length.js';
 import { cloneState, currentFrame, initialState, newFrame, stateCovers, stateEquals, stateString, type State } from './state.js';
 
@@ -69,6 +70,8 @@ export interface Verification {
   readonly proven: ReadonlySet<number>;
   /** Memory accesses some path left to a run-time check. */
   readonly checkedAccesses: ReadonlySet<number>;
+  /** The region each placed access points into on every path (the JIT checks it first where a check stays). */
+  readonly regions: ReadonlyMap<number, Region>;
 }
 
 /** A state kept at the start of a block: pruning compares later paths with it. */
@@ -105,6 +108,8 @@ class Verifier implements VerifierEnv {
   private jumps = 0;
   private lastCheckpointAt = { insns: 0, jumps: 0 };
   private readonly provenAt = new Map<number, boolean>();
+  /** The region each access's pointer pointed into on the paths that placed it (null: paths disagreed). */
+  private readonly regionAt = new Map<number, Region | null>();
   private readonly explored = new Map<number, Checkpoint[]>();
   /** Checkpoints ever kept at each pc (widening counts them; eviction does not lower it). */
   private readonly storedAt = new Map<number, number>();
@@ -184,8 +189,11 @@ class Verifier implements VerifierEnv {
     return ++this.ids;
   }
 
-  noteAccess(pc: number, proven: boolean): void {
+  noteAccess(pc: number, proven: boolean, region?: Region): void {
     this.provenAt.set(pc, (this.provenAt.get(pc) ?? true) && proven);
+    // One region on every path that placed the access; paths that disagree leave it unknown.
+    const seen = this.regionAt.get(pc);
+    if (region !== undefined && seen !== null) this.regionAt.set(pc, seen === undefined || seen === region ? region : null);
   }
 
   /** Strict mode: no instruction may be unreachable in the CFG (the kernel's check_cfg). */
@@ -204,7 +212,7 @@ class Verifier implements VerifierEnv {
     } catch (e) {
       if (e !== TOO_COMPLEX) throw e;
       // Checked mode past the limit: nothing is proven, every access keeps its check.
-      return { processed: this.processed, states: this.stored, peakStates: this.peak, proven: new Set(), checkedAccesses: this.memoryAccesses() };
+      return { processed: this.processed, states: this.stored, peakStates: this.peak, proven: new Set(), checkedAccesses: this.memoryAccesses(), regions: new Map() };
     }
   }
 
@@ -236,7 +244,9 @@ class Verifier implements VerifierEnv {
     const proven = new Set<number>();
     const checkedAccesses = new Set<number>();
     for (const [pc, ok] of this.provenAt) (ok ? proven : checkedAccesses).add(pc);
-    return { processed: this.processed, states: this.stored, peakStates: this.peak, proven, checkedAccesses };
+    const regions = new Map<number, Region>();
+    for (const [pc, region] of this.regionAt) if (region !== null) regions.set(pc, region);
+    return { processed: this.processed, states: this.stored, peakStates: this.peak, proven, checkedAccesses, regions };
   }
 
   private entryState(): State {
