@@ -68,6 +68,11 @@ export interface ModuleInfo {
   readonly usedGlobals: Set<string>;
   /** Whether stores may reach the context (abi/program-types.ts). */
   readonly contextWritable: boolean;
+  /**
+   * Every access is checked (JitOptions.checkEveryAccess): a store may then reach a writable
+   * context, whose fields the verifier checked, where otherwise only proven stores do.
+   */
+  readonly checkEveryAccess: boolean;
   /** skb programs: where LD_ABS/LD_IND's negative offsets read (abi/program-types.ts). */
   readonly skbHeaders: SkbHeaders | undefined;
 }

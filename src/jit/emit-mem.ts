@@ -69,7 +69,7 @@ export function checkedAddress(c: FunctionContext, base: number, off: number, si
   if (base === FP && off >= -STACK_FRAME_SIZE && off <= -size) return m.i32.wrap(addr());
   if (c.isUnchecked(pc)) return m.i32.wrap(addr());
   // What a program may write in its context the verifier proves field by field: a store it did not prove never reaches it.
-  const reachable = write ? REGIONS.filter((r) => r !== 'ctx') : REGIONS;
+  const reachable = write && !(c.module.checkEveryAccess && c.module.contextWritable) ? REGIONS.filter((r) => r !== 'ctx') : REGIONS;
   const guessed = c.regionGuess(pc);
   const guess = reachable.includes(guessed) ? guessed : reachable[0];
   const baseReg = () => c.reg(base);

@@ -43,6 +43,12 @@ export interface JitOptions {
   programType?: ProgramType;
   /** How the verifier treats the program: `strict` (default for kernel types) or `checked` (default for raw). */
   verify?: VerifyMode;
+  /**
+   * Compile every memory access with its run-time check, the verifier's proofs ignored
+   * (default false): slower, and a test of the verifier, since a check that fires where
+   * the verifier proved none was needed shows a wrong proof.
+   */
+  checkEveryAccess?: boolean;
 }
 
 export interface JitProgram extends Program {
@@ -80,13 +86,16 @@ type RunExport = (r1: bigint, inputLen: number, ctxLen: number, budget: number) 
 export function jit(program: Uint8Array | readonly Insn[], jitOptions?: JitOptions): JitProgram {
   const options = checkLoadArguments('jit', program, jitOptions);
   const optLevel = checkOptLevel(options.optLevel);
+  if (options.checkEveryAccess !== undefined && typeof options.checkEveryAccess !== 'boolean') {
+    throw new TypeError(`jit: options.checkEveryAccess must be a boolean, got ${typeof options.checkEveryAccess}`);
+  }
   const runtime = options.runtime ?? new Runtime();
   const prepared = prepareProgram(program, {
     runtime, helpers: options.helpers, maps: options.maps, budget: options.budget, programType: options.programType,
     verify: options.verify,
   });
   const { insns, helpers, budget, type } = prepared;
-  const { wasm, helperIds, checkedAccesses } = compileModule({ program: prepared, optLevel });
+  const { wasm, helperIds, checkedAccesses } = compileModule({ program: prepared, optLevel, ignoreProofs: options.checkEveryAccess === true });
   const instance = new WebAssembly.Instance(wasmModule(wasm), moduleImports(runtime, helpers, helperIds));
   const run = instance.exports.run as RunExport;
 

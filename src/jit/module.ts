@@ -39,6 +39,8 @@ export interface CompileInput {
   readonly optLevel?: OptLevel;
   /** Explicit Binaryen pass list, run instead of the level's pipeline (for experiments). */
   readonly passes?: readonly string[];
+  /** Check every memory access at run time, whatever the verifier proved (JitOptions.checkEveryAccess). */
+  readonly ignoreProofs?: boolean;
 }
 
 export interface CompiledModule {
@@ -132,7 +134,7 @@ export function compileModule(input: CompileInput): CompiledModule {
   const { program } = input;
   const { helpers, insns, subprograms } = program;
   const { layout } = program.runtime;
-  const analysis = analyzeProgram({ shape: program, programType: program.type, callsBack: (insn) => callsBack(helpers, insn), verified: program.verification.proven, regions: program.verification.regions,
+  const analysis = analyzeProgram({ shape: program, programType: program.type, callsBack: (insn) => callsBack(helpers, insn), verified: input.ignoreProofs ? new Set() : program.verification.proven, regions: program.verification.regions,
   });
   const m = new binaryen.Module();
   try {
@@ -149,6 +151,7 @@ export function compileModule(input: CompileInput): CompiledModule {
       lddwValue: (insn) => program.lddwValues.get(insn.pc)!,
       usedGlobals: new Set(),
       contextWritable: PROGRAM_TYPE_INFO[program.type].contextWritable,
+      checkEveryAccess: input.ignoreProofs === true,
       skbHeaders: PROGRAM_TYPE_INFO[program.type].skbHeaders,
     };
     declareMemoryAndGlobals(m);
