@@ -43,6 +43,8 @@ export interface LayoutOptions {
 }
 
 export const DEFAULT_MAX_INPUT_SIZE = 1 << 20;
+/** The largest `maxInputSize` a runtime takes (1 GiB): no input, so no raw program's r2, is longer. */
+export const MAX_INPUT_SIZE = 0x4000_0000;
 
 function alignUp(n: number, to: number): number {
   return Math.ceil(n / to) * to;
@@ -50,7 +52,7 @@ function alignUp(n: number, to: number): number {
 
 export function computeLayout(options: LayoutOptions = {}): Layout {
   const maxInputSize = options.maxInputSize ?? DEFAULT_MAX_INPUT_SIZE;
-  if (!Number.isInteger(maxInputSize) || maxInputSize < 0 || maxInputSize > 0x4000_0000) {
+  if (!Number.isInteger(maxInputSize) || maxInputSize < 0 || maxInputSize > MAX_INPUT_SIZE) {
     throw new RangeError(`maxInputSize must be an integer between 0 and 1 GiB, got ${maxInputSize}`);
   }
   const guardEnd = 0x10000;

@@ -3,7 +3,7 @@ import type { JmpCond, Semantics } from '../decode/opcodes.js';
 import { readReg } from './check-alu.js';
 import type { VerifierEnv } from './env.js';
 import { constReg, isPointer, scalarReg, type Reg, type RegKind } from './registers.js';
-import { constant, constantOf, U64_MAX, type Scalar } from './scalar.js';
+import { constant, constantOf, sync, U64_MAX, type Scalar } from './scalar.js';
 import { scalarAlu } from './scalar-alu.js';
 import { cappedBy, fromMax, LEN_MAX, offsetBound, tighter, type LenBound } from './input-length.js';
 import { lengthFacts } from './length-branch.js';
@@ -104,6 +104,7 @@ function setScalar(state: State, r: number, old: Reg, value: Scalar, bound: LenB
   const frame = currentFrame(state);
   const lenBound = bound;
   frame.regs[r] = { ...old, var: cappedBy(value, lenBound), lenBound };
+  if (old.above !== undefined) bindBelow(state, old.above, frame.regs[r].var, lenBound);
   if (old.id === 0) return;
   const linked = (reg: Reg): Reg => {
     const delta = reg.off - old.off;
@@ -121,6 +122,25 @@ function setScalar(state: State, r: number, old: Reg, value: Scalar, bound: LenB
     f.spills.forEach((reg, i) => {
       if (reg?.kind === 'scalar' && reg.id === old.id) f.spills[i] = linked(reg);
     });
+  }
+}
+
+/**
+ * A scalar `above` the scalars of one id (registers.ts) got maximum `value.umax` and
+ * bound `bound`: each of them, base + off <= it - above.off + off, is held to as much.
+ */
+function bindBelow(state: State, above: NonNullable<Reg['above']>, value: Scalar, bound: LenBound | undefined): void {
+  const lower = (reg: Reg): Reg => {
+    const delta = reg.off - above.off;
+    const max = value.umax + BigInt(delta);
+    if (delta > 0 && value.umax + BigInt(delta) > U64_MAX) return reg;
+    const lenBound = bound === undefined || value.umax + BigInt(delta) < 0n ? reg.lenBound : tighter(reg.lenBound, offsetBound(bound, delta), state.lenMin);
+    const capped = max >= reg.var.umin && max < reg.var.umax ? sync({ ...reg.var, umax: max }) : reg.var;
+    return { ...reg, var: cappedBy(capped, lenBound), lenBound };
+  };
+  for (const f of state.frames) {
+    f.regs.forEach((reg, i) => { if (reg.kind === 'scalar' && reg.id === above.id) f.regs[i] = lower(reg); });
+    f.spills.forEach((reg, i) => { if (reg?.kind === 'scalar' && reg.id === above.id) f.spills[i] = lower(reg); });
   }
 }
 

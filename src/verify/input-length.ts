@@ -19,6 +19,7 @@
  * (a - 1)·lenMin + b <= 0 with a <= 1.
  */
 
+import { MAX_INPUT_SIZE } from '../abi/layout.js';
 import { sync, type Scalar } from './scalar.js';
 
 export interface LenBound {
@@ -26,8 +27,8 @@ export interface LenBound {
   readonly b: number;
 }
 
-/** The largest input length any run can have (r2 is a u32 at entry). */
-export const LEN_MAX = 0xffff_ffff;
+/** The largest input length any run can have: no runtime's input area is larger (abi/layout.ts). */
+export const LEN_MAX = MAX_INPUT_SIZE;
 /** Bounds whose value can reach this are dropped: sums of two stay exact and far from 2^64. */
 const LIMIT = 2 ** 52;
 

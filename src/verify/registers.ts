@@ -26,6 +26,9 @@ import { constant, equalScalars, isConstant, scalarString, within, UNKNOWN, type
  * too: a compare with data_end proves `range` for every pointer of that id. Scalars share
  * an `id` when one is a copy of the other plus a constant, `off` (the kernel's linked
  * scalars): a bound learnt on one holds, moved by the difference, for every other.
+ * `above` says a scalar is at least the scalars of one id (plus their offset): it was one of
+ * them, then grew (a non-negative addend, a factor of at least 1, i * i for i >= 1), so a
+ * bound learnt on it bounds them too (`i * i < len` gives i < len).
  * `lenBound` (raw programs, input-length.ts) bounds a scalar's value, or an input
  * pointer's variable part, relative to the input's length.
  */
@@ -59,6 +62,8 @@ export interface Reg {
   readonly target: number;
   /** Scalars and input pointers: an upper bound on the value (the variable part) relative to the input's length. */
   readonly lenBound?: LenBound;
+  /** Scalars: the value is at least base + off of the scalars linked under `id`. */
+  readonly above?: { readonly id: number; readonly off: number };
 }
 
 const BASE: Reg = { kind: 'not_init', var: UNKNOWN, off: 0, orNull: false, id: 0, range: 0, frame: 0, size: 0, refId: 0, target: 0 };
@@ -141,5 +146,5 @@ export function regCovers(old: Reg, cur: Reg, lenMin = 0): boolean {
 export function regEqual(a: Reg, b: Reg): boolean {
   return a.kind === b.kind && a.off === b.off && a.orNull === b.orNull && a.id === b.id && a.range === b.range
     && a.frame === b.frame && a.map?.fd === b.map?.fd && a.size === b.size && a.refId === b.refId && a.target === b.target
-    && equalBounds(a.lenBound, b.lenBound) && equalScalars(a.var, b.var);
+    && equalBounds(a.lenBound, b.lenBound) && a.above?.id === b.above?.id && a.above?.off === b.above?.off && equalScalars(a.var, b.var);
 }

@@ -12,7 +12,9 @@ import { constantOf, type Scalar } from './scalar.js';
  * relative to the input's length (input-length.ts). 64-bit operations only: a 32-bit
  * result is a new number.
  */
-export function aluRelations(op: AluOp, width: 32 | 64, dst: Reg, src: Reg, value: Scalar, lenMin: number): Pick<Reg, 'id' | 'off' | 'lenBound'> & { var: Scalar } {
+export function aluRelations(
+  op: AluOp, width: 32 | 64, dst: Reg, src: Reg, value: Scalar, lenMin: number,
+): Pick<Reg, 'id' | 'off' | 'lenBound' | 'above'> & { var: Scalar } {
   const k = constantOf(src.var);
   let id = 0;
   let off = 0;
@@ -22,7 +24,7 @@ export function aluRelations(op: AluOp, width: 32 | 64, dst: Reg, src: Reg, valu
   }
   const lenBound = width === 64 ? resultBound(op, dst, src, k, lenMin) : undefined;
   // The bound caps the concrete maximum too (it may be tighter than the ALU's own).
-  return { id, off, lenBound, var: cappedBy(value, lenBound) };
+  return { id, off, lenBound, var: cappedBy(value, lenBound), above: id === 0 && width === 64 ? grownFrom(op, dst, src) : undefined };
 }
 
 /** A value's bound relative to the length, or its concrete maximum as one. */
@@ -48,4 +50,22 @@ function resultBound(op: AluOp, dst: Reg, src: Reg, k: bigint | undefined, lenMi
     case 'mod': return a;
     default: return undefined;
   }
+}
+
+/** Values this far from 2^64 cannot wrap when added or multiplied once more. */
+const NO_WRAP = 1n << 62n;
+
+/**
+ * What dst op= src is at least: dst itself when it can only grow (adding a non-negative
+ * number, multiplying by at least 1 or by itself, without wrapping), so the result stays above dst's
+ * link (or above what dst was above).
+ */
+function grownFrom(op: AluOp, dst: Reg, src: Reg): Reg['above'] {
+  const at = dst.id !== 0 ? { id: dst.id, off: dst.off } : dst.above;
+  if (at === undefined || dst.var.smin < 0n || src.var.smin < 0n || dst.var.umax >= NO_WRAP || src.var.umax >= NO_WRAP) return undefined;
+  if (op === 'add') return at;
+  // x * y >= x for y >= 1, and x * x >= x for every x >= 0.
+  const squaring = src.id !== 0 && src.id === dst.id && src.off === dst.off;
+  if (op === 'mul' && (src.var.umin >= 1n || squaring) && dst.var.umax * src.var.umax < NO_WRAP) return at;
+  return undefined;
 }

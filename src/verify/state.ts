@@ -103,7 +103,7 @@ export function stateCovers(old: State, cur: State, live: (r: number) => boolean
     for (let r = 0; r < REG_COUNT; r++) {
       if (top && !live(r)) continue;
       // A scalar whose value decides nothing from here covers any scalar (see precision.ts).
-      const linkedToNeeded = o[r].id !== 0 && neededIds?.has(o[r].id) === true;
+      const linkedToNeeded = neededIds !== undefined && ((o[r].id !== 0 && neededIds.has(o[r].id)) || (o[r].above !== undefined && neededIds.has(o[r].above!.id)));
       if (top && o[r].kind === 'scalar' && c[r].kind === 'scalar' && (needs.regs & (1 << r)) === 0 && !linkedToNeeded) continue;
       if (!regCovers(o[r], c[r], cur.lenMin) || !links.consistent(o[r], c[r])) return false;
     }
@@ -123,8 +123,14 @@ class LinkMap {
   private readonly map = new Map<number, { id: number; shift: number }>();
 
   consistent(o: Reg, c: Reg): boolean {
-    if (o.kind !== 'scalar' || o.id === 0) return true;
-    if (c.kind !== 'scalar' || c.id === 0) return false;
+    if (o.kind !== 'scalar') return true;
+    if (o.above !== undefined && (c.above === undefined || !this.same(o.above, c.above))) return false;
+    if (o.id === 0) return true;
+    return c.kind === 'scalar' && c.id !== 0 && this.same(o, c);
+  }
+
+  /** Whether old's (id, off) stands for cur's under the map, recording the pair if the id is new. */
+  private same(o: { readonly id: number; readonly off: number }, c: { readonly id: number; readonly off: number }): boolean {
     const seen = this.map.get(o.id);
     if (seen === undefined) {
       this.map.set(o.id, { id: c.id, shift: c.off - o.off });
