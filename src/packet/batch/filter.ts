@@ -5,6 +5,8 @@ import { CaptureError } from '../../errors.js';
 import { parseCbpf } from '../cbpf/parse.js';
 import { validateCbpf } from '../cbpf/validate.js';
 import { translateCbpfBatch } from '../cbpf/batch-translate.js';
+import { batchWasmSupports, compileBatchWasm } from '../cbpf/wasm/batch-module.js';
+import { batchWasmProgram } from './wasm-program.js';
 import type { CbpfInsn } from '../cbpf/insn.js';
 import type { CbpfLoadOptions } from '../cbpf/load.js';
 import { readCapture, type CaptureReadOptions, type CaptureSource } from '../capture/read.js';
@@ -66,8 +68,14 @@ export class PacketFilter {
   /** A classic filter (tcpdump -dd / -ddd text, sock_filter bytes, instructions), checked as Linux checks it. */
   static fromCbpf(input: string | Uint8Array | readonly CbpfInsn[], options: PacketFilterOptions = {}): PacketFilter {
     const cbpf = parseCbpf(input);
-    const insns = translateCbpfBatch(cbpf, validateCbpf(cbpf));
+    const specs = validateCbpf(cbpf);
+    const insns = translateCbpfBatch(cbpf, specs);
     const runtime = options.runtime ?? new Runtime();
+    // The JIT's way for a classic program: straight to Wasm (cbpf/wasm/batch-module.ts),
+    // unless it reads ancillary data, which the eBPF translation computes.
+    if ((options.engine ?? 'jit') === 'jit' && batchWasmSupports(cbpf, specs)) {
+      return new PacketFilter(batchWasmProgram(compileBatchWasm(cbpf, specs), insns, runtime), options.linkType ?? LINKTYPE.ETHERNET);
+    }
     // No loop but the batch's: each packet runs at most the whole program once.
     const maxPackets = Math.ceil(runtime.layout.maxInputSize / (DESCRIPTOR_BYTES + VERDICT_BYTES)) + 1;
     const budget = options.budget ?? Math.min(Number.MAX_SAFE_INTEGER, maxPackets * (insns.length + 1));

@@ -42,12 +42,12 @@ const MATCHES_SLOT = -88;
 const STORE = 'store';
 const NEXT = 'next';
 const DONE = 'done';
-const ETH_HLEN = 14;
+export const ETH_HLEN = 14;
 const SIZE_SUFFIX = { 1: 'b', 2: 'h', 4: 'w' } as const;
-const S32_MAX = 0x7fffffff;
+export const S32_MAX = 0x7fffffff;
 
 /** The frame offset a constant LD_ABS offset reads (legacyLoadOffset for sched_cls), undefined if none. */
-function frameOffset(k: number): number | undefined {
+export function frameOffset(k: number): number | undefined {
   if (k >= 0) return k;
   if (k >= SKF_NET_OFF) return ETH_HLEN + (k - SKF_NET_OFF);
   if (k >= SKF_LL_OFF) return k - SKF_LL_OFF;
