@@ -83,7 +83,7 @@ function synNotAck(buf: Uint8Array, at: number, length: number): boolean {
 /** The expressions with a hand-written predicate (each is in the corpus). */
 export const JS_PREDICATES: ReadonlyMap<string, JsPredicate> = new Map([
   ['udp', udp],
-  ['tcp port 80', tcpPort80],
+  ['tcp port http', tcpPort80], // the corpus spells 'tcp port 80' so
   ['host 10.0.0.1', host10001],
   ['tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-syn', synNotAck],
 ]);

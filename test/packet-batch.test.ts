@@ -14,6 +14,7 @@ import {
   cbpfInsn, CaptureError, encodeCapture, ENGINE_NAMES, loadCbpf, PacketFilter, parseCapture, parseCbpf, Runtime, scanPcapFile,
   type CbpfInsn, type EngineName,
 } from '../src/index.js';
+import { BATCH_TARGET_BYTES } from '../src/packet/batch/filter.js';
 import { runReference } from './support/cbpf-reference.js';
 import { cases, frame } from './support/cbpf-cases.js';
 
@@ -87,6 +88,27 @@ describe.each(ENGINE_NAMES)('batches in %s', (engine: EngineName) => {
     const reversed = filter.filterBuffer(mixedBytes, [...offsets].reverse(), packets.map((p) => p.data.length).reverse());
     expect([...reversed.verdicts].reverse()).toEqual([...r.verdicts]);
     expect(() => filter.filterBuffer(new Uint8Array(5000), [0], [5000])).toThrow(/does not fit/);
+  });
+
+  it('split a buffer bigger than a batch target, and write the verdicts into an array given', () => {
+    const { dd } = accepted.find((e) => e.expr === 'udp')!;
+    const filter = PacketFilter.fromCbpf(dd, { engine, runtime });
+    const packets = [...parseCapture(mixedBytes)];
+    // The capture three times over: ~190 kB, three batches of BATCH_TARGET_BYTES at least.
+    const copies = 3;
+    const buffer = new Uint8Array(mixedBytes.length * copies);
+    for (let c = 0; c < copies; c++) buffer.set(mixedBytes, c * mixedBytes.length);
+    expect(buffer.length).toBeGreaterThan(2 * BATCH_TARGET_BYTES);
+    const offsets = Array.from({ length: copies }, (_, c) => packets.map((p) => c * mixedBytes.length + p.data.byteOffset - mixedBytes.byteOffset)).flat();
+    const lengths = offsets.map((_, i) => packets[i % packets.length].data.length);
+    const want = offsets.map((_, i) => filter.match(packets[i % packets.length].data));
+    const verdicts = new Uint32Array(offsets.length + 5).fill(7);
+    const r = filter.filterBuffer(buffer, offsets, lengths, verdicts);
+    expect([...r.verdicts]).toEqual(want);
+    expect(r.verdicts.buffer).toBe(verdicts.buffer);
+    expect([...verdicts.subarray(offsets.length)]).toEqual([7, 7, 7, 7, 7]);
+    expect(r.matches).toBe(want.filter((v) => v !== 0).length);
+    expect(() => filter.filterBuffer(buffer, offsets, lengths, new Uint32Array(3))).toThrow(/room for 3 verdicts/);
   });
 
   it('take packets as offsets into one buffer, and one packet at a time', () => {

@@ -10,9 +10,12 @@ type RunExport = (input: number, length: number) => number;
 /**
  * A batch module of cbpf/wasm/batch-module.ts as a `raw` Program of the runtime: it
  * imports the runtime's memory and runs like any raw program (input(), runInput(), a
- * call over bytes), with the eBPF translation as its `insns`, for listings.
+ * call over bytes), with the eBPF translation as its `insns`, for listings. `runBatch`
+ * runs the batch already in the input area without the Program's run machinery (BigInt
+ * r0, tail-call chain, run context), none of which a module without helpers or tail
+ * calls needs: PacketFilter.match calls it once per packet.
  */
-export function batchWasmProgram(wasm: Uint8Array, insns: readonly Insn[], runtime: Runtime): Program {
+export function batchWasmProgram(wasm: Uint8Array, insns: readonly Insn[], runtime: Runtime): { program: Program; runBatch: (length: number) => number } {
   let module: WebAssembly.Module;
   try {
     module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
@@ -20,18 +23,22 @@ export function batchWasmProgram(wasm: Uint8Array, insns: readonly Insn[], runti
     throw new CompileError('INTERNAL', `generated batch Wasm was rejected by V8: ${(e as Error).message}`);
   }
   const run = new WebAssembly.Instance(module, { env: { memory: runtime.memory } }).exports.run as RunExport;
-  const enter = (r1: bigint): bigint => {
+  const input = runtime.layout.inputBase;
+  const runBatch = (length: number): number => {
     try {
-      return BigInt(run(Number(r1), runtime.inputLength) >>> 0);
+      return run(input, length) >>> 0;
     } catch (e) {
       // The module's only trap: a batch table that does not lie inside the input.
       if (e instanceof WebAssembly.RuntimeError) throw new RuntimeTrap('BATCH_TABLE', 'the batch table or a packet it describes lies outside the input');
       throw e;
     }
   };
+  // A raw program's r1 is always the input area's address (contexts/raw.ts), where the batch is.
+  const enter = (): bigint => BigInt(runBatch(runtime.inputLength));
   const runs = programRuns({ runtime, type: 'raw', enter, writesMemory: true });
-  return Object.assign(runs.call, {
+  const program = Object.assign(runs.call, {
     engine: 'jit' as const, type: 'raw' as const, insns, runtime,
     run: runs.run, input: runs.input, runInput: runs.runInput, [ENTER]: enter,
   });
+  return { program, runBatch };
 }
