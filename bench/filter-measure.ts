@@ -1,5 +1,4 @@
-import { compileFilter, Runtime, type PacketFilter } from '../src/index.js';
-import { BATCH_TARGET_BYTES } from '../src/packet/batch/filter.js';
+import { BATCH_TARGET_BYTES, compileFilter, Runtime, type PacketFilter } from '../src/index.js';
 import { dataAt } from '../src/packet/batch/layout.js';
 import type { BenchCapture } from './filter-capture.js';
 import type { LibpcapTiming } from './filter-native.js';

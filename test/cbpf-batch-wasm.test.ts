@@ -105,5 +105,22 @@ describe('classic programs compiled straight to Wasm', () => {
     words.set([1, 0, 40, 24]); // bytes 40..64: inside
     expect(program.runInput(64)).toBe(1n);
     expect(words[4]).toBe(1);
+    words.set([1, 30, 40, 24]); // the bias moves it to 70..94
+    expect(thrown(() => program.runInput(64), RuntimeTrap).code).toBe('BATCH_TABLE');
+  });
+
+  it('place each packet at its offset plus the header\'s bias, mod 2^32, as the eBPF route does', () => {
+    // ld [0]; ret a: a packet's first word is its verdict.
+    const prog = [I(0x20, 0, 0, 0), I(0x16)];
+    for (const engine of ['jit', 'interp'] as const) {
+      const { program } = PacketFilter.fromCbpf(prog, { engine });
+      const input = program.input(64);
+      const words = new Uint32Array(input.buffer, input.byteOffset, 16);
+      words.set([0x11223344, 0x55667788], 8); // bytes 32..40, big-endian words: 0x44332211, 0x88776655
+      // Two packets given from a first one 12 bytes further on: offsets 0 and -4 (u32), bias 36.
+      words.set([2, 36, 0, 4, 0xfffffffc, 4]);
+      expect(program.runInput(64), engine).toBe(2n);
+      expect([words[6], words[7]], engine).toEqual([0x88776655, 0x44332211]);
+    }
   });
 });

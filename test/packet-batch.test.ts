@@ -11,10 +11,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  cbpfInsn, CaptureError, encodeCapture, ENGINE_NAMES, loadCbpf, PacketFilter, parseCapture, parseCbpf, Runtime, scanPcapFile,
+  BATCH_TARGET_BYTES, cbpfInsn, CaptureError, encodeCapture, ENGINE_NAMES, loadCbpf, PacketFilter, parseCapture, parseCbpf, Runtime, scanPcapFile,
   type CbpfInsn, type EngineName,
 } from '../src/index.js';
-import { BATCH_TARGET_BYTES } from '../src/packet/batch/filter.js';
 import { runReference } from './support/cbpf-reference.js';
 import { cases, frame } from './support/cbpf-cases.js';
 

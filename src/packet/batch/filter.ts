@@ -152,20 +152,19 @@ export class PacketFilter {
    * before the call's end ever ran, deoptimised at the end of every call (~2x slower).
    */
   private filterSpans(buffer: Uint8Array, offsets: ArrayLike<number>, lengths: ArrayLike<number>, out: Uint32Array): number {
+    const words = this.area();
     let matches = 0;
     for (let from = 0; from < offsets.length; from = this.spanEnd) {
-      this.scanBatch(buffer.length, offsets, lengths, from);
+      this.layTable(buffer.length, offsets, lengths, from, words);
       const lo = this.spanLo;
       const n = this.spanEnd - from;
       const start = dataAt(n);
-      const length = start + this.spanHi - lo;
-      const words = this.layOut(n, length);
+      words[0] = n;
+      // The table holds offsets from the first packet's; the bias moves them to where the
+      // copy of [lo, hi) puts them (layout.ts: u32 arithmetic, so any order works).
+      words[1] = start - lo + offsets[from];
       this.input.set(buffer.subarray(lo, this.spanHi), start);
-      for (let i = 0; i < n; i++) {
-        words[2 + 2 * i] = start + offsets[from + i] - lo;
-        words[3 + 2 * i] = lengths[from + i];
-      }
-      matches += this.run(n, length, words, out, from);
+      matches += this.run(n, start + this.spanHi - lo, words, out, from);
     }
     return matches;
   }
@@ -202,12 +201,14 @@ export class PacketFilter {
   }
 
   /**
-   * The longest run of packets from `from` whose byte range, with the table, fits the
-   * batch target (a packet alone may take the whole input area), each pair checked on the
-   * way: sets spanEnd and the range [spanLo, spanHi).
+   * The table of the longest run of packets from `from` whose byte range, with the table,
+   * fits the batch target (a packet alone may take the whole input area), each pair
+   * checked on the way and written as it is (its offset from the first packet's): one
+   * pass. Sets spanEnd and the range [spanLo, spanHi) of the buffer to copy.
    */
-  private scanBatch(size: number, offsets: ArrayLike<number>, lengths: ArrayLike<number>, from: number): void {
+  private layTable(size: number, offsets: ArrayLike<number>, lengths: ArrayLike<number>, from: number, words: Uint32Array): void {
     const count = offsets.length;
+    const first = offsets[from];
     const target = Math.min(this.capacity, BATCH_TARGET_BYTES);
     let lo = size;
     let hi = 0;
@@ -226,6 +227,8 @@ export class PacketFilter {
         if (to === from) throw this.tooBig(n);
         break;
       }
+      words[2 + 2 * (to - from)] = o - first; // u32: wraps below the first packet
+      words[3 + 2 * (to - from)] = n;
       lo = nlo;
       hi = nhi;
       to++;
@@ -252,17 +255,24 @@ export class PacketFilter {
 
   /** The batch's table (as u32 words) over the input area of `length` bytes, the header written. */
   private layOut(count: number, length: number): Uint32Array {
-    // One view of the whole input area, made again only when the memory grew (which
-    // detaches it): a typed array over Wasm memory cost ~0.5 us to make, per batch.
-    if (this.input.byteLength === 0 || this.input.buffer !== this.program.runtime.memory.buffer) {
-      this.input = this.program.input(this.capacity);
-      this.words = new Uint32Array(this.input.buffer, this.input.byteOffset, this.capacity >> 2);
-    }
-    const words = this.words;
+    const words = this.area();
     if ((verdictsAt(count) >> 2) + count > words.length || length > this.capacity) throw this.tooBig(length);
     words[0] = count;
     words[1] = 0;
     return words;
+  }
+
+  /**
+   * The input area as u32 words (and this.input as bytes): one view, made again only when
+   * the memory grew (which detaches it), as a typed array over Wasm memory cost ~0.5 us
+   * to make, per batch.
+   */
+  private area(): Uint32Array {
+    if (this.input.byteLength === 0 || this.input.buffer !== this.program.runtime.memory.buffer) {
+      this.input = this.program.input(this.capacity);
+      this.words = new Uint32Array(this.input.buffer, this.input.byteOffset, this.capacity >> 2);
+    }
+    return this.words;
   }
 
   /** Runs the laid-out batch, copies its verdicts to `out` at `at`; returns the matches. */

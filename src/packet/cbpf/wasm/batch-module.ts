@@ -25,7 +25,7 @@ import { CodeWriter, encodeModule, OP, TYPE } from './encoder.js';
  *
  *   (block $done (loop $next
  *     (br_if $done (desc == end))
- *     len = desc[1]; off = desc[0]; <trap unless off + len <= length>; pkt = input + off
+ *     len = desc[1]; off = desc[0] + bias; <trap unless off + len <= length>; pkt = input + off
  *     A = X = 0
  *     (block $store (block $drop
  *        (block $tN ... (block $t1 <insns before t1>) <insns t1..t2> ...) <insns from tN>)
@@ -39,7 +39,7 @@ import { CodeWriter, encodeModule, OP, TYPE } from './encoder.js';
 
 const INPUT = 0;
 const LENGTH = 1;
-const L = { A: 2, X: 3, LEN: 4, PKT: 5, VERDICT: 6, DESC: 7, END: 8, VERDICTP: 9, MATCHES: 10, T: 11, M0: 12 } as const;
+const L = { A: 2, X: 3, LEN: 4, PKT: 5, VERDICT: 6, DESC: 7, END: 8, VERDICTP: 9, MATCHES: 10, T: 11, BIAS: 12, M0: 13 } as const;
 const LOCALS = L.M0 + CBPF_MEMWORDS - 2;
 const HEADER_BYTES = 8;
 const DESCRIPTOR_BYTES = 8;
@@ -249,13 +249,14 @@ export function compileBatchWasm(insns: readonly CbpfInsn[], specs: readonly Cbp
   c.get(L.T).op(OP.i64ExtendI32U).byte(0x42).s32(SLOT_BYTES).op(OP.i64Mul).byte(0x42).s32(HEADER_BYTES).op(OP.i64Add);
   c.get(LENGTH).op(OP.i64ExtendI32U).op(OP.i64GtU);
   trapIf(c);
+  c.get(INPUT).mem(OP.i32Load, 4, 2).set(L.BIAS);
 
   c.block(); labels.push('done');
   c.block(OP.loop); labels.push('next');
   c.get(L.DESC).get(L.END).op(OP.i32Eq).br(labels.depth('done'), OP.brIf);
   // The packet: its [offset, offset + len) inside the input, checked without wrap-around.
   c.get(L.DESC).mem(OP.i32Load, 4, 2).tee(L.LEN).get(LENGTH).op(OP.i32GtU);
-  c.get(L.DESC).mem(OP.i32Load, 0, 2).tee(L.T).get(LENGTH).get(L.LEN).op(OP.i32Sub).op(OP.i32GtU).op(OP.i32Or);
+  c.get(L.DESC).mem(OP.i32Load, 0, 2).get(L.BIAS).op(OP.i32Add).tee(L.T).get(LENGTH).get(L.LEN).op(OP.i32Sub).op(OP.i32GtU).op(OP.i32Or);
   trapIf(c);
   c.get(INPUT).get(L.T).op(OP.i32Add).set(L.PKT);
   c.i32(0).set(L.A).i32(0).set(L.X);
