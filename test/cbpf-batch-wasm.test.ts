@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cbpfInsn, PacketFilter, parseCapture, Runtime, RuntimeTrap, validateCbpf, type CbpfInsn } from '../src/index.js';
+import { cbpfInsn, PacketFilter, parseCapture, Runtime, RuntimeTrap, translateCbpfBatch, validateCbpf, type CbpfInsn } from '../src/index.js';
 import { batchWasmSupports } from '../src/packet/cbpf/wasm/batch-module.js';
 import { runReference } from './support/cbpf-reference.js';
 import { thrown } from './support/errors.js';
@@ -87,6 +87,13 @@ describe('classic programs compiled straight to Wasm', () => {
       expect([...PacketFilter.fromCbpf(prog, { engine: 'interp', runtime: interp }).filter(packets).verdicts], JSON.stringify(prog)).toEqual(want);
     }
     expect(compiled).toBeGreaterThan(150);
+  });
+
+  it('list the eBPF translation as their instructions', () => {
+    const prog = [I(0x28, 0, 0, 12), I(0x15, 0, 1, 0x800), I(0x06, 0, 0, 0x40000), I(0x06)];
+    const { program } = PacketFilter.fromCbpf(prog);
+    expect(program.engine).toBe('jit');
+    expect(program.insns).toEqual(translateCbpfBatch(prog, validateCbpf(prog)));
   });
 
   it('leave programs with ancillary loads to the eBPF route', () => {

@@ -86,14 +86,14 @@ export class PacketFilter {
   static fromCbpf(input: string | Uint8Array | readonly CbpfInsn[], options: PacketFilterOptions = {}): PacketFilter {
     const cbpf = parseCbpf(input);
     const specs = validateCbpf(cbpf);
-    const insns = translateCbpfBatch(cbpf, specs);
     const runtime = options.runtime ?? new Runtime();
     // The JIT's way for a classic program: straight to Wasm (cbpf/wasm/batch-module.ts),
     // unless it reads ancillary data, which the eBPF translation computes.
     if ((options.engine ?? 'jit') === 'jit' && batchWasmSupports(cbpf, specs)) {
-      const { program, runBatch } = batchWasmProgram(compileBatchWasm(cbpf, specs), insns, runtime);
+      const { program, runBatch } = batchWasmProgram(compileBatchWasm(cbpf, specs), () => translateCbpfBatch(cbpf, specs), runtime);
       return new PacketFilter(program, options.linkType ?? LINKTYPE.ETHERNET, runBatch);
     }
+    const insns = translateCbpfBatch(cbpf, specs);
     // No loop but the batch's: each packet runs at most the whole program once.
     const maxPackets = Math.ceil(runtime.layout.maxInputSize / (DESCRIPTOR_BYTES + VERDICT_BYTES)) + 1;
     const budget = options.budget ?? Math.min(Number.MAX_SAFE_INTEGER, maxPackets * (insns.length + 1));

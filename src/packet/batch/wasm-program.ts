@@ -10,12 +10,13 @@ type RunExport = (input: number, length: number) => number;
 /**
  * A batch module of cbpf/wasm/batch-module.ts as a `raw` Program of the runtime: it
  * imports the runtime's memory and runs like any raw program (input(), runInput(), a
- * call over bytes), with the eBPF translation as its `insns`, for listings. `runBatch`
+ * call over bytes), with the eBPF translation as its `insns`, for listings, made when
+ * first read (`insns()`: it was a fifth of a filter's compile time). `runBatch`
  * runs the batch already in the input area without the Program's run machinery (BigInt
  * r0, tail-call chain, run context), none of which a module without helpers or tail
  * calls needs: PacketFilter.match calls it once per packet.
  */
-export function batchWasmProgram(wasm: Uint8Array, insns: readonly Insn[], runtime: Runtime): { program: Program; runBatch: (length: number) => number } {
+export function batchWasmProgram(wasm: Uint8Array, insns: () => readonly Insn[], runtime: Runtime): { program: Program; runBatch: (length: number) => number } {
   let module: WebAssembly.Module;
   try {
     module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
@@ -36,9 +37,12 @@ export function batchWasmProgram(wasm: Uint8Array, insns: readonly Insn[], runti
   // A raw program's r1 is always the input area's address (contexts/raw.ts), where the batch is.
   const enter = (): bigint => BigInt(runBatch(runtime.inputLength));
   const runs = programRuns({ runtime, type: 'raw', enter, writesMemory: true });
-  const program = Object.assign(runs.call, {
-    engine: 'jit' as const, type: 'raw' as const, insns, runtime,
+  const runnable = Object.assign(runs.call, {
+    engine: 'jit' as const, type: 'raw' as const, runtime,
     run: runs.run, input: runs.input, runInput: runs.runInput, [ENTER]: enter,
   });
+  let listing: readonly Insn[] | undefined;
+  Object.defineProperty(runnable, 'insns', { get: () => (listing ??= insns()), enumerable: true });
+  const program: Program = runnable as typeof runnable & Pick<Program, 'insns'>;
   return { program, runBatch };
 }
