@@ -14,18 +14,6 @@ import { LINKTYPE, type CapturePacket } from '../capture/types.js';
 import { dataAt, DESCRIPTOR_BYTES, planSpans, VERDICT_BYTES, verdictsAt } from './layout.js';
 
 /**
- * Filtering many packets per call. A PacketFilter holds a classic filter compiled as a
- * batch program (cbpf/batch-translate.ts): the packets are copied into the runtime's input
- * area in spans (all the packets that lie together in one buffer, a capture chunk or a
- * caller's buffer, take one copy), a table says where each lies, and one run of the
- * program filters all of them, each read where it lies. A batch holds as many packets as
- * fit the input area (`maxInputSize`, 1 MiB by default); longer inputs run as several.
- *
- * The result of a batch: `matches`, the number of packets with a verdict other than 0,
- * and `verdicts`, each packet's verdict (the length the filter accepts, 0 to drop: more
- * than a bitmap, and `indices()` gives the matching packets' positions).
- */
-/**
  * Bytes a batch takes at most, unless one packet needs more (up to the input area): the
  * batch is copied in and then read, and one that stays in the L2 cache between the two
  * was filtered faster (over 100,000 64-byte packets: ~19 ns per packet in 64 KiB
@@ -33,6 +21,20 @@ import { dataAt, DESCRIPTOR_BYTES, planSpans, VERDICT_BYTES, verdictsAt } from '
  */
 export const BATCH_TARGET_BYTES = 64 * 1024;
 
+/**
+ * Filtering many packets per call. A PacketFilter holds a classic filter compiled as a
+ * batch program: with the JIT, straight to a Wasm module (cbpf/wasm/batch-module.ts), else
+ * (ancillary loads, the interpreter) as eBPF (cbpf/batch-translate.ts). The packets are
+ * copied into the runtime's input area in spans (all the packets that lie together in one
+ * buffer, a capture chunk or a caller's buffer, take one copy), a table says where each
+ * lies, and one run of the program filters all of them, each read where it lies. A batch
+ * holds up to BATCH_TARGET_BYTES, or one packet up to the input area (`maxInputSize`,
+ * 1 MiB by default); longer inputs run as several.
+ *
+ * The result of a batch: `matches`, the number of packets with a verdict other than 0,
+ * and `verdicts`, each packet's verdict (the length the filter accepts, 0 to drop: more
+ * than a bitmap, and `indices()` gives the matching packets' positions).
+ */
 export interface BatchResult {
   readonly matches: number;
   readonly verdicts: Uint32Array;
@@ -40,6 +42,7 @@ export interface BatchResult {
   indices(): number[];
 }
 
+/** An engine's load options; `optLevel` and `budget` apply only to the eBPF route (the Wasm compiler has no passes, and no loop but the batch's). */
 export interface PacketFilterOptions extends CbpfLoadOptions {
   /** The link type the filter was compiled for (default LINKTYPE_ETHERNET); filterCapture refuses others. */
   readonly linkType?: number;
