@@ -110,6 +110,18 @@ describe.each(ENGINE_NAMES)('batches in %s', (engine: EngineName) => {
     expect(() => filter.filterBuffer(buffer, offsets, lengths, new Uint32Array(3))).toThrow(/room for 3 verdicts/);
   });
 
+  it('keep filtering after the runtime\'s memory grew under them (their view of the input area detached)', () => {
+    const grown = new Runtime();
+    const { dd } = accepted.find((e) => e.expr === 'tcp')!;
+    const filter = PacketFilter.fromCbpf(dd, { engine, runtime: grown });
+    const before = [...filter.filter(mixed).verdicts];
+    const pages = grown.memory.buffer.byteLength;
+    grown.createMap({ type: 'array', keySize: 4, valueSize: 1 << 16, maxEntries: 16 });
+    expect(grown.memory.buffer.byteLength).toBeGreaterThan(pages);
+    expect([...filter.filter(mixed).verdicts]).toEqual(before);
+    expect(mixed.map((p) => filter.match(p))).toEqual(before);
+  });
+
   it('take packets as offsets into one buffer, and one packet at a time', () => {
     const { dd, counts } = accepted.find((e) => e.expr === 'udp port 53')!;
     const filter = PacketFilter.fromCbpf(dd, { engine, runtime });
