@@ -131,6 +131,9 @@ describe.each(ENGINE_NAMES)('batches in %s', (engine: EngineName) => {
     expect(r.matches).toBe(counts['mixed.pcap']);
     expect(packets.map((p) => filter.match(p.data))).toEqual([...r.verdicts]);
     expect(() => filter.filterBuffer(mixedBytes, [mixedBytes.length - 4], [10])).toThrow(RangeError);
+    for (const [o, n] of [[1.5, 2], [-1, 2], [Number.NaN, 1], [2 ** 32, 1], [0, -1]]) {
+      expect(() => filter.filterBuffer(mixedBytes, [0, o], [1, n]), `${o}, ${n}`).toThrow(/packet 1 .* is outside the buffer/);
+    }
   });
 
   it('filter a capture stream in batches, in order', async () => {
