@@ -22,6 +22,6 @@ export interface LoadOptions {
   maps?: readonly BpfMap[];
   /** The program's type (default `raw`; `load()` takes it from each program's SEC() name). */
   programType?: ProgramType;
-  /** How the verifier treats the program (`strict` for kernel types, `checked` for raw, by default). */
+  /** How the verifier treats the program (`strict` for kernel types, `checked` for raw, by default; `runtime`: no proof search, see VERIFY_MODES). */
   verify?: VerifyMode;
 }

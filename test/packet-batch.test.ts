@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  cbpfInsn, CaptureError, encodeCapture, ENGINE_NAMES, loadCbpf, PacketFilter, parseCapture, parseCbpf, Runtime, scanPcapFile,
+  BATCH_TARGET_BYTES, cbpfInsn, CaptureError, encodeCapture, ENGINE_NAMES, loadCbpf, PacketFilter, parseCapture, parseCbpf, Runtime, scanPcapFile,
   type CbpfInsn, type EngineName,
 } from '../src/index.js';
 import { runReference } from './support/cbpf-reference.js';
@@ -89,6 +89,39 @@ describe.each(ENGINE_NAMES)('batches in %s', (engine: EngineName) => {
     expect(() => filter.filterBuffer(new Uint8Array(5000), [0], [5000])).toThrow(/does not fit/);
   });
 
+  it('split a buffer bigger than a batch target, and write the verdicts into an array given', () => {
+    const { dd } = accepted.find((e) => e.expr === 'udp')!;
+    const filter = PacketFilter.fromCbpf(dd, { engine, runtime });
+    const packets = [...parseCapture(mixedBytes)];
+    // The capture three times over: ~190 kB, three batches of BATCH_TARGET_BYTES at least.
+    const copies = 3;
+    const buffer = new Uint8Array(mixedBytes.length * copies);
+    for (let c = 0; c < copies; c++) buffer.set(mixedBytes, c * mixedBytes.length);
+    expect(buffer.length).toBeGreaterThan(2 * BATCH_TARGET_BYTES);
+    const offsets = Array.from({ length: copies }, (_, c) => packets.map((p) => c * mixedBytes.length + p.data.byteOffset - mixedBytes.byteOffset)).flat();
+    const lengths = offsets.map((_, i) => packets[i % packets.length].data.length);
+    const want = offsets.map((_, i) => filter.match(packets[i % packets.length].data));
+    const verdicts = new Uint32Array(offsets.length + 5).fill(7);
+    const r = filter.filterBuffer(buffer, offsets, lengths, verdicts);
+    expect([...r.verdicts]).toEqual(want);
+    expect(r.verdicts.buffer).toBe(verdicts.buffer);
+    expect([...verdicts.subarray(offsets.length)]).toEqual([7, 7, 7, 7, 7]);
+    expect(r.matches).toBe(want.filter((v) => v !== 0).length);
+    expect(() => filter.filterBuffer(buffer, offsets, lengths, new Uint32Array(3))).toThrow(/room for 3 verdicts/);
+  });
+
+  it('keep filtering after the runtime\'s memory grew under them (their view of the input area detached)', () => {
+    const grown = new Runtime();
+    const { dd } = accepted.find((e) => e.expr === 'tcp')!;
+    const filter = PacketFilter.fromCbpf(dd, { engine, runtime: grown });
+    const before = [...filter.filter(mixed).verdicts];
+    const pages = grown.memory.buffer.byteLength;
+    grown.createMap({ type: 'array', keySize: 4, valueSize: 1 << 16, maxEntries: 16 });
+    expect(grown.memory.buffer.byteLength).toBeGreaterThan(pages);
+    expect([...filter.filter(mixed).verdicts]).toEqual(before);
+    expect(mixed.map((p) => filter.match(p))).toEqual(before);
+  });
+
   it('take packets as offsets into one buffer, and one packet at a time', () => {
     const { dd, counts } = accepted.find((e) => e.expr === 'udp port 53')!;
     const filter = PacketFilter.fromCbpf(dd, { engine, runtime });
@@ -98,6 +131,9 @@ describe.each(ENGINE_NAMES)('batches in %s', (engine: EngineName) => {
     expect(r.matches).toBe(counts['mixed.pcap']);
     expect(packets.map((p) => filter.match(p.data))).toEqual([...r.verdicts]);
     expect(() => filter.filterBuffer(mixedBytes, [mixedBytes.length - 4], [10])).toThrow(RangeError);
+    for (const [o, n] of [[1.5, 2], [-1, 2], [Number.NaN, 1], [2 ** 32, 1], [0, -1]]) {
+      expect(() => filter.filterBuffer(mixedBytes, [0, o], [1, n]), `${o}, ${n}`).toThrow(/packet 1 .* is outside the buffer/);
+    }
   });
 
   it('filter a capture stream in batches, in order', async () => {

@@ -4,8 +4,15 @@ import type { HelperRegistry } from '../helpers/registry.js';
 import type { BpfMap } from '../maps/bpf-map.js';
 import type { Runtime } from '../runtime/runtime.js';
 
-/** How the verifier treats a program (load-stage.ts's option `verify`). */
-export const VERIFY_MODES = ['strict', 'checked'] as const;
+/**
+ * How the verifier treats a program (load-stage.ts's option `verify`): `strict` rejects
+ * what the kernel rejects; `checked` rejects nothing beyond the load stage and proves what
+ * it can, unproven accesses keeping a run-time check; `runtime` is checked without the
+ * proof search (nothing proven, every access but the frame pointer's checked at run
+ * time), for generated programs whose proofs would save nothing while the search costs
+ * most of their compile time (PacketFilter's batch programs).
+ */
+export const VERIFY_MODES = ['strict', 'checked', 'runtime'] as const;
 export type VerifyMode = (typeof VERIFY_MODES)[number];
 
 /** A program the load stage validated, as the verifier reads it. */

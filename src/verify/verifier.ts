@@ -92,6 +92,12 @@ interface Path {
   parent: Checkpoint | undefined;
 }
 
+/** What a checked run that proves nothing gives (verify mode `runtime`, or past the checked limit): every access checked. */
+export function nothingProven(insns: readonly Insn[]): Verification {
+  const accesses = new Set(insns.filter((i) => memoryAccess(i) !== undefined).map((i) => i.pc));
+  return { processed: 0, states: 0, peakStates: 0, proven: new Set(), checkedAccesses: accesses, regions: new Map() };
+}
+
 export function verify(program: ValidatedProgram, options: VerifierOptions): Verification {
   return new Verifier(program, options).run();
 }
@@ -212,12 +218,8 @@ class Verifier implements VerifierEnv {
     } catch (e) {
       if (e !== TOO_COMPLEX) throw e;
       // Checked mode past the limit: nothing is proven, every access keeps its check.
-      return { processed: this.processed, states: this.stored, peakStates: this.peak, proven: new Set(), checkedAccesses: this.memoryAccesses(), regions: new Map() };
+      return { ...nothingProven(this.program.insns), processed: this.processed, states: this.stored, peakStates: this.peak };
     }
-  }
-
-  private memoryAccesses(): Set<number> {
-    return new Set(this.program.insns.filter((i) => memoryAccess(i) !== undefined).map((i) => i.pc));
   }
 
   private explore(): Verification {

@@ -10,7 +10,7 @@ import { isElfObject, programFromBytes, readInputFile } from '../load-input.js';
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'run the verifier alone: accepted (with its cost) or the error',
-  usage: `usage: ebpf-wasm verify <file> [--type <type>] [--section <name>] [--mode strict|checked] [--log]
+  usage: `usage: ebpf-wasm verify <file> [--type <type>] [--section <name>] [--mode strict|checked|runtime] [--log]
 
 Loads the program (bytecode, assembler text or an ELF object) through the verifier
 without compiling or running it. Prints 'ok' with the instructions processed, the states
@@ -19,7 +19,7 @@ the verifier's error with its pc, and exits 1.
 
   --type <type>      program type (bytecode's default raw; objects: each program's SEC() name)
   --section <name>   an object's program, by function or SEC() name (default: every program)
-  --mode <mode>      strict (the kernel's rules; default for kernel types) or checked (raw's)
+  --mode <mode>      strict (the kernel's rules; default for kernel types), checked (raw's) or runtime (no proofs)
   --log              print the verifier log: each instruction walked with the registers after it`,
 
   async run(argv) {

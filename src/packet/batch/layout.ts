@@ -1,8 +1,12 @@
 /**
  * The batch a batch program reads in its input area (see cbpf/batch-translate.ts):
  *
- *   +0                 u32 count, u32 0
- *   +8                 count x { u32 offset (from the input's start), u32 length }
+ *   +0                 u32 count, u32 bias
+ *   +8                 count x { u32 offset, u32 length }: the packet lies at
+ *                      input + ((offset + bias) mod 2^32) (a writer that knows where each
+ *                      packet lands writes bias 0; PacketFilter.filterBuffer writes each
+ *                      packet's offset in its buffer as it checks it, from the first
+ *                      packet's, and the bias once it knows where the copy puts them)
  *   +8 + 8 count       count x u32 verdict (the program writes them)
  *   +align8(8 + 12 count)   the packets' bytes, copied in spans (a span holds many packets
  *                      that lay together in one buffer, a capture chunk say)

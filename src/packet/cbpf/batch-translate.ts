@@ -12,8 +12,8 @@ import type { CbpfSpec } from './opcodes.js';
  * packet is read where it lies in the input area (no copy per packet). The batch, at the
  * input (r1), laid out by src/packet/batch/layout.ts:
  *
- *   +0                 u32 count, u32 0
- *   +8                 count x { u32 offset (from the input's start), u32 length }
+ *   +0                 u32 count, u32 bias
+ *   +8                 count x { u32 offset, u32 length }: at input + (u32)(offset + bias)
  *   +8 + 8 count       count x u32 verdict, written by the program
  *
  * r0 at exit is the number of packets whose verdict is not 0.
@@ -42,12 +42,12 @@ const MATCHES_SLOT = -88;
 const STORE = 'store';
 const NEXT = 'next';
 const DONE = 'done';
-const ETH_HLEN = 14;
+export const ETH_HLEN = 14;
 const SIZE_SUFFIX = { 1: 'b', 2: 'h', 4: 'w' } as const;
-const S32_MAX = 0x7fffffff;
+export const S32_MAX = 0x7fffffff;
 
 /** The frame offset a constant LD_ABS offset reads (legacyLoadOffset for sched_cls), undefined if none. */
-function frameOffset(k: number): number | undefined {
+export function frameOffset(k: number): number | undefined {
   if (k >= 0) return k;
   if (k >= SKF_NET_OFF) return ETH_HLEN + (k - SKF_NET_OFF);
   if (k >= SKF_LL_OFF) return k - SKF_LL_OFF;
@@ -165,7 +165,7 @@ export function translateCbpfBatch(insns: readonly CbpfInsn[], specs: readonly C
   b.emit('stxdw', 'store_reg', { dst: 10, src: 1, off: INDEX_SLOT });
   b.emit('stxdw', 'store_reg', { dst: 10, src: 1, off: MATCHES_SLOT });
 
-  // next: if (i >= count) goto done; r9 = batch + desc[i].offset; r8 = desc[i].length; A = X = 0
+  // next: if (i >= count) goto done; r9 = batch + (u32)(desc[i].offset + bias); r8 = desc[i].length; A = X = 0
   b.label(NEXT);
   b.emit('ldxdw', 'load', { dst: 1, ...slot(INDEX_SLOT) });
   b.emit('ldxdw', 'load', { dst: 2, ...slot(COUNT_SLOT) });
@@ -173,6 +173,8 @@ export function translateCbpfBatch(insns: readonly CbpfInsn[], specs: readonly C
   b.emit('lsh', 'dst_imm', { dst: 1, imm: 3 });
   b.emit('add', 'dst_src', { dst: 1, src: BATCH });
   b.emit('ldxw', 'load', { dst: PKT, src: 1, off: 8 });
+  b.emit('ldxw', 'load', { dst: 2, src: BATCH, off: 4 });
+  b.emit('add32', 'dst_src', { dst: PKT, src: 2 });
   b.emit('add', 'dst_src', { dst: PKT, src: BATCH });
   b.emit('ldxw', 'load', { dst: LEN, src: 1, off: 12 });
   b.emit('mov32', 'dst_imm', { dst: A, imm: 0 });
