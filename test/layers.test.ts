@@ -17,7 +17,7 @@ import {
 
 /** The target layers of src/, bottom to top. A file is placed by the longest path that matches it. */
 const LAYERS: readonly Layer[] = [
-  { rank: 0, paths: ['errors.ts', 'host.ts', 'abi/'], what: 'typed errors; the host (clock, pid, stderr); ABI facts: registers, memory layout, helper ids/errno, exit and tail-call signals, limits' },
+  { rank: 0, paths: ['errors.ts', 'arguments.ts', 'host.ts', 'abi/'], what: 'typed errors; argument checks of the public API; the host (clock, pid, stderr); ABI facts: registers, memory layout, helper ids/errno, exit and tail-call signals, limits' },
   { rank: 1, paths: ['decode/'], what: 'opcode table, decoder, encoder, assembler, disassembler' },
   { rank: 2, paths: ['analysis/'], what: 'CFG, dominators, loops, dataflow; Binaryen-free' },
   { rank: 2, paths: ['maps/'], what: 'maps over a narrow memory interface' },
