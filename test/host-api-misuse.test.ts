@@ -10,7 +10,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  assemble, DecodeError, encode, fixedBytes, HelperRegistry, interpreter, jit, loadProgram, MapError, Runtime, u32, u64, type BpfMap, type Program,
+  assemble, captureFormatOf, compileCbpf, compileFilter, compileFilterCbpf, decodeCbpfBytes, disassemble, encodeCapture, encodeCbpfBytes,
+  formatCbpfDd, formatCbpfListing, listing, parseCbpfDd, parseFilter, slotCount,
+  DecodeError, encode, fixedBytes, HelperRegistry, interpreter, jit, loadProgram, MapError, Runtime, u32, u64, type BpfMap, type Program,
 } from '../src/index.js';
 
 type Engine = 'jit' | 'interp';
@@ -174,6 +176,38 @@ describe('options checked where they are taken', () => {
     // Equal seeds, equal sequences: the seed still seeds.
     const draw = (seed: number) => jit(assemble('call 7\nexit'), { runtime: new Runtime({ seed }) })();
     expect(draw(2 ** 32 - 1)).toBe(draw(2 ** 32 - 1));
+  });
+});
+
+describe('instructions, filters and captures with bad arguments', () => {
+  it.each([
+    ['encode', () => encode('exit' as never), 'encode(insns) must be an array of instructions (from decode() or assemble()), got the string "exit"'],
+    ['encode', () => encode([{ opcode: 0x95 }] as never), 'encode(insns)[0] must be an instruction, got a plain object'],
+    ['slotCount', () => slotCount(null as never), 'slotCount(insns) must be an array of instructions (from decode() or assemble()), got null'],
+    ['disassemble', () => disassemble(encode(assemble('exit')) as never), 'disassemble(insns) must be an array of instructions (from decode() or assemble()), got a Uint8Array'],
+    ['listing', () => listing([...assemble('exit'), 7] as never), 'listing(insns)[1] must be an instruction, got 7'],
+    ['parseFilter', () => parseFilter(undefined as never), 'a filter expression must be a string, got undefined'],
+    ['compileFilterCbpf', () => compileFilterCbpf(80 as never), 'a filter expression must be a string, got 80'],
+    ['compileFilter', () => compileFilter({ code: 6 } as never), 'a classic BPF program must be text, struct sock_filter bytes (a Uint8Array) or an array of { code, jt, jf, k }, got a plain object'],
+    ['compileCbpf', () => compileCbpf([{ code: 6, jt: 0, jf: 0 }] as never), 'a classic BPF program[0] must be an instruction { code, jt, jf, k } of integers, got a plain object'],
+    ['parseCbpfDd', () => parseCbpfDd(Uint8Array.of(1) as never), 'parseCbpfDd(text) must be a string, got a Uint8Array'],
+    ['decodeCbpfBytes', () => decodeCbpfBytes('{ 6, 0, 0, 0 }' as never), 'decodeCbpfBytes(bytes) must be a Uint8Array, got the string "{ 6, 0, 0, 0 }"'],
+    ['encodeCbpfBytes', () => encodeCbpfBytes([{ code: '6', jt: 0, jf: 0, k: 0 }] as never), 'encodeCbpfBytes(insns)[0] must be an instruction { code, jt, jf, k } of integers, got a plain object'],
+    ['formatCbpfDd', () => formatCbpfDd(undefined as never), 'formatCbpfDd(insns) must be an array of classic BPF instructions { code, jt, jf, k }, got undefined'],
+    ['formatCbpfListing', () => formatCbpfListing({} as never), 'formatCbpfListing(insns) must be an array of classic BPF instructions { code, jt, jf, k }, got a plain object'],
+    ['encodeCapture', () => encodeCapture(5 as never), 'encodeCapture(packets) must be an iterable of packets, got 5'],
+    ['captureFormatOf', () => captureFormatOf([0xd4, 0xc3, 0xb2, 0xa1] as never), 'captureFormatOf(bytes) must be a Uint8Array, got an Array of 4'],
+  ])('%s names its argument', (_name, call, message) => {
+    expect(call).toThrow(new TypeError(message));
+  });
+
+  it('the same calls with right arguments still work', () => {
+    expect(slotCount(assemble('lddw %r0, 1\nexit'))).toBe(3);
+    expect(disassemble(assemble('exit'))).toBe('exit\n');
+    expect(formatCbpfDd(parseCbpfDd('{ 0x6, 0, 0, 0x00040000 },'))).toBe('{ 0x6, 0, 0, 0x00040000 },\n');
+    expect(encodeCbpfBytes(decodeCbpfBytes(new Uint8Array(8))).length).toBe(8);
+    expect(compileCbpf([{ code: 6, jt: 0, jf: 0, k: 1 }]).cbpf.length).toBe(1);
+    expect(captureFormatOf(encodeCapture([]))).toBe('pcap');
   });
 });
 
