@@ -223,6 +223,15 @@ describe('src/ keeps its layers', () => {
       expect(findImportChain(graph, 'core.ts', (n) => n === 'elf/object.ts')).toBeDefined();
     });
 
+    it('the command line (src/cli/main.ts) reaches binaryen only through a dynamic import()', () => {
+      // What runs at start-up: static value imports (type-only ones are erased).
+      const statics = { ...graph, edges: graph.edges.filter((e) => e.kind === 'value'), packages: graph.packages.filter((e) => e.kind === 'value') };
+      const chain = findImportChain(statics, 'cli/main.ts', (n) => n === 'binaryen');
+      expectNone(chain ? [chain] : [], 'Static chains of imports from src/cli/main.ts to binaryen (run --engine interp would load it):', (c) => `  ${formatChain(c)}`);
+      expect(findImportChain(statics, 'cli/main.ts', (n) => n === 'interp/interpreter.ts')).toBeDefined();
+      expect(findImportChain(graph, 'cli/main.ts', (n) => n === 'binaryen')).toBeDefined();
+    });
+
     it('no chain of imports from a file under interp/ reaches binaryen', () => {
       const chains = interp.map((f) => findImportChain(graph, f, (n) => n === 'binaryen'))
         .filter((c): c is ImportEdge[] => c !== undefined);
