@@ -70,7 +70,12 @@ export async function loadCachedBinaryen(): Promise<typeof Binaryen | undefined>
     if (file && fs.existsSync(file)) cachedData = fs.readFileSync(file);
   } catch { /* unreadable: compile without it */ }
 
-  const compiled = new vm.Script(script, { filename: path, cachedData });
+  let compiled: InstanceType<Vm['Script']>;
+  try {
+    compiled = new vm.Script(script, { filename: path, cachedData });
+  } catch {
+    return undefined;   // module syntax asScript did not see (it looks at the head and the tail only)
+  }
   const binaryen = await (compiled.runInThisContext() as Factory)(url, (specifier) => import(specifier));
   // After the run, so the functions Binaryen's start-up compiled lazily are in it too.
   if (file && (cachedData === undefined || compiled.cachedDataRejected)) {
@@ -90,16 +95,25 @@ export async function loadCachedBinaryen(): Promise<typeof Binaryen | undefined>
  * and `import()` become the factory's parameters.
  */
 export function asScript(source: string): string | undefined {
-  const exported = /export\s*\{\s*([\w$]+)\s+as\s+default\s*\};?\s*$/.exec(source);
+  // Found from the end and counted with indexOf: a regular expression or split() over
+  // the 15 MB source costs tens of milliseconds of a start-up this is meant to shorten.
+  const at = source.lastIndexOf('export');
+  const exported = at < 0 ? null : /^export\s*\{\s*([\w$]+)\s+as\s+default\s*\};?\s*$/.exec(source.slice(at));
   if (!exported) return undefined;
-  const body = source.slice(0, exported.index);
-  // Any other module syntax (a static import, another export, other import() calls) cannot be rewritten here.
-  const dynamicImports = body.split('import(').length - 1;
-  const nodeModuleImports = body.split('import("node:module")').length - 1;
-  if (/^\s*(import|export)\b/m.test(body) || dynamicImports !== nodeModuleImports || /import\.meta(?!\.url)/.test(body)) return undefined;
-  const rewritten = body.replaceAll('import.meta.url', '__ebpfWasmUrl').replaceAll('import("node:module")', '__ebpfWasmImport("node:module")');
+  const body = source.slice(0, at);
+  // Any other module syntax (other import() calls, import.meta's other fields, a static import
+  // at the head) cannot be rewritten here; a static import further down fails to compile as a script.
+  if (count(body, 'import(') !== count(body, 'import("node:module")') || count(body, 'import.meta') !== count(body, 'import.meta.url')
+    || /^\s*(import|export)\b/m.test(body.slice(0, 4096))) return undefined;
+  const rewritten = body.replaceAll('import.meta.url', '__ebpfWasmUrl').replace('import("node:module")', '__ebpfWasmImport("node:module")');
   // 'use strict': a module's code is strict, a script's is not.
   return `(async function (__ebpfWasmUrl, __ebpfWasmImport) {'use strict';${rewritten}\nreturn ${exported[1]};\n})`;
+}
+
+function count(text: string, part: string): number {
+  let n = 0;
+  for (let i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + part.length)) n++;
+  return n;
 }
 
 /** `dir`, created private to this user; undefined if it is not (someone else could plant code in it). */
