@@ -3,7 +3,7 @@
  * source rewritten as a script, and the cache a new process writes, then reads. Each
  * process imports the built package (dist/pkg) and JIT-compiles a program.
  */
-import { mkdtempSync, readdirSync, rmSync, chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,18 @@ describe('the cache on disk', () => {
       expect(files).toHaveLength(1);
       expect(files[0]).toMatch(/^binaryen-\d+-\d+-.+\.v8cache$/);
     }
+  }, 60_000);
+
+  it('a cache V8 rejects (here: garbage) is replaced, and the JIT still compiles right', () => {
+    const dir = temporary();
+    expect(firstJit(dir).stdout).toBe('42\n');
+    const [file] = readdirSync(dir);
+    writeFileSync(join(dir, file), new Uint8Array(1000).fill(7));
+    const result = firstJit(dir);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('42\n');
+    expect(readdirSync(dir)).toEqual([file]);
+    expect(statSync(join(dir, file)).size).toBeGreaterThan(1_000_000);
   }, 60_000);
 
   it('EBPF_WASM_COMPILE_CACHE=0 writes none; a directory others may write is not used', () => {

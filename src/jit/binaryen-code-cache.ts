@@ -33,6 +33,7 @@ interface Fs {
   mkdirSync(path: string, options: { recursive: boolean; mode: number }): void;
   statSync(path: string): { size: number; mtimeMs: number; uid: number; mode: number; isDirectory(): boolean };
   existsSync(path: string): boolean;
+  rmSync(path: string, options: { force: boolean }): void;
 }
 interface NodeProcess {
   env: Record<string, string | undefined>;
@@ -79,11 +80,14 @@ export async function loadCachedBinaryen(): Promise<typeof Binaryen | undefined>
   const binaryen = await (compiled.runInThisContext() as Factory)(url, (specifier) => import(specifier));
   // After the run, so the functions Binaryen's start-up compiled lazily are in it too.
   if (file && (cachedData === undefined || compiled.cachedDataRejected)) {
+    const temporary = `${file}.${node.pid}.tmp`;
     try {
-      const temporary = `${file}.${node.pid}.tmp`;
       fs.writeFileSync(temporary, compiled.createCachedData(), { mode: 0o600 });
       fs.renameSync(temporary, file);   // atomic: a concurrent start reads a whole cache or none
-    } catch { /* a read-only disk: no cache, same result */ }
+    } catch {
+      // A read-only or full disk: no cache, same result; nor half a file left behind.
+      try { fs.rmSync(temporary, { force: true }); } catch { /* nothing was written */ }
+    }
   }
   return binaryen;
 }
