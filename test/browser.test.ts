@@ -18,10 +18,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, findChromium, launchChromium } from './support/chromium.js';
 import { REPO, spawn } from './support/spawn.js';
 
-const out = mkdtempSync(join(tmpdir(), 'ebpf-wasm-browser-'));
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+// Made in beforeAll, not at import: vitest runs no hook when every test of the file is
+// skipped, and a directory made at import would then be left behind.
+let out = '';
+afterAll(() => { if (out) rmSync(out, { recursive: true, force: true }); });
 
 beforeAll(async () => {
+  out = mkdtempSync(join(tmpdir(), 'ebpf-wasm-browser-'));
   for (const entry of ['core', 'index']) {
     await build({
       absWorkingDir: REPO, entryPoints: [`src/${entry}.ts`], outfile: join(out, `${entry}.js`),
