@@ -3,7 +3,7 @@ import { loadObject, type LoadedObject, type MapHandle, type ObjectLoadOptions }
 import { interpreter } from './interp/interpreter.js';
 import type { LoadOptions } from './load-options.js';
 import type { BpfMap } from './maps/bpf-map.js';
-import { checkOptions, describeValue } from './runtime/arguments.js';
+import { checkOptions, describeValue } from './arguments.js';
 import type { Program } from './runtime/program.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Insn } from './decode/insn.js';
 import { jit } from './jit/jit.js';
 import { interpreter } from './interp/interpreter.js';
 import type { Program } from './runtime/program.js';
-import { checkOptions, describeValue } from './runtime/arguments.js';
+import { checkOptions, describeValue } from './arguments.js';
 import { ENGINE_NAMES, isEngineName } from './engine-names.js';
 import type { LoadOptions } from './load-options.js';
 

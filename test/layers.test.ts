@@ -17,7 +17,7 @@ import {
 
 /** The target layers of src/, bottom to top. A file is placed by the longest path that matches it. */
 const LAYERS: readonly Layer[] = [
-  { rank: 0, paths: ['errors.ts', 'host.ts', 'abi/'], what: 'typed errors; the host (clock, pid, stderr); ABI facts: registers, memory layout, helper ids/errno, exit and tail-call signals, limits' },
+  { rank: 0, paths: ['errors.ts', 'arguments.ts', 'host.ts', 'abi/'], what: 'typed errors; argument checks of the public API; the host (clock, pid, stderr); ABI facts: registers, memory layout, helper ids/errno, exit and tail-call signals, limits' },
   { rank: 1, paths: ['decode/'], what: 'opcode table, decoder, encoder, assembler, disassembler' },
   { rank: 2, paths: ['analysis/'], what: 'CFG, dominators, loops, dataflow; Binaryen-free' },
   { rank: 2, paths: ['maps/'], what: 'maps over a narrow memory interface' },
@@ -221,6 +221,15 @@ describe('src/ keeps its layers', () => {
       // The check sees core's files: it reaches the interpreter and the ELF parser.
       expect(findImportChain(graph, 'core.ts', (n) => n === 'interp/interpreter.ts')).toBeDefined();
       expect(findImportChain(graph, 'core.ts', (n) => n === 'elf/object.ts')).toBeDefined();
+    });
+
+    it('the command line (src/cli/main.ts) reaches binaryen only through a dynamic import()', () => {
+      // What runs at start-up: static value imports (type-only ones are erased).
+      const statics = { ...graph, edges: graph.edges.filter((e) => e.kind === 'value'), packages: graph.packages.filter((e) => e.kind === 'value') };
+      const chain = findImportChain(statics, 'cli/main.ts', (n) => n === 'binaryen');
+      expectNone(chain ? [chain] : [], 'Static chains of imports from src/cli/main.ts to binaryen (run --engine interp would load it):', (c) => `  ${formatChain(c)}`);
+      expect(findImportChain(statics, 'cli/main.ts', (n) => n === 'interp/interpreter.ts')).toBeDefined();
+      expect(findImportChain(graph, 'cli/main.ts', (n) => n === 'binaryen')).toBeDefined();
     });
 
     it('no chain of imports from a file under interp/ reaches binaryen', () => {

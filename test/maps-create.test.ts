@@ -63,11 +63,22 @@ describe('runtime.createMap', () => {
     ['unknown flags', spec({ type: 'hash', flags: 1 << 20 }), 'EINVAL'],
     ['BPF_F_ZERO_SEED on an array', spec({ type: 'array', flags: MAP_FLAGS.ZERO_SEED }), 'EINVAL'],
     ['an unknown type', spec({ type: 'sockmap' as never }), 'EINVAL'],
-    ['a negative size', spec({ type: 'hash', keySize: -4 }), 'EINVAL'],
     ['initial contents on a hash', spec({ type: 'hash', initial: new Uint8Array(1) }), 'EINVAL'],
     ['initial contents larger than the array', spec({ type: 'array', maxEntries: 1, initial: new Uint8Array(9) }), 'EINVAL'],
   ])('refuses %s like the kernel', (_what, s, code) => {
     expect(errnoOf(() => new Runtime().createMap(s))).toBe(code);
+  });
+
+  it('a spec no bpf_attr could hold is a TypeError or RangeError naming the field', () => {
+    const rt = new Runtime();
+    expect(() => rt.createMap(spec({ type: 'hash', keySize: -4 }))).toThrow(new RangeError('createMap(spec) keySize must be an integer from 0 to 4294967295, got -4'));
+    expect(() => rt.createMap(spec({ type: 'hash', maxEntries: 2 ** 32 }))).toThrow(RangeError);
+    expect(() => rt.createMap(spec({ type: 'hash', valueSize: '8' as never }))).toThrow(new TypeError('createMap(spec) valueSize must be a number, got the string "8"'));
+    expect(() => rt.createMap(null as never)).toThrow(new TypeError('createMap(spec) must be an object { type, keySize, valueSize, maxEntries }, got null'));
+    expect(() => rt.createMap(spec({ type: 2 as never }))).toThrow(TypeError);
+    // 'toString' in MAP_TYPES is true: only the table's own names are types.
+    expect(errnoOf(() => rt.createMap(spec({ type: 'toString' as never })))).toBe('EINVAL');
+    expect(rt.maps.size).toBe(0);
   });
 
   it('ENOMEM when the map cannot fit in the 4 GiB memory; the runtime stays usable', () => {

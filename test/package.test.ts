@@ -67,7 +67,7 @@ describe('installed in another project', () => {
       console.log(Runtime === core.Runtime, 'jit' in core);
       // Errors keep their class's name through the bundler (which renames MapError's class to _MapError).
       const map = runtime.createMap({ type: 'hash', keySize: 4, valueSize: 8, maxEntries: 4 });
-      try { map.lookup(new Uint8Array(2)); } catch (e) { console.log(e.name, e instanceof core.MapError); }
+      try { map.delete(new Uint8Array(4)); } catch (e) { console.log(e.name, e instanceof core.MapError); }
       try { jit(assemble('exit'), { helpers: runtime }); } catch (e) { console.log(e.message); }
     `));
     expect(out).toBe('42n\n42n interp\ntrue false\nMapError true\njit() option helpers must be a HelperRegistry, got a Runtime\n');
@@ -79,9 +79,9 @@ describe('installed in another project', () => {
       import { writeSync } from 'node:fs';
       export async function load(url, context, next) { writeSync(2, 'LOAD ' + url + '\\n'); return next(url, context); }
     `);
-    const loads = (file: string, content: string) => {
+    const loads = (file: string, content: string, env: Record<string, string> = {}) => {
       writeFileSync(join(project, file), content);
-      const result = spawn(process.execPath, ['--no-warnings', '--experimental-loader', './hook.mjs', file], { cwd: project });
+      const result = spawn(process.execPath, ['--no-warnings', '--experimental-loader', './hook.mjs', file], { cwd: project, env: { ...process.env, ...env } });
       return { out: ok(result), loaded: result.stderr.split('\n').filter((l) => l.startsWith('LOAD file:')) };
     };
     const core = loads('core-only.mjs', "const { interpreter, assemble } = await import('ebpf-wasm/core'); console.log(interpreter(assemble('mov %r0, 7\\nexit'))());");
@@ -89,8 +89,13 @@ describe('installed in another project', () => {
     expect(core.loaded.filter((l) => l.includes('/node_modules/binaryen/'))).toEqual([]);
     // The bundles: a handful of files, not the hundred of dist/src.
     expect(core.loaded.length).toBeLessThan(20);
-    const main = loads('main.mjs', "await import('ebpf-wasm');");
+    // Without the code cache, the package is imported as a module; with it (the default),
+    // its source is compiled as a script (src/jit/binaryen-code-cache.ts), which no loader sees.
+    const main = loads('main.mjs', "await import('ebpf-wasm');", { EBPF_WASM_COMPILE_CACHE: '0' });
     expect(main.loaded.filter((l) => l.includes('/node_modules/binaryen/'))).toHaveLength(1);
+    const cached = loads('cached.mjs', "const { jit, assemble } = await import('ebpf-wasm'); console.log(jit(assemble('mov %r0, 8\\nexit'))());");
+    expect(cached.out).toBe('8n\n');
+    expect(cached.loaded.filter((l) => l.includes('/node_modules/binaryen/'))).toEqual([]);
   });
 
   it('is ESM only: require() fails, await import() from CommonJS works', () => {

@@ -4,7 +4,7 @@
  * bytes; `labels: true` names jump targets (`L7:` for slot 7) for reading.
  */
 
-import { encode } from './encode.js';
+import { checkInsns, encode } from './encode.js';
 import { branchTarget, lddwValue, type Insn } from './insn.js';
 
 export interface DisasmOptions {
@@ -121,6 +121,7 @@ function lines(insns: readonly Insn[], options: DisasmOptions): Line[] {
 
 /** The program as assembler text, one instruction per line (newline-terminated). */
 export function disassemble(insns: readonly Insn[], options: DisasmOptions = {}): string {
+  checkInsns('disassemble(insns)', insns);
   return lines(insns, options).map((l) => l.text + '\n').join('');
 }
 
@@ -135,6 +136,7 @@ function hexBytes(bytes: Uint8Array): string {
  *    0:	b7 01 00 00 05 00 00 00	mov %r1, 5
  */
 export function listing(insns: readonly Insn[], options: DisasmOptions = {}): string {
+  checkInsns('listing(insns)', insns);
   const last = insns[insns.length - 1];
   const width = Math.max(4, String(last ? last.pc + last.spec.slots - 1 : 0).length);
   const pcColumn = (pc: number) => `${String(pc).padStart(width)}:`;

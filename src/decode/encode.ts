@@ -1,9 +1,21 @@
+import { checkItems } from '../arguments.js';
 import { SLOT_BYTES } from './decode.js';
 import type { Insn } from './insn.js';
 
+/** An instruction's shape, enough to encode or print it (the load stage checks its fields). */
+function isInsn(item: unknown): boolean {
+  const spec = (item as Partial<Insn> | null)?.spec;
+  return typeof item === 'object' && item !== null && typeof spec === 'object' && spec !== null && (spec.slots === 1 || spec.slots === 2);
+}
+
+/** `what` (e.g. "encode(insns)") must be an array of instructions: a TypeError naming it otherwise. */
+export function checkInsns(what: string, insns: readonly Insn[]): readonly Insn[] {
+  return checkItems(what, insns, { items: 'instructions (from decode() or assemble())', item: 'an instruction' }, isInsn);
+}
+
 /** Total number of 8-byte slots the instructions occupy. */
 export function slotCount(insns: readonly Insn[]): number {
-  return insns.reduce((n, insn) => n + insn.spec.slots, 0);
+  return checkInsns('slotCount(insns)', insns).reduce((n, insn) => n + insn.spec.slots, 0);
 }
 
 function writeSlot(view: DataView, slot: number, opcode: number, dst: number, src: number, off: number, imm: number): void {
@@ -16,6 +28,7 @@ function writeSlot(view: DataView, slot: number, opcode: number, dst: number, sr
 
 /** Encode instructions into little-endian bytecode (the inverse of `decode`). */
 export function encode(insns: readonly Insn[]): Uint8Array {
+  checkInsns('encode(insns)', insns);
   const bytes = new Uint8Array(slotCount(insns) * SLOT_BYTES);
   const view = new DataView(bytes.buffer);
   let slot = 0;

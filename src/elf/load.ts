@@ -1,6 +1,6 @@
 import { loadProgram } from '../engine.js';
 import type { BpfMap } from '../maps/bpf-map.js';
-import { checkOptions } from '../runtime/arguments.js';
+import { checkOptions } from '../arguments.js';
 import { loadObject, type LoadedObject, type MapHandle, type ObjectLoadOptions } from './load-object.js';
 
 export type { LoadedObject, LoadedProgram, MapFactory, MapHandle, ObjectLoadOptions, ProgramLoader } from './load-object.js';

@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import binaryen from './binaryen.js';
 import type { Layout } from '../abi/layout.js';
 import type { SkbHeaders } from '../abi/program-types.js';
 import { REG_COUNT } from '../abi/registers.js';

@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import binaryen from './binaryen.js';
 import { FP, REG_COUNT } from '../abi/registers.js';
 import { CompileError } from '../errors.js';
 import { branchTarget, type Insn } from '../decode/insn.js';

@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import binaryen from './binaryen.js';
 import { REG_COUNT } from '../abi/registers.js';
 import { isRetreating, type BasicBlock } from '../analysis/cfg.js';
 import type { CountedLoop } from '../analysis/counted-loops.js';

@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import binaryen from './binaryen.js';
 import { FP } from '../abi/registers.js';
 import type { Insn } from '../decode/insn.js';
 import type { Semantics, Size } from '../decode/opcodes.js';

@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import binaryen from './binaryen.js';
 import type { Layout } from '../abi/layout.js';
 import { MAY_GOTO_LOOPS } from '../abi/limits.js';
 import { i64Const, NAMES, type Expr } from './context.js';

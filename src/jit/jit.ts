@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import binaryen from './binaryen.js';
 import { ENTER } from '../abi/signals.js';
 import type { ProgramType } from '../abi/program-types.js';
 import { writesMemory, type Insn } from '../decode/insn.js';

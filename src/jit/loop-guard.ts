@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import binaryen from './binaryen.js';
 import { NAMES, type Expr, type FunctionContext, type Temp } from './context.js';
 import type { Affine, CountedLoop } from '../analysis/counted-loops.js';
 import { inside } from './emit-mem.js';

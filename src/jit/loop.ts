@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import binaryen from './binaryen.js';
 import { FP, REG_COUNT } from '../abi/registers.js';
 import { ERRNO } from '../abi/kernel-ids.js';
 import { MAX_LOOPS } from '../abi/limits.js';

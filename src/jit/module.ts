@@ -1,4 +1,4 @@
-import binaryen from 'binaryen';
+import binaryen from './binaryen.js';
 import { FP, REG_COUNT } from '../abi/registers.js';
 import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../abi/layout.js';
 import { PROGRAM_TYPE_INFO } from '../abi/program-types.js';

@@ -1,3 +1,4 @@
+import { checkArray, checkBytes, describeValue } from '../arguments.js';
 import type { Codec } from './codecs.js';
 import { MapView, PerCpuMapView } from './map-view.js';
 import { MapError, type ErrnoName } from './map-error.js';
@@ -101,7 +102,7 @@ export class BpfMap {
   /** The value stored under `key`, or undefined if there is none. */
   lookup(key: Uint8Array): Uint8Array | undefined {
     this.checkAccess('read');
-    const value = this.wasm.host_lookup(this.address, this.stageKey(key));
+    const value = this.wasm.host_lookup(this.address, this.stageKey(key, 'lookup'));
     return value === 0 ? undefined : this.runtime.bytes().slice(value, value + this.valueBlockSize);
   }
 
@@ -111,7 +112,7 @@ export class BpfMap {
    * `runtime.bytes()`. The address stays valid until the key is deleted.
    */
   valueAddress(key: Uint8Array): number | undefined {
-    const value = this.wasm.host_lookup(this.address, this.stageKey(key));
+    const value = this.wasm.host_lookup(this.address, this.stageKey(key, 'valueAddress'));
     return value === 0 ? undefined : value;
   }
 
@@ -122,15 +123,15 @@ export class BpfMap {
   /** Store `value` under `key`; `flags` is BPF_ANY (0, default), BPF_NOEXIST (1) or BPF_EXIST (2). */
   update(key: Uint8Array, value: Uint8Array, flags: number = UPDATE_FLAGS.ANY): void {
     this.checkAccess('write');
-    const k = this.stageKey(key);
-    const v = this.stageValue(value);
-    this.check(this.wasm.host_update(this.address, k, v, this.flagsArg(flags)), 'update');
+    const k = this.stageKey(key, 'update');
+    const v = this.stageValue(value, 'update');
+    this.check(this.wasm.host_update(this.address, k, v, this.flagsArg(flags, 'update')), 'update');
   }
 
   /** Remove `key`; MapError ENOENT if absent (EINVAL for arrays, whose elements always exist). */
   delete(key: Uint8Array): void {
     this.checkAccess('write');
-    const k = this.stageKey(key);
+    const k = this.stageKey(key, 'delete');
     if (this.spec.type === 'array' || this.spec.type === 'percpu_array') throw this.error('EINVAL', 'delete', 'array elements cannot be deleted');
     this.check(this.wasm.host_delete(this.address, k), 'delete');
   }
@@ -147,7 +148,7 @@ export class BpfMap {
    * undefined (or, as in the kernel, not in the map), undefined after the last.
    */
   nextKey(key?: Uint8Array): Uint8Array | undefined {
-    const k = key === undefined ? 0 : this.stageKey(key);
+    const k = key === undefined ? 0 : this.stageKey(key, 'nextKey');
     const result = this.wasm.host_next_key(this.address, k, this.nextKeySlot);
     if (result !== 0) {
       this.check(result, 'nextKey', ['ENOENT']);
@@ -182,7 +183,13 @@ export class BpfMap {
    * the last key returned, so deleting that key between batches restarts the walk.
    */
   lookupBatch(count: number, after?: Uint8Array): MapBatch {
-    if (!Number.isInteger(count) || count <= 0) throw this.error('EINVAL', 'lookupBatch', `count must be a positive integer, got ${count}`);
+    if (typeof count !== 'number') throw new TypeError(`${this.argument('lookupBatch', 'count')} must be a number, got ${describeValue(count)}`);
+    if (!Number.isInteger(count) || count < 0 || count > 0xffff_ffff) {
+      throw new RangeError(`${this.argument('lookupBatch', 'count')} must be an integer from 1 to 4294967295, got ${count}`);
+    }
+    // The kernel's batch count is a u32 that may not be 0.
+    if (count === 0) throw this.error('EINVAL', 'lookupBatch', 'count must be positive, got 0');
+    if (after !== undefined) this.stageKey(after, 'lookupBatch');
     const keys: Uint8Array[] = [];
     const values: Uint8Array[] = [];
     let key = this.nextKey(after);
@@ -202,13 +209,21 @@ export class BpfMap {
    * count. On failure the MapError's `processed` tells how many succeeded first.
    */
   updateBatch(keys: readonly Uint8Array[], values: readonly Uint8Array[], flags: number = UPDATE_FLAGS.ANY): number {
+    checkArray(this.argument('updateBatch', 'keys'), keys);
+    checkArray(this.argument('updateBatch', 'values'), values);
     if (keys.length !== values.length) throw this.error('EINVAL', 'updateBatch', `${keys.length} keys but ${values.length} values`);
+    // Every argument is checked before the first update, so a wrong one changes nothing.
+    this.flagsArg(flags, 'updateBatch');
+    keys.forEach((key, i) => checkBytes(this.argument('updateBatch', `keys[${i}]`), key, this.keySize));
+    values.forEach((value, i) => checkBytes(this.argument('updateBatch', `values[${i}]`), value, this.valueBlockSize, this.perCpuLayout()));
     keys.forEach((key, i) => this.batchStep(i, () => this.update(key, values[i], flags)));
     return keys.length;
   }
 
   /** Delete every key in order, like BPF_MAP_DELETE_BATCH; returns the count. */
   deleteBatch(keys: readonly Uint8Array[]): number {
+    checkArray(this.argument('deleteBatch', 'keys'), keys);
+    keys.forEach((key, i) => checkBytes(this.argument('deleteBatch', `keys[${i}]`), key, this.keySize));
     keys.forEach((key, i) => this.batchStep(i, () => this.delete(key)));
     return keys.length;
   }
@@ -245,28 +260,41 @@ export class BpfMap {
     if (access === 'read' && flags & BPF_F_WRONLY) throw this.error('EPERM', 'read', 'the map was created with BPF_F_WRONLY');
   }
 
-  protected flagsArg(flags: number): number {
-    if (!Number.isInteger(flags) || flags < 0 || flags > 0xffff_ffff) throw this.error('EINVAL', 'update', `bad flags ${flags}`);
+  /** How a message names argument `name` of operation `op`: "update on hash map 'm' (fd 1): key". */
+  protected argument(op: string, name: string): string {
+    return `${op} on ${this.describe()}: ${name}`;
+  }
+
+  /**
+   * Update flags: TypeError if not a number, RangeError if not a non-negative integer;
+   * unknown bits are the kernel's EINVAL (its flags are a u64), from the maps module.
+   */
+  protected flagsArg(flags: number, op: string): number {
+    if (typeof flags !== 'number') {
+      throw new TypeError(`${this.argument(op, 'flags')} must be a number (BPF_ANY 0, BPF_NOEXIST 1, BPF_EXIST 2), got ${describeValue(flags)}`);
+    }
+    if (!Number.isInteger(flags) || flags < 0) throw new RangeError(`${this.argument(op, 'flags')} must be a non-negative integer, got ${flags}`);
+    if (flags > 0xffff_ffff) throw this.error('EINVAL', op, `unknown flags ${flags}`);
     return flags;
   }
 
   /** Copy a key into the staging area; returns its address. */
-  protected stageKey(key: Uint8Array): number {
-    if (!(key instanceof Uint8Array) || key.length !== this.keySize) {
-      throw this.error('EINVAL', 'key', `expected a Uint8Array of ${this.keySize} bytes, got ${describeBytes(key)}`);
-    }
+  protected stageKey(key: Uint8Array, op: string): number {
+    checkBytes(this.argument(op, 'key'), key, this.keySize);
     this.runtime.bytes().set(key, this.keySlot);
     return this.keySlot;
   }
 
   /** Copy a value block into the staging area; returns its address. */
-  protected stageValue(value: Uint8Array, size = this.valueBlockSize): number {
-    if (!(value instanceof Uint8Array) || value.length !== size) {
-      const perCpu = this.perCpu ? ` (${this.runtime.cpus} CPUs x ${Math.ceil(this.valueSize / 8) * 8} bytes)` : '';
-      throw this.error('EINVAL', 'value', `expected a Uint8Array of ${size} bytes${perCpu}, got ${describeBytes(value)}`);
-    }
+  protected stageValue(value: Uint8Array, op: string, size = this.valueBlockSize): number {
+    checkBytes(this.argument(op, 'value'), value, size, size === this.valueBlockSize ? this.perCpuLayout() : '');
     this.runtime.bytes().set(value, this.valueSlot);
     return this.valueSlot;
+  }
+
+  /** How a per-CPU map's value block is made up, for messages; '' for other maps. */
+  private perCpuLayout(): string {
+    return this.perCpu ? ` (${this.runtime.cpus} CPUs x ${Math.ceil(this.valueSize / 8) * 8} bytes)` : '';
   }
 
   private batchStep(index: number, step: () => void): void {
@@ -277,8 +305,4 @@ export class BpfMap {
       throw e;
     }
   }
-}
-
-function describeBytes(value: unknown): string {
-  return value instanceof Uint8Array ? `${value.length} bytes` : typeof value;
 }

@@ -1,3 +1,5 @@
+import { checkBytes, checkCount, describeValue } from '../arguments.js';
+
 /**
  * Little-endian codecs for map keys and values. Each is a function that encodes (so
  * `map.lookup(u32(3))` reads naturally) and also a `Codec` (so `map.view(u32, u64)`
@@ -24,7 +26,8 @@ function codec<T, In = T>(size: number, write: (view: DataView, value: In) => vo
     return bytes;
   };
   const decode = (bytes: Uint8Array, offset = 0): T => {
-    if (offset < 0 || offset + size > bytes.length) {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError(`decode(bytes) must be a Uint8Array, got ${describeValue(bytes)}`);
+    if (!Number.isInteger(offset) || offset < 0 || offset + size > bytes.length) {
       throw new RangeError(`decoding ${size} bytes at offset ${offset} of a ${bytes.length}-byte array`);
     }
     return read(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset);
@@ -33,11 +36,13 @@ function codec<T, In = T>(size: number, write: (view: DataView, value: In) => vo
 }
 
 function checkInteger(value: number, min: number, max: number, what: string): number {
+  if (typeof value !== 'number') throw new TypeError(`${what} takes a number, got ${describeValue(value)}`);
   if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${what} out of range: ${value}`);
   return value;
 }
 
 function checkBigInt(value: bigint | number, min: bigint, max: bigint, what: string): bigint {
+  if (typeof value !== 'bigint' && typeof value !== 'number') throw new TypeError(`${what} takes a bigint or a number, got ${describeValue(value)}`);
   const v = typeof value === 'bigint' ? value : BigInt(checkInteger(value, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, what));
   if (v < min || v > max) throw new RangeError(`${what} out of range: ${value}`);
   return v;
@@ -55,8 +60,9 @@ export const i64 = codec<bigint, bigint | number>(8, (v, x) => v.setBigInt64(0, 
 
 /** Raw bytes of a fixed size (a struct key you lay out yourself). */
 export function fixedBytes(size: number): CodecFn<Uint8Array> {
+  checkCount('fixedBytes(size)', size);
   return codec<Uint8Array>(size, (v, x) => {
-    if (x.length !== size) throw new RangeError(`expected ${size} bytes, got ${x.length}`);
+    checkBytes(`fixedBytes(${size})`, x, size);
     new Uint8Array(v.buffer).set(x);
   }, (v, o) => new Uint8Array(v.buffer, v.byteOffset + o, size).slice());
 }

@@ -1,4 +1,4 @@
-import { MapError } from './map-error.js';
+import { checkBytes } from '../arguments.js';
 
 /**
  * array_map_get_next_key for the maps whose elements live on the host (prog_array,
@@ -8,7 +8,7 @@ import { MapError } from './map-error.js';
 export function fdArrayNextKey(key: Uint8Array | undefined, maxEntries: number, describe: string): Uint8Array | undefined {
   let index = 0xffff_ffff;
   if (key !== undefined) {
-    if (!(key instanceof Uint8Array) || key.length !== 4) throw new MapError('EINVAL', `nextKey on ${describe}: keys are 4 bytes`);
+    checkBytes(`nextKey on ${describe}: key`, key, 4);
     index = new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true);
   }
   const next = index >= maxEntries ? 0 : index === maxEntries - 1 ? undefined : index + 1;

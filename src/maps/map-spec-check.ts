@@ -1,3 +1,4 @@
+import { checkInteger, describeValue } from '../arguments.js';
 import { MapError } from './map-error.js';
 import { MAP_TYPES, type MapSpec } from './types.js';
 
@@ -40,8 +41,25 @@ function fail(spec: MapSpec, code: 'EINVAL' | 'E2BIG' | 'ENOTSUPP', why: string)
   throw new MapError(code, `cannot create ${spec.type} map${spec.name ? ` '${spec.name}'` : ''}: ${why}`);
 }
 
-function isUint32(n: unknown): n is number {
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
+/**
+ * What no `bpf_attr` could hold, checked before the kernel's checks: a spec that is not
+ * an object, a type that is not a string, sizes and flags that are no u32 (TypeError,
+ * RangeError, naming the field); the rest is the kernel's to refuse, with its errno.
+ */
+function checkSpecShape(spec: MapSpec): void {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new TypeError(`createMap(spec) must be an object { type, keySize, valueSize, maxEntries }, got ${describeValue(spec)}`);
+  }
+  if (typeof spec.type !== 'string') throw new TypeError(`createMap(spec) type must be a string such as 'hash' or 'array', got ${describeValue(spec.type)}`);
+  for (const field of ['keySize', 'valueSize', 'maxEntries'] as const) checkInteger(`createMap(spec) ${field}`, spec[field], 0, 0xffff_ffff);
+  if (spec.flags !== undefined) checkInteger('createMap(spec) flags', spec.flags, 0, 0xffff_ffff);
+  if (spec.name !== undefined && typeof spec.name !== 'string') throw new TypeError(`createMap(spec) name must be a string, got ${describeValue(spec.name)}`);
+  if (spec.readonly !== undefined && typeof spec.readonly !== 'boolean') {
+    throw new TypeError(`createMap(spec) readonly must be a boolean, got ${describeValue(spec.readonly)}`);
+  }
+  if (spec.initial !== undefined && !(spec.initial instanceof Uint8Array)) {
+    throw new TypeError(`createMap(spec) initial must be a Uint8Array, got ${describeValue(spec.initial)}`);
+  }
 }
 
 /**
@@ -50,12 +68,11 @@ function isUint32(n: unknown): n is number {
  * flags, E2BIG for keys or values too large. Memory is checked when allocating (ENOMEM).
  */
 export function checkMapSpec(spec: MapSpec): void {
-  if (!(spec.type in MAP_TYPES)) fail(spec, 'EINVAL', `unknown map type '${String(spec.type)}'`);
+  checkSpecShape(spec);
+  // Own properties only: 'toString' in MAP_TYPES is true.
+  if (!Object.hasOwn(MAP_TYPES, spec.type)) fail(spec, 'EINVAL', `unknown map type '${spec.type}'`);
   const { keySize, valueSize, maxEntries } = spec;
   const flags = spec.flags ?? 0;
-  for (const [name, value] of [['keySize', keySize], ['valueSize', valueSize], ['maxEntries', maxEntries], ['flags', flags]] as const) {
-    if (!isUint32(value)) fail(spec, 'EINVAL', `${name} must be an unsigned 32-bit integer, got ${String(value)}`);
-  }
   const allowFlags = (mask: number) => {
     if (flags & ~mask) fail(spec, 'EINVAL', `flags 0x${flags.toString(16)} include some this map type does not take`);
   };
@@ -100,8 +117,8 @@ export function checkMapSpec(spec: MapSpec): void {
   }
   if (spec.initial !== undefined) {
     if (spec.type !== 'array') fail(spec, 'EINVAL', 'initial contents are for array maps');
-    if (!(spec.initial instanceof Uint8Array) || spec.initial.length > maxEntries * valueSize) {
-      fail(spec, 'EINVAL', `initial must be a Uint8Array of at most maxEntries * valueSize = ${maxEntries * valueSize} bytes`);
+    if (spec.initial.length > maxEntries * valueSize) {
+      fail(spec, 'EINVAL', `initial must be at most maxEntries * valueSize = ${maxEntries * valueSize} bytes, got ${spec.initial.length}`);
     }
   }
 }

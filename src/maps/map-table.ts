@@ -52,7 +52,9 @@ export class MapTable implements MapDirectory {
   /** The program in slot `index` of the prog_array at `mapAddress`, if both exist (bpf_tail_call). */
   programAt(mapAddress: number | bigint, index: number | bigint): TailCallTarget | undefined {
     const map = this.byAddress.get(Number(mapAddress));
-    return map instanceof ProgArrayMap ? map.get(Number(index)) : undefined;
+    const i = Number(index);
+    // No slot past max_entries (the kernel's tail call just falls through); get() would refuse a non-u32.
+    return map instanceof ProgArrayMap && Number.isInteger(i) && i >= 0 && i < map.maxEntries ? map.get(i) : undefined;
   }
 
   valueAccessible(addr: number, size: number, write: boolean): boolean {

@@ -1,4 +1,6 @@
+import { checkArray, describeValue } from '../arguments.js';
 import type { Codec } from './codecs.js';
+import { UPDATE_FLAGS } from './types.js';
 
 /**
  * The byte-level operations a view is made of: what `BpfMap` offers (it is one), named
@@ -15,7 +17,18 @@ export interface ByteMap {
   values(): IterableIterator<Uint8Array>;
   entries(): IterableIterator<[Uint8Array, Uint8Array]>;
 }
-import { UPDATE_FLAGS } from './types.js';
+
+/** The codecs of a view: TypeError if one is not a codec (u32, u64, fixedBytes(n)...), RangeError if its size is not the map's. */
+function checkCodecs(map: ByteMap, key: Codec<unknown, never>, value: Codec<unknown, never>): void {
+  for (const [name, codec, size] of [['key', key, map.keySize], ['value', value, map.valueSize]] as const) {
+    const c = codec as Partial<Codec<unknown, never>> | null;
+    if ((typeof c !== 'object' && typeof c !== 'function') || c === null
+      || typeof c.size !== 'number' || typeof c.encode !== 'function' || typeof c.decode !== 'function') {
+      throw new TypeError(`view(${name}) must be a codec with size, encode and decode (u32, u64, fixedBytes(n)...), got ${describeValue(codec)}`);
+    }
+    if (c.size !== size) throw new RangeError(`${name} codec encodes ${c.size} bytes, the map's ${name}s have ${size}`);
+  }
+}
 
 /**
  * A typed view of a map through key and value codecs, with the shape of a JS `Map`:
@@ -29,8 +42,7 @@ import { UPDATE_FLAGS } from './types.js';
  */
 export class MapView<K, V, KIn = K, VIn = V> {
   constructor(readonly map: ByteMap, readonly key: Codec<K, KIn>, readonly value: Codec<V, VIn>) {
-    if (key.size !== map.keySize) throw new RangeError(`key codec encodes ${key.size} bytes, the map's keys have ${map.keySize}`);
-    if (value.size !== map.valueSize) throw new RangeError(`value codec encodes ${value.size} bytes, the map's values have ${map.valueSize}`);
+    checkCodecs(map, key, value);
   }
 
   get(key: KIn): V | undefined {
@@ -77,8 +89,7 @@ export class PerCpuMapView<K, V, KIn = K, VIn = V> {
   private readonly stride: number;
 
   constructor(readonly map: ByteMap, readonly key: Codec<K, KIn>, readonly value: Codec<V, VIn>, readonly cpus: number) {
-    if (key.size !== map.keySize) throw new RangeError(`key codec encodes ${key.size} bytes, the map's keys have ${map.keySize}`);
-    if (value.size !== map.valueSize) throw new RangeError(`value codec encodes ${value.size} bytes, the map's values have ${map.valueSize}`);
+    checkCodecs(map, key, value);
     this.stride = Math.ceil(map.valueSize / 8) * 8;
   }
 
@@ -89,6 +100,7 @@ export class PerCpuMapView<K, V, KIn = K, VIn = V> {
 
   /** Set every CPU's value: `values` has one element per CPU. */
   set(key: KIn, values: readonly VIn[], flags: number = UPDATE_FLAGS.ANY): this {
+    checkArray('PerCpuMapView.set(values)', values);
     if (values.length !== this.cpus) throw new RangeError(`expected ${this.cpus} values (one per CPU), got ${values.length}`);
     const block = new Uint8Array(this.cpus * this.stride);
     values.forEach((v, cpu) => block.set(this.value.encode(v), cpu * this.stride));

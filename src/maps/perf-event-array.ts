@@ -1,7 +1,8 @@
+import { checkFunction } from '../arguments.js';
 import { BpfMap } from './bpf-map.js';
 import { fdArrayNextKey } from './fd-array.js';
 import { ERRNO } from './map-error.js';
-import { recordStream, Wakeup, type StreamOptions } from './record-stream.js';
+import { checkStreamOptions, recordStream, Wakeup, type StreamOptions } from './record-stream.js';
 
 /** A record a program sent with perf_event_output. */
 export interface PerfRecord {
@@ -62,6 +63,8 @@ export class PerfEventArrayMap extends BpfMap {
 
   /** Deliver every record now to `callback`, oldest first; returns the count. */
   consume(callback: (record: PerfRecord) => void): number {
+    // Checked before drain(), which empties the buffers.
+    checkFunction(this.argument('consume', 'callback'), callback);
     const records = this.drain();
     records.forEach(callback);
     return records.length;
@@ -77,7 +80,7 @@ export class PerfEventArrayMap extends BpfMap {
 
   /** Records as they come; waits (without polling) when there are none. */
   records(options: StreamOptions = {}): AsyncGenerator<PerfRecord, void, undefined> {
-    return recordStream(() => this.drain(), this.wakeup, options);
+    return recordStream(() => this.drain(), this.wakeup, checkStreamOptions(`records() on ${this.describe()}`, options));
   }
 
   [Symbol.asyncIterator](): AsyncGenerator<PerfRecord, void, undefined> {

@@ -1,4 +1,5 @@
 import type { Enterable } from '../abi/signals.js';
+import { describeValue } from '../arguments.js';
 import { BpfMap } from './bpf-map.js';
 import { fdArrayNextKey } from './fd-array.js';
 import type { MapMemory } from './memory.js';
@@ -28,19 +29,23 @@ export class ProgArrayMap extends BpfMap {
   set(index: number, program: TailCallTarget): void {
     this.checkAccess('write');
     this.checkIndex(index, 'set');
-    if (program?.runtime !== this.runtime) throw this.error('EINVAL', 'set', 'the program belongs to another runtime');
+    if ((typeof program !== 'function' && typeof program !== 'object') || program === null || !('runtime' in program)) {
+      throw new TypeError(`${this.argument('set', 'program')} must be a program (what jit() or interpreter() returns), got ${describeValue(program)}`);
+    }
+    if (program.runtime !== this.runtime) throw this.error('EINVAL', 'set', 'the program belongs to another runtime');
     this.programs[index] = program;
   }
 
   /** The program in slot `index`, or undefined. */
   get(index: number): TailCallTarget | undefined {
-    return Number.isInteger(index) && index >= 0 ? this.programs[index] : undefined;
+    this.checkU32(index, 'get');
+    return this.programs[index];
   }
 
   /** Empty slot `index` (a number or a u32 key): E2BIG beyond max_entries, ENOENT if already empty. */
   override delete(key: Uint8Array | number): void {
     this.checkAccess('write');
-    const index = typeof key === 'number' ? key : this.indexOf(key);
+    const index = typeof key === 'number' ? key : this.indexOf(key, 'delete');
     this.checkIndex(index, 'delete');
     if (this.programs[index] === undefined) throw this.error('ENOENT', 'delete', `slot ${index} is empty`);
     this.programs[index] = undefined;
@@ -58,13 +63,21 @@ export class ProgArrayMap extends BpfMap {
     return fdArrayNextKey(key, this.maxEntries, this.describe());
   }
 
-  private indexOf(key: Uint8Array): number {
-    this.stageKey(key);
+  private indexOf(key: Uint8Array, op: string): number {
+    this.stageKey(key, op);
     return new DataView(key.buffer, key.byteOffset, 4).getUint32(0, true);
   }
 
+  /** An index is a u32 key: TypeError if not a number, RangeError if no u32. */
+  private checkU32(index: number, op: string): void {
+    if (typeof index !== 'number') throw new TypeError(`${this.argument(op, 'index')} must be a number, got ${describeValue(index)}`);
+    if (!Number.isInteger(index) || index < 0 || index > 0xffff_ffff) {
+      throw new RangeError(`${this.argument(op, 'index')} must be an integer from 0 to 4294967295, got ${index}`);
+    }
+  }
+
   private checkIndex(index: number, op: string): void {
-    if (!Number.isInteger(index) || index < 0) throw this.error('EINVAL', op, `bad index ${index}`);
+    this.checkU32(index, op);
     if (index >= this.maxEntries) throw this.error('E2BIG', op, `index ${index} is beyond max_entries ${this.maxEntries}`);
   }
 }

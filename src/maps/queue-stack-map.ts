@@ -10,8 +10,8 @@ export class QueueStackMap extends BpfMap {
   /** Add a value; when full, MapError E2BIG unless `flags` is BPF_EXIST, which drops the oldest. */
   push(value: Uint8Array, flags: number = UPDATE_FLAGS.ANY): void {
     this.checkAccess('write');
-    const v = this.stageValue(value, this.valueSize);
-    this.check(this.wasm.host_push(this.address, v, this.flagsArg(flags)), 'push');
+    const v = this.stageValue(value, 'push', this.valueSize);
+    this.check(this.wasm.host_push(this.address, v, this.flagsArg(flags, 'push')), 'push');
   }
 
   /** Remove and return the next value (queue: oldest, stack: newest); undefined if empty. */

@@ -1,3 +1,5 @@
+import { checkOptions, describeValue } from '../arguments.js';
+
 /**
  * Host readers of ring buffers and perf event arrays wait for records without polling:
  * `wait()` returns a promise that `wake()` resolves once new records are there (the
@@ -35,6 +37,15 @@ export class Wakeup {
 export interface StreamOptions {
   /** Ends the iteration when aborted. */
   readonly signal?: AbortSignal;
+}
+
+/** `records(options)`: an object whose `signal`, if any, is an AbortSignal (else it would never abort). */
+export function checkStreamOptions(what: string, options: StreamOptions): StreamOptions {
+  const checked = checkOptions(what, options);
+  if (checked.signal !== undefined && !(checked.signal instanceof AbortSignal)) {
+    throw new TypeError(`${what} option signal must be an AbortSignal, got ${describeValue(checked.signal)}`);
+  }
+  return checked;
 }
 
 /**

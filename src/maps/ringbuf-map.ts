@@ -1,6 +1,7 @@
+import { checkFunction } from '../arguments.js';
 import { BpfMap } from './bpf-map.js';
 import { DESC, RINGBUF } from './descriptor.js';
-import { recordStream, Wakeup, type StreamOptions } from './record-stream.js';
+import { checkStreamOptions, recordStream, Wakeup, type StreamOptions } from './record-stream.js';
 
 /**
  * A ring buffer (BPF_MAP_TYPE_RINGBUF): programs produce records with ringbuf_output or
@@ -32,6 +33,8 @@ export class RingBufMap extends BpfMap {
 
   /** Deliver every record available now to `callback` (a view, valid during the call); returns the count. */
   consume(callback: (record: Uint8Array) => void): number {
+    // Checked first: a record is freed once its callback was called, whatever it threw.
+    checkFunction(this.argument('consume', 'callback'), callback);
     const mask = this.maxEntries - 1;
     const data = this.storage();
     let count = 0;
@@ -65,7 +68,7 @@ export class RingBufMap extends BpfMap {
 
   /** Records as they come, copied; waits (without polling) when there are none. */
   records(options: StreamOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
-    return recordStream(() => this.drain(), this.wakeup, options, (waiting) => this.setWaiting(waiting));
+    return recordStream(() => this.drain(), this.wakeup, checkStreamOptions(`records() on ${this.describe()}`, options), (waiting) => this.setWaiting(waiting));
   }
 
   [Symbol.asyncIterator](): AsyncGenerator<Uint8Array, void, undefined> {

@@ -1,6 +1,6 @@
 import { DecodeError } from '../errors.js';
 import { HelperRegistry } from '../helpers/registry.js';
-import { checkInstance, checkOptions, describeValue } from './arguments.js';
+import { checkInstance, checkOptions, describeValue } from '../arguments.js';
 import { Runtime } from './runtime.js';
 
 /** The options every engine's loader shares (JitOptions and InterpreterOptions extend these). */

@@ -3,7 +3,7 @@ import { place, presentationOf, view } from './contexts/index.js';
 import type { Program, RunResult } from './program.js';
 import { runChain } from './run-chain.js';
 import type { Runtime } from './runtime.js';
-import { checkCount, checkInputBytes } from './arguments.js';
+import { checkCount, checkInputBytes } from '../arguments.js';
 
 export interface RunnerOptions {
   readonly runtime: Runtime;

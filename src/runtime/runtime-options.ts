@@ -1,5 +1,5 @@
 import { HelperRegistry } from '../helpers/registry.js';
-import { checkInstance, checkInteger, checkOptions, describeValue } from './arguments.js';
+import { checkInstance, checkInteger, checkOptions, describeValue } from '../arguments.js';
 
 /**
  * The Runtime constructor's options (RuntimeOptions; typed structurally, as runtime.ts imports this file), checked before anything is allocated. `cpus`, `cpu`

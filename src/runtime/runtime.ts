@@ -1,4 +1,5 @@
 import { RuntimeTrap } from '../errors.js';
+import { checkCount, describeValue } from '../arguments.js';
 import { writeErrorLine } from '../host.js';
 import type { HelperHost, PacketState } from '../helpers/host.js';
 import type { HelperRegistry } from '../helpers/registry.js';
@@ -117,7 +118,8 @@ export class Runtime implements MapMemory, HelperHost {
   }
 
   /**
-   * Create a map in this runtime's memory, shared by all its programs; throws MapError
+   * Create a map in this runtime's memory, shared by all its programs; throws TypeError or
+   * RangeError for a spec no bpf_attr could hold (not an object, sizes that are no u32), MapError
    * (EINVAL, E2BIG, ENOMEM...) for specs the kernel would refuse. Programs refer to it
    * as `lddw rN, map_fd(map.fd)`.
    */
@@ -132,11 +134,13 @@ export class Runtime implements MapMemory, HelperHost {
 
   /** The first map created with `name`. */
   mapByName(name: string): BpfMap | undefined {
+    if (typeof name !== 'string') throw new TypeError(`mapByName(name) must be a string, got ${describeValue(name)}`);
     return this.mapTable.byName(name);
   }
 
   /** The map whose descriptor is at `address` (what a program holds as a map pointer). */
   mapAt(address: number | bigint): BpfMap | undefined {
+    if (typeof address !== 'number' && typeof address !== 'bigint') throw new TypeError(`mapAt(address) must be a number or a bigint, got ${describeValue(address)}`);
     return this.mapTable.at(address);
   }
 
@@ -187,6 +191,9 @@ export class Runtime implements MapMemory, HelperHost {
 
   /** Heap for a map's own storage, which programs may not reach but through its values (maps/memory.ts). */
   allocateMapStorage(size: number, align = 8): number {
+    // A negative size would move the heap's end back over what is allocated.
+    checkCount('allocate(size)', size);
+    if (checkCount('allocate(align)', align) === 0 || (align & (align - 1)) !== 0) throw new RangeError(`allocate(align) must be a power of 2, got ${align}`);
     const start = Math.ceil(this.heapEnd / align) * align;
     const end = start + size;
     const needPages = Math.ceil(end / WASM_PAGE) - this.memory.buffer.byteLength / WASM_PAGE;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { PacketFilter } from '../../packet/batch/filter.js';
+import type { PacketFilter } from '../../packet/batch/filter.js';
 import { compileFilterCbpf } from '../../packet/filter-lang/compile.js';
 import { scanPcapFile } from '../../packet/batch/pcap-scan.js';
 import { CaptureWriter } from '../../packet/capture/write.js';
@@ -55,6 +55,9 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
     }
     const capture = positionals[positionals.length - 1];
     const engine = engineOption(args);
+    // Imported here: PacketFilter loads programs through loadProgram, whose JIT brings
+    // Binaryen (~1 s), which no other command of a run --engine interp should pay.
+    const { PacketFilter } = await import('../../packet/batch/filter.js');
     let filter: PacketFilter;
     if (ddPath === undefined) {
       const expression = positionals.slice(0, -1).join(' ');

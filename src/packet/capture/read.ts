@@ -1,3 +1,4 @@
+import { checkUint8Array } from '../../arguments.js';
 import { nodeFiles } from '../../host.js';
 import { CaptureError } from '../../errors.js';
 import { ChunkQueue } from './chunk-queue.js';
@@ -26,6 +27,7 @@ export type CaptureSource = string | Uint8Array | AsyncIterable<Uint8Array> | It
 
 /** The format of a capture that starts with these bytes (at least 4), or undefined. */
 export function captureFormatOf(bytes: Uint8Array): CaptureFormat | undefined {
+  checkUint8Array('captureFormatOf(bytes)', bytes);
   if (bytes.length < 4) return undefined;
   if (viewOf(bytes).getUint32(0, true) === PCAPNG_BLOCK.SHB) return 'pcapng';
   return isPcapMagic(bytes) ? 'pcap' : undefined;

@@ -1,3 +1,4 @@
+import { describeValue } from '../../arguments.js';
 import { nodeFiles } from '../../host.js';
 import { PcapEncoder, type PcapWriteOptions } from './pcap-write.js';
 import { concat, PcapngEncoder, type PcapngWriteOptions } from './pcapng-write.js';
@@ -18,6 +19,9 @@ function encoderFor(options: CaptureWriteOptions): PcapEncoder | PcapngEncoder {
 
 /** A whole capture's bytes. */
 export function encodeCapture(packets: Iterable<PacketToWrite>, options: CaptureWriteOptions = {}): Uint8Array {
+  if (typeof (packets as Partial<Iterable<PacketToWrite>> | null)?.[Symbol.iterator] !== 'function') {
+    throw new TypeError(`encodeCapture(packets) must be an iterable of packets, got ${describeValue(packets)}`);
+  }
   const encoder = encoderFor(options);
   const parts = [encoder.header()];
   for (const p of packets) parts.push(encoder.packet(p));

@@ -1,4 +1,4 @@
-import type { CbpfInsn } from './insn.js';
+import { checkCbpfInsns, type CbpfInsn } from './insn.js';
 import { CBPF_SPECS } from './opcodes.js';
 
 /**
@@ -7,7 +7,7 @@ import { CBPF_SPECS } from './opcodes.js';
  * tcpdump's by eye or by diff.
  */
 export function formatCbpfListing(insns: readonly CbpfInsn[]): string {
-  return insns.map((insn, pc) => `${formatCbpfInsn(insn, pc)}\n`).join('');
+  return checkCbpfInsns('formatCbpfListing(insns)', insns).map((insn, pc) => `${formatCbpfInsn(insn, pc)}\n`).join('');
 }
 
 const hex = (k: number) => `#0x${k.toString(16)}`;

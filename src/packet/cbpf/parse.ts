@@ -1,5 +1,6 @@
+import { checkString, checkUint8Array, describeValue } from '../../arguments.js';
 import { DecodeError } from '../../errors.js';
-import { cbpfInsn, SOCK_FILTER_BYTES, type CbpfInsn } from './insn.js';
+import { cbpfInsn, checkCbpfInsns, SOCK_FILTER_BYTES, type CbpfInsn } from './insn.js';
 
 /**
  * The three ways a classic program arrives: `tcpdump -dd` text (C initialisers,
@@ -16,6 +17,7 @@ const U32 = 0xffffffff;
 
 /** Raw `struct sock_filter` bytes. */
 export function decodeCbpfBytes(bytes: Uint8Array): CbpfInsn[] {
+  checkUint8Array('decodeCbpfBytes(bytes)', bytes);
   if (bytes.length % SOCK_FILTER_BYTES !== 0) {
     throw new DecodeError('CBPF_BAD_LENGTH',
       `classic BPF bytes must be a multiple of ${SOCK_FILTER_BYTES} (struct sock_filter), got ${bytes.length}`,
@@ -31,6 +33,7 @@ export function decodeCbpfBytes(bytes: Uint8Array): CbpfInsn[] {
 
 /** `struct sock_filter` bytes of a program (the inverse of decodeCbpfBytes). */
 export function encodeCbpfBytes(insns: readonly CbpfInsn[]): Uint8Array {
+  checkCbpfInsns('encodeCbpfBytes(insns)', insns);
   const bytes = new Uint8Array(insns.length * SOCK_FILTER_BYTES);
   const view = new DataView(bytes.buffer);
   insns.forEach((insn, i) => {
@@ -79,6 +82,7 @@ function contentLines(text: string): { line: number; text: string }[] {
 
 /** `tcpdump -dd` output: one `{ code, jt, jf, k },` per line (a surrounding C array is fine). */
 export function parseCbpfDd(text: string): CbpfInsn[] {
+  checkString('parseCbpfDd(text)', text);
   const out: CbpfInsn[] = [];
   for (const { line, text: t } of contentLines(text)) {
     const groups = t.match(/\{[^{}]*\}/g);
@@ -98,6 +102,7 @@ export function parseCbpfDd(text: string): CbpfInsn[] {
 
 /** `tcpdump -ddd` output: the instruction count, then one `code jt jf k` line each, decimal. */
 export function parseCbpfDdd(text: string): CbpfInsn[] {
+  checkString('parseCbpfDdd(text)', text);
   const lines = contentLines(text);
   if (lines.length === 0) throw new DecodeError('CBPF_SYNTAX', 'empty -ddd text: expected the instruction count first', 0);
   const [first, ...rest] = lines;
@@ -115,6 +120,7 @@ export function parseCbpfDdd(text: string): CbpfInsn[] {
  * line means -ddd.
  */
 export function parseCbpfText(text: string): CbpfInsn[] {
+  checkString('parseCbpfText(text)', text);
   if (text.includes('{')) return parseCbpfDd(text);
   const first = contentLines(text)[0];
   if (first && /^\d+$/.test(first.text)) return parseCbpfDdd(text);
@@ -128,7 +134,12 @@ export function parseCbpfText(text: string): CbpfInsn[] {
  */
 export function parseCbpf(input: string | Uint8Array | readonly CbpfInsn[]): CbpfInsn[] {
   if (typeof input === 'string') return parseCbpfText(input);
-  if (!(input instanceof Uint8Array)) return input.map((i) => cbpfInsn(i.code, i.jt, i.jf, i.k));
+  if (!(input instanceof Uint8Array)) {
+    if (!Array.isArray(input)) {
+      throw new TypeError(`a classic BPF program must be text, struct sock_filter bytes (a Uint8Array) or an array of { code, jt, jf, k }, got ${describeValue(input)}`);
+    }
+    return checkCbpfInsns('a classic BPF program', input).map((i) => cbpfInsn(i.code, i.jt, i.jf, i.k));
+  }
   if (looksLikeText(input)) return parseCbpfText(new TextDecoder().decode(input));
   return decodeCbpfBytes(input);
 }
@@ -144,11 +155,13 @@ function looksLikeText(bytes: Uint8Array): boolean {
 
 /** `tcpdump -dd` text of a program, as tcpdump prints it (code `0x%x`, k `0x%08x`). */
 export function formatCbpfDd(insns: readonly CbpfInsn[]): string {
+  checkCbpfInsns('formatCbpfDd(insns)', insns);
   const hex = (v: number, width: number) => `0x${v.toString(16).padStart(width, '0')}`;
   return insns.map((i) => `{ ${hex(i.code, 1)}, ${i.jt}, ${i.jf}, ${hex(i.k, 8)} },\n`).join('');
 }
 
 /** `tcpdump -ddd` text of a program. */
 export function formatCbpfDdd(insns: readonly CbpfInsn[]): string {
+  checkCbpfInsns('formatCbpfDdd(insns)', insns);
   return `${insns.length}\n${insns.map((i) => `${i.code} ${i.jt} ${i.jf} ${i.k}\n`).join('')}`;
 }

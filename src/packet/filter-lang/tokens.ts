@@ -1,3 +1,4 @@
+import { checkString } from '../../arguments.js';
 import { FilterError } from './errors.js';
 
 /**
@@ -42,6 +43,7 @@ function isIpv6(text: string): boolean {
 }
 
 export function tokenize(source: string): Token[] {
+  checkString('a filter expression', source);
   const out: Token[] = [];
   let i = 0;
   while (i < source.length) {

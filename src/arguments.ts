@@ -70,3 +70,51 @@ export function checkInstance(what: string, value: unknown, type: abstract new (
     throw new TypeError(`${what} must be a ${typeName}, got ${describeValue(value)}`);
   }
 }
+
+/**
+ * Bytes of a fixed size (a map key or value): TypeError if not a Uint8Array, RangeError
+ * if another length. `what` names the argument ("lookup on hash map 'm' (fd 1): key");
+ * `detail` says how the size is made up, when that is not obvious.
+ */
+export function checkBytes(what: string, value: unknown, size: number, detail = ''): Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(`${what} must be a Uint8Array of ${size} bytes${detail}, got ${describeValue(value)}`);
+  }
+  if (value.length !== size) throw new RangeError(`${what} must be ${size} bytes${detail}, got ${value.length}`);
+  return value;
+}
+
+/** An array argument (of keys, values...): TypeError for anything else, iterables included. */
+export function checkArray<T>(what: string, value: readonly T[]): readonly T[] {
+  if (!Array.isArray(value)) throw new TypeError(`${what} must be an array, got ${describeValue(value)}`);
+  return value;
+}
+
+/** A callback argument: TypeError before anything happens, not at its first call. */
+export function checkFunction(what: string, value: unknown): void {
+  if (typeof value !== 'function') throw new TypeError(`${what} must be a function, got ${describeValue(value)}`);
+}
+
+/** Text (an assembler or filter source): TypeError for anything but a string. */
+export function checkString(what: string, value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(`${what} must be a string, got ${describeValue(value)}`);
+  return value;
+}
+
+/**
+ * An array whose every element passes `isItem` (instructions...): TypeError naming the
+ * argument, or the index of the first element that is not one. `kind` says what the
+ * array holds, e.g. { items: 'instructions', item: 'an instruction' }.
+ */
+export function checkItems<T>(what: string, value: readonly T[], kind: { items: string; item: string }, isItem: (item: unknown) => boolean): readonly T[] {
+  if (!Array.isArray(value)) throw new TypeError(`${what} must be an array of ${kind.items}, got ${describeValue(value)}`);
+  const bad = value.findIndex((item) => !isItem(item));
+  if (bad >= 0) throw new TypeError(`${what}[${bad}] must be ${kind.item}, got ${describeValue(value[bad])}`);
+  return value;
+}
+
+/** Required bytes: as checkInputBytes, without its "nothing" case. */
+export function checkUint8Array(what: string, value: unknown): Uint8Array {
+  if (value === undefined) throw new TypeError(`${what} must be a Uint8Array, got undefined`);
+  return checkInputBytes(what, value)!;
+}
