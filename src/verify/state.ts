@@ -120,7 +120,8 @@ export function stateCovers(old: State, cur: State, live: (r: number) => boolean
  * one constant shift of the offsets throughout.
  */
 class LinkMap {
-  private readonly map = new Map<number, { id: number; shift: number }>();
+  /** Made at the first link met: most states compared hold none, and this runs at every prune point. */
+  private map: Map<number, { id: number; shift: number }> | undefined;
 
   consistent(o: Reg, c: Reg): boolean {
     if (o.kind !== 'scalar') return true;
@@ -131,9 +132,9 @@ class LinkMap {
 
   /** Whether old's (id, off) stands for cur's under the map, recording the pair if the id is new. */
   private same(o: { readonly id: number; readonly off: number }, c: { readonly id: number; readonly off: number }): boolean {
-    const seen = this.map.get(o.id);
+    const seen = this.map?.get(o.id);
     if (seen === undefined) {
-      this.map.set(o.id, { id: c.id, shift: c.off - o.off });
+      (this.map ??= new Map()).set(o.id, { id: c.id, shift: c.off - o.off });
       return true;
     }
     return seen.id === c.id && seen.shift === c.off - o.off;

@@ -17,6 +17,8 @@ import { boundHolds, cappedBy, offsetBound, type LenBound } from './input-length
  * elsewhere it walks bounded loops to their end, as the kernel does.
  */
 
+const NO_THRESHOLDS: Thresholds = { program: [], state: [] };
+
 /** States kept at one instruction (in one call chain) before the next is widened; twice as many, and it is widened hard. */
 export const WIDEN_AFTER = 8;
 
@@ -27,10 +29,10 @@ export const WIDEN_AFTER = 8;
  * constants the program compares with and the numbers the state holds, each and minus 1,
  * a finite set, so a bound grows only so often before it reaches the extreme.
  */
-function widenScalar(old: Scalar, cur: Scalar, thresholds: readonly bigint[] = []): Scalar {
+function widenScalar(old: Scalar, cur: Scalar, thresholds: Thresholds = NO_THRESHOLDS): Scalar {
   const lower = (o: bigint, c: bigint, extreme: bigint) => (c < o ? extreme : o);
   const upper = (o: bigint, c: bigint, extreme: bigint) => (c > o ? extreme : o);
-  const umax = cur.umax > old.umax ? thresholds.find((t) => t >= cur.umax) : undefined;
+  const umax = cur.umax > old.umax ? nextThreshold(thresholds, cur.umax) : undefined;
   if (umax !== undefined && old.umin <= cur.umin && old.smin >= 0n && cur.smin >= 0n) {
     return sync({ ...UNKNOWN, umin: old.umin, umax });
   }
@@ -83,7 +85,7 @@ const capped = cappedBy;
 
 /** A register covering both; pointers of different kinds or objects become unknown (checked mode reads those as any number). */
 export function widenReg(
-  old: Reg, cur: Reg, freshId: () => number, lenMins: readonly [number, number] = [0, 0], hard = false, thresholds: readonly bigint[] = [],
+  old: Reg, cur: Reg, freshId: () => number, lenMins: readonly [number, number] = [0, 0], hard = false, thresholds: Thresholds = NO_THRESHOLDS,
 ): Reg {
   if (old.kind === 'not_init' || cur.kind === 'not_init') return NOT_INIT;
   if (old.kind !== cur.kind) return NOT_INIT;
@@ -121,7 +123,7 @@ export function widenState(
   if (old.frames.length !== cur.frames.length) return cur;
   const top = cur.frames.length - 1;
   const lenMins = [old.lenMin, cur.lenMin] as const;
-  const thresholds = withStateConstants(programConstants, cur);
+  const thresholds = thresholdsOf(programConstants, cur);
   const frames = cur.frames.map((c, i) => {
     const o = old.frames[i];
     const regs = c.regs.map((r, k) => {
@@ -156,16 +158,35 @@ export function widenState(
   return { frames, refs: cur.refs.length <= old.refs.length ? [...cur.refs] : [...old.refs], lenMin: Math.min(old.lenMin, cur.lenMin) };
 }
 
-/** The widening thresholds: the program's compared constants and the known numbers of the state, each and minus 1, ascending. */
-function withStateConstants(programConstants: readonly bigint[], state: State): bigint[] {
-  const out = new Set(programConstants);
+/** The widening thresholds: the program's compared constants (sorted) and the known numbers of the state, each and minus 1. */
+interface Thresholds {
+  readonly program: readonly bigint[];
+  readonly state: readonly bigint[];
+}
+
+function thresholdsOf(programConstants: readonly bigint[], state: State): Thresholds {
+  const numbers: bigint[] = [];
   for (const f of state.frames) {
     for (const r of f.regs) {
       const k = r.kind === 'scalar' ? constantOf(r.var) : undefined;
-      if (k !== undefined && k < 1n << 62n) for (const t of [k, k - 1n]) if (t >= 0n) out.add(t);
+      if (k !== undefined && k < 1n << 62n) numbers.push(k, k - 1n);
     }
   }
-  return [...out].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { program: programConstants, state: numbers };
+}
+
+/** The smallest threshold at or above `x`, if any (a binary search of the program's, a scan of the state's few). */
+function nextThreshold(t: Thresholds, x: bigint): bigint | undefined {
+  let lo = 0;
+  let hi = t.program.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (t.program[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  let best = lo < t.program.length ? t.program[lo] : undefined;
+  for (const k of t.state) if (k >= x && (best === undefined || k < best)) best = k;
+  return best;
 }
 
 /** Every scalar of a state (registers and spills of every frame), by a key both states share. */
