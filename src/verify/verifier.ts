@@ -17,7 +17,7 @@ import type { ValidatedProgram } from './validated-program.js';
 import { constReg, NOT_INIT, pointerReg, scalarReg, UNKNOWN_SCALAR, type MapInfo, type Reg } from './registers.js';
 import { constantOf, unsignedRange } from './scalar.js';
 import { tnumString } from './tnum.js';
-import { widenState, WIDEN_AFTER } from './widen.js';
+import { widenState, WIDEN_AFTER, WIDEN_AFTER_CHECKED } from './widen.js';
 import type { Region } from '../abi/layout.js';
 import { EXACT_LEN, LEN_MAX } from './input-length.js';
 import { cloneState, currentFrame, initialState, newFrame, stateCovers, stateEquals, stateString, type State } from './state.js';
@@ -417,11 +417,12 @@ class Verifier implements VerifierEnv {
     // A callback's rounds (bpf_loop) converge by widening in either mode, as the kernel's do
     // by comparing only the scalars it needs precise; checked mode widens every loop.
     const rounds = this.storedAt.get(pc) ?? 0;
-    if ((this.checked || convergesHere) && rounds >= WIDEN_AFTER) {
+    const widenAfter = this.checked ? WIDEN_AFTER_CHECKED : WIDEN_AFTER;
+    if ((this.checked || convergesHere) && rounds >= widenAfter) {
       // Widen against the last state kept here in the same call chain.
       let last: Checkpoint | undefined;
       for (let i = kept.length - 1; i >= 0 && last === undefined; i--) if (sameCallChain(kept[i].state, path.state)) last = kept[i];
-      if (last) path.state = widenState(last.state, path.state, () => this.newId(), live, rounds >= 2 * WIDEN_AFTER, this.comparedConstants);
+      if (last) path.state = widenState(last.state, path.state, () => this.newId(), live, rounds >= 2 * widenAfter, this.comparedConstants);
     }
     // Like the kernel, keep a new checkpoint only every few jumps and instructions: fewer
     // states to compare with, and pruning stays sound with any subset of them.
