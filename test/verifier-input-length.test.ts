@@ -97,6 +97,19 @@ describe('raw input accesses proven relative to the input length', () => {
     // i may be 0 here: i * i >= i still holds.
     expect(checked(squares('mov %r3, %r3'))).toEqual([]);
     expect(checked(squares('add %r3, 1').replace('mul %r5, %r5', 'rsh %r5, 1'))).toEqual([7]);
+    // Only the value it grew from: r4 = i - 10 may have wrapped (i < 10), so i * i < len says nothing of it.
+    expect(checked(`
+      mov %r0, 0
+      ldxb %r3, [%r10-8]
+      mov %r4, %r3
+      sub %r4, 10            # linked to i, 10 below it modulo 2^64
+      mov %r5, %r3
+      mul %r5, %r5
+      jge %r5, %r2, out
+      add %r1, %r4
+      ldxb %r0, [%r1]        # pc 8
+    out:
+      exit`)).toEqual([8]);
   });
 
   it('leaves no access checked in the checksum, byte copy and sieve benchmarks', () => {

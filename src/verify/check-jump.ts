@@ -127,20 +127,20 @@ function setScalar(state: State, r: number, old: Reg, value: Scalar, bound: LenB
 
 /**
  * A scalar `above` the scalars of one id (registers.ts) got maximum `value.umax` and
- * bound `bound`: each of them, base + off <= it - above.off + off, is held to as much.
+ * bound `bound`: the one it grew from (same id and offset: the same value) is held to as
+ * much. Others of the id are that value plus a constant modulo 2^64, which may have
+ * wrapped, so the inequality says nothing of them.
  */
 function bindBelow(state: State, above: NonNullable<Reg['above']>, value: Scalar, bound: LenBound | undefined): void {
   const lower = (reg: Reg): Reg => {
-    const delta = reg.off - above.off;
-    const max = value.umax + BigInt(delta);
-    if (delta > 0 && value.umax + BigInt(delta) > U64_MAX) return reg;
-    const lenBound = bound === undefined || value.umax + BigInt(delta) < 0n ? reg.lenBound : tighter(reg.lenBound, offsetBound(bound, delta), state.lenMin);
-    const capped = max >= reg.var.umin && max < reg.var.umax ? sync({ ...reg.var, umax: max }) : reg.var;
+    const lenBound = tighter(reg.lenBound, bound, state.lenMin);
+    const capped = value.umax >= reg.var.umin && value.umax < reg.var.umax ? sync({ ...reg.var, umax: value.umax }) : reg.var;
     return { ...reg, var: cappedBy(capped, lenBound), lenBound };
   };
+  const grownFrom = (reg: Reg | undefined) => reg?.kind === 'scalar' && reg.id === above.id && reg.off === above.off;
   for (const f of state.frames) {
-    f.regs.forEach((reg, i) => { if (reg.kind === 'scalar' && reg.id === above.id) f.regs[i] = lower(reg); });
-    f.spills.forEach((reg, i) => { if (reg?.kind === 'scalar' && reg.id === above.id) f.spills[i] = lower(reg); });
+    f.regs.forEach((reg, i) => { if (grownFrom(reg)) f.regs[i] = lower(reg); });
+    f.spills.forEach((reg, i) => { if (grownFrom(reg)) f.spills[i] = lower(reg!); });
   }
 }
 

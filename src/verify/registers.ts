@@ -26,9 +26,9 @@ import { constant, equalScalars, isConstant, scalarString, within, UNKNOWN, type
  * too: a compare with data_end proves `range` for every pointer of that id. Scalars share
  * an `id` when one is a copy of the other plus a constant, `off` (the kernel's linked
  * scalars): a bound learnt on one holds, moved by the difference, for every other.
- * `above` says a scalar is at least the scalars of one id (plus their offset): it was one of
- * them, then grew (a non-negative addend, a factor of at least 1, i * i for i >= 1), so a
- * bound learnt on it bounds them too (`i * i < len` gives i < len).
+ * `above` says a scalar is at least the scalar of one id and offset it grew from (a
+ * non-negative addend, a factor of at least 1, i * i), so a bound learnt on it bounds that
+ * one too (`i * i < len` gives i < len); other offsets of the id may have wrapped.
  * `lenBound` (raw programs, input-length.ts) bounds a scalar's value, or an input
  * pointer's variable part, relative to the input's length.
  */
@@ -62,7 +62,7 @@ export interface Reg {
   readonly target: number;
   /** Scalars and input pointers: an upper bound on the value (the variable part) relative to the input's length. */
   readonly lenBound?: LenBound;
-  /** Scalars: the value is at least base + off of the scalars linked under `id`. */
+  /** Scalars: the value is at least that of the scalars linked under `id` at offset `off`. */
   readonly above?: { readonly id: number; readonly off: number };
 }
 
