@@ -64,6 +64,27 @@ describe('raw input accesses proven relative to the input length', () => {
     expect(checked(walk('jgt'))).toEqual([5]);
   });
 
+  it('learns nothing from a pointer compare when a position may lie before the input', () => {
+    // r4 is the input's start, or 5 bytes before it (the unsigned compare with the end then
+    // says nothing of the length); the read at pc 9 is 4 bytes on: before the input on that path.
+    const source = `
+      mov %r0, 0
+      mov %r3, %r1
+      add %r3, %r2
+      mov %r4, %r1
+      ldxb %r5, [%r1]
+      jeq %r5, 0, +1
+      add %r4, -5
+      jlt %r2, 8, +2
+      jge %r4, %r3, +1
+      ldxb %r0, [%r4+4]      # pc 9
+      exit`;
+    expect(checked(source)).toEqual([4, 9]);
+    const prog = jit(assemble(source));
+    expect(prog(Uint8Array.of(0, 1, 2, 3, 4, 5, 6, 7))).toBe(4n);
+    expect(() => prog(Uint8Array.of(1, 1, 2, 3, 4, 5, 6, 7))).toThrow(RuntimeTrap);
+  });
+
   it('moves a bound learnt on a copy plus a constant to the original (linked scalars)', () => {
     const linked = (off: number) => `
       mov %r0, 0

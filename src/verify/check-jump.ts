@@ -83,6 +83,10 @@ function inputCompare(state: State, cond: JmpCond, holds: boolean, x: number, y:
     bound: r.var.smin < 0n ? undefined : offsetBound(r.lenBound ?? fromMax(r.var.umax) ?? { a: 0, b: Number.POSITIVE_INFINITY }, r.off),
   });
   const [a, b] = [frame.regs[x], frame.regs[y]];
+  // Positions are compared as the numbers they are: one that may lie before the input's
+  // start (a negative offset, a variable part that may be negative) teaches nothing here.
+  const placed = (r: Reg) => r.var.smin >= 0n && BigInt(r.off) + r.var.umin >= 0n;
+  if (!placed(a) || !placed(b)) return true;
   const facts = lengthFacts(cond, 64, holds, side(a), side(b), state.lenMin);
   if (facts.lenMin > LEN_MAX) return false;
   state.lenMin = facts.lenMin;
