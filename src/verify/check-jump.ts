@@ -2,10 +2,10 @@ import type { Insn } from '../decode/insn.js';
 import type { JmpCond, Semantics } from '../decode/opcodes.js';
 import { readReg } from './check-alu.js';
 import type { VerifierEnv } from './env.js';
-import { constReg, isPointer, scalarReg, type Reg, type RegKind } from './registers.js';
+import { constReg, isPointer, positionOf, scalarReg, type Reg, type RegKind } from './registers.js';
 import { constant, constantOf, sync, U64_MAX, type Scalar } from './scalar.js';
 import { scalarAlu } from './scalar-alu.js';
-import { cappedBy, fromMax, LEN_MAX, offsetBound, tighter, type LenBound } from './input-length.js';
+import { boundOf, cappedBy, LEN_MAX, offsetBound, tighter, type LenBound } from './input-length.js';
 import { lengthFacts } from './length-branch.js';
 import { branchOutcome, refine } from './scalar-branch.js';
 import { cloneState, currentFrame, type State } from './state.js';
@@ -78,10 +78,10 @@ export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSe
  */
 function inputCompare(state: State, cond: JmpCond, holds: boolean, x: number, y: number): boolean {
   const frame = currentFrame(state);
-  const side = (r: Reg) => ({
-    value: scalarAlu('add', 64, r.var, constant(BigInt(r.off))),
-    bound: r.var.smin < 0n ? undefined : offsetBound(r.lenBound ?? fromMax(r.var.umax) ?? { a: 0, b: Number.POSITIVE_INFINITY }, r.off),
-  });
+  const side = (r: Reg) => {
+    const bound = boundOf(r);
+    return { value: positionOf(r), bound: bound === undefined || r.var.smin < 0n ? undefined : offsetBound(bound, r.off) };
+  };
   const [a, b] = [frame.regs[x], frame.regs[y]];
   // Positions are compared as the numbers they are: one that may lie before the input's
   // start (a negative offset, a variable part that may be negative) teaches nothing here.
@@ -106,18 +106,17 @@ function inputCompare(state: State, cond: JmpCond, holds: boolean, x: number, y:
  */
 function setScalar(state: State, r: number, old: Reg, value: Scalar, bound: LenBound | undefined): void {
   const frame = currentFrame(state);
-  const lenBound = bound;
-  frame.regs[r] = { ...old, var: cappedBy(value, lenBound), lenBound };
-  if (old.above !== undefined) bindBelow(state, old.above, frame.regs[r].var, lenBound);
+  frame.regs[r] = { ...old, var: cappedBy(value, bound), lenBound: bound };
+  if (old.above !== undefined) bindBelow(state, old.above, frame.regs[r].var, bound);
   if (old.id === 0) return;
   const linked = (reg: Reg): Reg => {
     const delta = reg.off - old.off;
-    if (delta === 0) return { ...reg, var: cappedBy(value, lenBound), lenBound: tighter(reg.lenBound, lenBound, state.lenMin) };
+    if (delta === 0) return { ...reg, var: cappedBy(value, bound), lenBound: tighter(reg.lenBound, bound, state.lenMin) };
     const moved = scalarAlu('add', 64, value, constant(BigInt(delta)));
     const wraps = delta > 0 ? value.umax + BigInt(delta) > U64_MAX : value.umin < BigInt(-delta);
-    const shifted = lenBound === undefined || wraps ? undefined : offsetBound(lenBound, delta);
-    const bound = tighter(reg.lenBound, shifted, state.lenMin);
-    return { ...reg, var: cappedBy(moved, bound), lenBound: bound };
+    const shifted = bound === undefined || wraps ? undefined : offsetBound(bound, delta);
+    const own = tighter(reg.lenBound, shifted, state.lenMin);
+    return { ...reg, var: cappedBy(moved, own), lenBound: own };
   };
   for (const f of state.frames) {
     f.regs.forEach((reg, i) => {

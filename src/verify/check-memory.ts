@@ -2,7 +2,7 @@ import { STACK_FRAME_SIZE, type Region } from '../abi/layout.js';
 import type { Insn } from '../decode/insn.js';
 import type { Semantics, Size } from '../decode/opcodes.js';
 import { checkAlignment } from './alignment.js';
-import { cappedBy, fromMax, offsetBound, tighter, withinInput } from './input-length.js';
+import { boundOf, cappedBy, offsetBound, tighter, withinInput } from './input-length.js';
 import { readReg } from './check-alu.js';
 import { contextAccess, sockAccess } from './context-access.js';
 import type { VerifierEnv } from './env.js';
@@ -268,7 +268,7 @@ export function access(
 /** [off + var, + size) through an input pointer, inside [0, LEN) when LEN >= lenMin (input-length.ts). */
 function inputAccessProven(reg: Reg, off: number, size: number, lenMin: number): boolean {
   if (reg.var.smin < 0n || reg.off + off + Number(reg.var.umin) < 0) return false;
-  const variable = reg.lenBound ?? fromMax(reg.var.umax);
+  const variable = boundOf(reg);
   const end = variable === undefined ? undefined : offsetBound(variable, reg.off + off + size);
   return end !== undefined && withinInput(end, lenMin);
 }

@@ -77,6 +77,11 @@ export interface Bounded {
   readonly var: { readonly umax: bigint };
 }
 
+/** A value's bound: its own relative to the length, else its concrete maximum as one (a = 0). */
+export function boundOf(v: Bounded): LenBound | undefined {
+  return v.lenBound ?? fromMax(v.var.umax);
+}
+
 /**
  * The tightest bound on x + y: each side by its own bound or by its maximum, whichever
  * combination is tighter at the path's smallest length (`i + half` with i < 7 is at most

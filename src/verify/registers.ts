@@ -84,6 +84,11 @@ export function pointerReg(kind: RegKind, fields: Partial<Reg> = {}): Reg {
   return { ...BASE, kind, var: constant(0n), ...fields };
 }
 
+/** A pointer's offset from its object's start: the variable part plus the fixed offset (modulo 2^64). */
+export function positionOf(r: Reg): Scalar {
+  return r.off === 0 ? r.var : scalarAlu('add', 64, r.var, constant(BigInt(r.off)));
+}
+
 export function isPointer(r: Reg): boolean {
   return r.kind !== 'scalar' && r.kind !== 'not_init';
 }

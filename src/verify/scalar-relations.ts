@@ -1,6 +1,6 @@
 import type { AluOp } from '../decode/opcodes.js';
 import {
-  cappedBy, divideBound, fromMax, offsetBound, scaleBound, sumBound, tighter, type LenBound,
+  boundOf, cappedBy, divideBound, offsetBound, scaleBound, sumBound, tighter, type LenBound,
 } from './input-length.js';
 import type { Reg } from './registers.js';
 import { constantOf, type Scalar } from './scalar.js';
@@ -25,11 +25,6 @@ export function aluRelations(
   const lenBound = width === 64 ? resultBound(op, dst, src, k, lenMin) : undefined;
   // The bound caps the concrete maximum too (it may be tighter than the ALU's own).
   return { id, off, lenBound, var: cappedBy(value, lenBound), above: id === 0 && width === 64 ? grownFrom(op, dst, src) : undefined };
-}
-
-/** A value's bound relative to the length, or its concrete maximum as one. */
-function boundOf(r: Reg): LenBound | undefined {
-  return r.lenBound ?? fromMax(r.var.umax);
 }
 
 function resultBound(op: AluOp, dst: Reg, src: Reg, k: bigint | undefined, lenMin: number): LenBound | undefined {

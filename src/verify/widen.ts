@@ -1,8 +1,7 @@
 import { STACK_FRAME_SIZE } from '../abi/layout.js';
 import { REG_COUNT } from '../abi/registers.js';
-import { NOT_INIT, regEqual, scalarReg, UNKNOWN_SCALAR, type Reg } from './registers.js';
-import { constant, constantOf, equalScalars, s64, UNKNOWN, S32_MAX, S32_MIN, S64_MAX, S64_MIN, sync, U32_MAX, U64_MAX, type Scalar } from './scalar.js';
-import { scalarAlu } from './scalar-alu.js';
+import { NOT_INIT, positionOf, regEqual, scalarReg, type Reg } from './registers.js';
+import { constantOf, equalScalars, s64, UNKNOWN, S32_MAX, S32_MIN, S64_MAX, S64_MIN, sync, U32_MAX, U64_MAX, type Scalar } from './scalar.js';
 import { Byte, type State } from './state.js';
 import { boundHolds, cappedBy, offsetBound, type LenBound } from './input-length.js';
 
@@ -88,8 +87,6 @@ function widenLenBound(old: Bounded, cur: Bounded, hard: boolean): LenBound | un
   return undefined;
 }
 
-const capped = cappedBy;
-
 /** A register covering both; pointers of different kinds or objects become unknown (checked mode reads those as any number). */
 export function widenReg(
   old: Reg, cur: Reg, freshId: () => number, lenMins: readonly [number, number] = [0, 0], hard = false, thresholds: Thresholds = NO_THRESHOLDS,
@@ -101,22 +98,19 @@ export function widenReg(
   const lenBound = old.kind === 'scalar' || old.kind === 'input'
     ? widenLenBound({ reg: old, shift: shifted ? old.off : 0, lenMin: lenMins[0] }, { reg: cur, shift: shifted ? cur.off : 0, lenMin: lenMins[1] }, hard)
     : undefined;
-  if (hard && old.kind === 'scalar' && !regEqual(old, cur)) return { ...scalarReg(capped(UNKNOWN, lenBound)), lenBound };
+  if (hard && old.kind === 'scalar' && !regEqual(old, cur)) return { ...scalarReg(cappedBy(UNKNOWN, lenBound)), lenBound };
   // An input pointer that keeps moving: anywhere in the input its bound allows.
-  if (hard && old.kind === 'input' && !regEqual(old, cur)) return { ...old, off: 0, id: 0, var: capped(UNKNOWN, lenBound), lenBound };
-  if (old.kind === 'input') {
-    const whole = (r: Reg) => scalarAlu('add', 64, r.var, constant(BigInt(r.off)));
-    return { ...old, off: 0, var: capped(widenScalar(whole(old), whole(cur), thresholds), lenBound), lenBound };
-  }
-  if (old.kind === 'scalar') return { ...scalarReg(capped(widenScalar(old.var, cur.var, thresholds), lenBound)), lenBound };
+  if (hard && old.kind === 'input' && !regEqual(old, cur)) return { ...old, off: 0, id: 0, var: cappedBy(UNKNOWN, lenBound), lenBound };
+  if (old.kind === 'input') return { ...old, off: 0, var: cappedBy(widenScalar(positionOf(old), positionOf(cur), thresholds), lenBound), lenBound };
+  if (old.kind === 'scalar') return { ...scalarReg(cappedBy(widenScalar(old.var, cur.var, thresholds), lenBound)), lenBound };
   const sameObject = old.orNull === cur.orNull && old.frame === cur.frame && old.map?.fd === cur.map?.fd
     && old.size === cur.size && old.target === cur.target && old.refId === cur.refId;
   if (!sameObject) return NOT_INIT;
-  if (old.off === cur.off && old.id === cur.id && old.range === cur.range) return { ...old, var: capped(widenScalar(old.var, cur.var, thresholds), lenBound), lenBound };
+  // Other pointers carry no bound relative to the length.
+  if (old.off === cur.off && old.id === cur.id && old.range === cur.range) return { ...old, var: widenScalar(old.var, cur.var, thresholds) };
   // Different fixed offsets move into the variable part; a packet pointer loses its proven range, and stands alone under a new id.
-  const whole = (r: Reg) => scalarAlu('add', 64, r.var, constant(BigInt(r.off)));
   const id = old.id === cur.id ? old.id : freshId();
-  return { ...old, off: 0, var: capped(widenScalar(whole(old), whole(cur)), lenBound), id, range: old.off === cur.off ? Math.min(old.range, cur.range) : 0, lenBound };
+  return { ...old, off: 0, var: widenScalar(positionOf(old), positionOf(cur)), id, range: old.off === cur.off ? Math.min(old.range, cur.range) : 0 };
 }
 
 /**
