@@ -12,6 +12,7 @@ import {
 } from '../src/index.js';
 import { runReference } from './support/cbpf-reference.js';
 import { C, cases, frame, I, SKF_AD_OFF, SKF_LL_OFF, SKF_NET_OFF } from './support/cbpf-cases.js';
+import { seededRandom } from './support/seeded-random.js';
 
 const fixture = (name: string) => new URL(`./fixtures/captures/${name}`, import.meta.url);
 const corpus = JSON.parse(readFileSync(fixture('tcpdump-corpus.json'), 'utf8')) as {
@@ -109,19 +110,9 @@ function randomProgram(rand: () => number): CbpfInsn[] {
   return prog;
 }
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('random classic programs', () => {
   it('give the reference\'s verdict in both engines on generated packets', () => {
-    const rand = seeded(2024);
+    const rand = seededRandom(2024);
     const packets = [frame, ...mixed.filter((_, i) => i % 20 === 0), ...snap64.filter((_, i) => i % 25 === 3)];
     let nonZero = 0;
     for (let p = 0; p < 150; p++) {

@@ -5,6 +5,7 @@ import {
   EH, getU32, relocationsFor, section, sectionHeaders, setRelocation, setU16, setU32, setU64, setU8, SH, symbol, symbols,
 } from './support/elf-edit.js';
 import { thrown } from './support/errors.js';
+import { seededRandom } from './support/seeded-random.js';
 
 /**
  * Corrupted objects: every fixture truncated at many lengths, with header fields,
@@ -167,7 +168,7 @@ describe.each(FIXTURES)('%s.o, corrupted', (name) => {
   });
 
   it('survives random byte flips (fixed seed) with only ElfError, and load() with only typed errors', () => {
-    const random = mulberry32(0x5eed + name.length);
+    const random = seededRandom(0x5eed + name.length);
     const headers = sectionHeaders(bytes);
     // Half the flips land anywhere (mostly DWARF, which the loader ignores); half in the
     // parts it reads: the ELF header, section headers, symbols, relocations, BTF, maps, code.
@@ -222,14 +223,3 @@ describe('map definitions, corrupted', () => {
   });
 });
 
-/** A small seeded PRNG (public-domain mulberry32), so failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileFilterCbpf, parseCapture, validateCbpf } from '../src/index.js';
 import { runReference } from './support/cbpf-reference.js';
+import { seededRandom } from './support/seeded-random.js';
 
 const packets = ['mixed.pcap', 'snap64.pcap'].flatMap((f) =>
   [...parseCapture(readFileSync(new URL(`./fixtures/captures/${f}`, import.meta.url)))].map((p) => p.data));
@@ -21,16 +22,6 @@ const ATOMS = [
   'arp[7] = 2', 'ip[ip[0] & 0xf] != 0', 'len - 14 > ip[2:2]',
 ];
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function expression(r: () => number, depth: number): string {
   const x = r();
   if (depth === 0 || x < 0.3) return ATOMS[Math.floor(r() * ATOMS.length)];
@@ -42,7 +33,7 @@ function expression(r: () => number, depth: number): string {
 
 describe('random expressions', () => {
   it('give the same verdict on every packet optimised and not, and pass the kernel\'s checks', () => {
-    const r = rng(13);
+    const r = seededRandom(13);
     let compared = 0;
     for (let n = 0; n < 250; n++) {
       const expr = expression(r, 4);
