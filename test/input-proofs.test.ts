@@ -115,6 +115,52 @@ describe('raw input proofs (the verifier, relative to the input length)', () => 
       exit`)).toEqual([2]);
   });
 
+  it('walk a loop that known numbers bound exactly, each inner loop counted from its entry', () => {
+    // Sums the suffixes at 4 * rep of both halves, for rep < 16 (string_compare's shape).
+    // Each outer round knows rep, so mem + start is a pointer at a known offset and the
+    // inner bound is half - start: both accesses end below the length. Widened after a few
+    // rounds (or an inner loop widened against the outer loop's last round), rep and start
+    // would be ranges with no tie to the inner bound, and both accesses would stay checked.
+    const suffixes = (rounds: number) => `
+      mov %r0, 0
+      rsh %r2, 1             # half
+      mov %r4, 0             # rep
+    outer:
+      mov %r6, %r4
+      lsh %r6, 2             # start = 4 * rep
+      jge %r6, %r2, done
+      mov %r5, %r2
+      sub %r5, %r6           # half - start
+      mov %r7, %r1
+      add %r7, %r6           # mem + start
+      mov %r3, 0
+    inner:
+      jge %r3, %r5, next
+      mov %r8, %r7
+      add %r8, %r3
+      ldxb %r9, [%r8]        # pc 14: mem[start + i]
+      add %r0, %r9
+      add %r8, %r2
+      ldxb %r9, [%r8]        # pc 17: mem[half + start + i]
+      add %r0, %r9
+      add %r3, 1
+      ja inner
+    next:
+      add %r4, 1
+      jne %r4, ${rounds}, outer
+    done:
+      exit`;
+    expect(proven(suffixes(16))).toEqual([14, 17]);
+    // Past EXACT_ROUNDS known rounds the loop widens like any other: the proofs go, the checks stay.
+    expect(proven(suffixes(1000))).toEqual([]);
+    const program = loadProgram(assemble(suffixes(16)), { engine: 'jit' });
+    const interp = loadProgram(assemble(suffixes(16)), { engine: 'interp' });
+    for (const length of [0, 1, 7, 8, 9, 64, 65, 200]) {
+      const input = Uint8Array.from({ length }, (_, i) => (i * 37 + 11) & 0xff);
+      expect(program(input)).toBe(interp(input));
+    }
+  });
+
   it('prove indices compared with the length, and keep what paths agree on', () => {
     expect(proven(`
       mov %r3, 0

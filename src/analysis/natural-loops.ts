@@ -2,7 +2,8 @@ import { successors, type FunctionCfg } from './cfg.js';
 import { dominates } from './dominators.js';
 
 /**
- * Innermost natural loops of one function's CFG, for loop versioning (counted-loops.ts).
+ * Natural loops of one function's CFG: every one, for the verifier's widening (which counts
+ * a loop's rounds from its entry), and the innermost ones, for loop versioning (counted-loops.ts).
  *
  * A natural loop is found from a back edge latch -> header, an edge whose target (the
  * header) dominates its source (the latch); its body is the header plus every block that reaches a latch without
@@ -21,8 +22,16 @@ export interface InnermostLoop {
   readonly latches: readonly number[];
 }
 
-/** The function's innermost natural loops (bodies disjoint), in header order. */
-export function innermostLoops(fn: FunctionCfg, idom: Int32Array): InnermostLoop[] {
+/** A natural loop: its header, every block of its body (header included), and its latches. */
+export interface NaturalLoop {
+  readonly header: number;
+  readonly body: ReadonlySet<number>;
+  /** Blocks with an edge back to the header. */
+  readonly latches: readonly number[];
+}
+
+/** Every natural loop of the function (one per header, nested ones included), in header order. */
+export function naturalLoops(fn: FunctionCfg, idom: Int32Array): NaturalLoop[] {
   const preds = fn.predecessors;
   const latchesOf = new Map<number, number[]>();
   for (const block of fn.blocks) {
@@ -31,8 +40,7 @@ export function innermostLoops(fn: FunctionCfg, idom: Int32Array): InnermostLoop
       if (dominates(idom, s, block.id)) latchesOf.set(s, [...(latchesOf.get(s) ?? []), block.id]);
     }
   }
-  const loops: InnermostLoop[] = [];
-  for (const [header, latches] of [...latchesOf].sort(([a], [b]) => a - b)) {
+  return [...latchesOf].sort(([a], [b]) => a - b).map(([header, latches]) => {
     const body = new Set<number>([header]);
     const work = [...latches];
     while (work.length > 0) {
@@ -41,6 +49,14 @@ export function innermostLoops(fn: FunctionCfg, idom: Int32Array): InnermostLoop
       body.add(b);
       work.push(...preds[b].filter((p) => idom[p] !== -1));
     }
+    return { header, body, latches };
+  });
+}
+
+/** The function's innermost natural loops (bodies disjoint), in header order. */
+export function innermostLoops(fn: FunctionCfg, idom: Int32Array): InnermostLoop[] {
+  const loops: InnermostLoop[] = [];
+  for (const { header, body, latches } of naturalLoops(fn, idom)) {
     const blocks = topologicalOrder(fn, header, body);
     if (blocks) loops.push({ header, blocks, body, latches });
   }

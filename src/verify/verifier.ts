@@ -15,11 +15,12 @@ import { liveRegisters } from './liveness.js';
 import { ENTRY_R1, precisionNeeds, type Needs } from './precision.js';
 import type { ValidatedProgram } from './validated-program.js';
 import { constReg, NOT_INIT, pointerReg, scalarReg, UNKNOWN_SCALAR, type MapInfo, type Reg } from './registers.js';
-import { constantOf, unsignedRange } from './scalar.js';
+import { constantOf, isConstant, unsignedRange } from './scalar.js';
 import { tnumString } from './tnum.js';
-import { widenState, WIDEN_AFTER, WIDEN_AFTER_CHECKED } from './widen.js';
+import { HARD_AFTER, HARD_AFTER_CHECKED, widenState, WIDEN_AFTER, WIDEN_AFTER_CHECKED } from './widen.js';
 import type { Region } from '../abi/layout.js';
 import { EXACT_LEN, LEN_MAX } from './input-length.js';
+import { decidedExitSince, EXACT_ROUNDS, LoopHeads, type DecidedExit } from './loop-rounds.js';
 import { cloneState, currentFrame, initialState, newFrame, stateCovers, stateEquals, stateString, type State } from './state.js';
 
 /**
@@ -76,7 +77,13 @@ export interface Verification {
 
 /** A state kept at the start of a block: pruning compares later paths with it. */
 interface Checkpoint {
+  readonly pc: number;
   readonly state: State;
+  /** Checked mode, at a loop head: the loop's rounds counted before this one, and those that decided an exit (loop-rounds.ts). */
+  readonly round: number;
+  readonly exactRounds: number;
+  /** The processed count when it was kept. */
+  readonly at: number;
   /** Paths still being explored below this checkpoint (0: all done, so it may prune others). */
   branches: number;
   readonly parent: Checkpoint | undefined;
@@ -90,6 +97,8 @@ interface Path {
   state: State;
   pc: number;
   parent: Checkpoint | undefined;
+  /** Checked mode: the loop exits the path found decided (loop-rounds.ts). */
+  exits?: DecidedExit;
 }
 
 /** What a checked run that proves nothing gives (verify mode `runtime`, or past the checked limit): every access checked. */
@@ -130,6 +139,8 @@ class Verifier implements VerifierEnv {
   private readonly comparedConstants: readonly bigint[];
   /** The pcs of may_goto instructions: loops converge there, as at a callback's entry. */
   private readonly mayGotos = new Set<number>();
+  /** Checked mode: where loops widen, and which loops hold which (loop-rounds.ts). */
+  private readonly loopHeads: LoopHeads | undefined;
 
   private readonly log: ((line: string) => void) | undefined;
 
@@ -159,6 +170,7 @@ class Verifier implements VerifierEnv {
     this.comparedConstants = [...compared].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const pc of this.mayGotos) this.prunePoints.add(pc);
     this.cfg = cfg;
+    this.loopHeads = this.checked ? new LoopHeads(cfg) : undefined;
     this.checkReachable(cfg);
   }
 
@@ -317,7 +329,7 @@ class Verifier implements VerifierEnv {
         break;
       case 'jmp':
         if (path.parent) path.parent.branches++;
-        waiting.push({ state: cloneState(state), pc: branchTarget(insn), parent: path.parent });
+        waiting.push({ state: cloneState(state), pc: branchTarget(insn), parent: path.parent, exits: path.exits });
         break;
       case 'ja': case 'may_goto': case 'exit':
         throw new Error(`${sem.kind} cannot fail in checked mode`);
@@ -347,21 +359,23 @@ class Verifier implements VerifierEnv {
         // Either way, nothing learnt: the allowance is spent (jump) or not (fall through).
         this.jumps++;
         if (path.parent) path.parent.branches++;
-        waiting.push({ state: cloneState(state), pc: branchTarget(insn), parent: path.parent });
+        waiting.push({ state: cloneState(state), pc: branchTarget(insn), parent: path.parent, exits: path.exits });
         path.pc = nextPc(insn);
         return path;
       }
       case 'jmp': {
         this.jumps++;
+        const knownOperands = this.loopHeads?.exitsOf(insn.pc) !== undefined && this.comparesKnownNumbers(frame, insn);
         const { taken, fallthrough } = checkJump(this, state, insn, sem);
         if (taken && fallthrough) {
           if (path.parent) path.parent.branches++;
-          waiting.push({ state: taken, pc: branchTarget(insn), parent: path.parent });
+          waiting.push({ state: taken, pc: branchTarget(insn), parent: path.parent, exits: path.exits });
           if (waiting.length > (this.checked ? MAX_PENDING_JUMPS_CHECKED : MAX_PENDING_JUMPS)) {
             if (this.checked) throw TOO_COMPLEX;
             this.fail('TOO_COMPLEX', `The sequence of ${waiting.length} jumps is too complex.`, insn.pc);
           }
         }
+        if (knownOperands && (taken === undefined || fallthrough === undefined)) this.noteDecidedExit(path, insn.pc);
         if (fallthrough) return { ...path, state: fallthrough, pc: nextPc(insn) };
         if (taken) return { ...path, state: taken, pc: branchTarget(insn) };
         return undefined; // neither edge can be taken: no value reaches here
@@ -414,32 +428,72 @@ class Verifier implements VerifierEnv {
       }
     }
     const kept = evicted ? here.filter((c) => !c.evicted) : here;
+    const { last, round, exactRounds } = this.loopRound(path, kept, convergesHere);
     // A callback's rounds (bpf_loop) converge by widening in either mode, as the kernel's do
     // by comparing only the scalars it needs precise; checked mode widens every loop.
-    const rounds = this.storedAt.get(pc) ?? 0;
     const widenAfter = this.checked ? WIDEN_AFTER_CHECKED : WIDEN_AFTER;
-    if ((this.checked || convergesHere) && rounds >= widenAfter) {
-      // Widen against the last state kept here in the same call chain.
-      let last: Checkpoint | undefined;
-      for (let i = kept.length - 1; i >= 0 && last === undefined; i--) if (sameCallChain(kept[i].state, path.state)) last = kept[i];
-      if (last) path.state = widenState(last.state, path.state, () => this.newId(), live, rounds >= 2 * widenAfter, this.comparedConstants);
+    if (last && (this.checked || convergesHere) && round >= widenAfter) {
+      path.state = widenState(last.state, path.state, () => this.newId(), live, round >= (this.checked ? HARD_AFTER_CHECKED : HARD_AFTER), this.comparedConstants);
     }
     // Like the kernel, keep a new checkpoint only every few jumps and instructions: fewer
     // states to compare with, and pruning stays sound with any subset of them.
-    // A function's entry always keeps one: bpf_loop's callback rounds converge there.
+    // A function's entry always keeps one: bpf_loop's callback rounds converge there; so
+    // does a loop's head in checked mode, where the next round looks for this one.
     const due = this.jumps - this.lastCheckpointAt.jumps >= 2 && this.processed - this.lastCheckpointAt.insns >= 8;
-    if (!due && !this.functionEntries.has(pc) && !this.mayGotos.has(pc)) {
+    if (!due && !this.functionEntries.has(pc) && !this.mayGotos.has(pc) && !this.loopHeads?.isHead(pc)) {
       if (evicted) this.explored.set(pc, kept);
       return false;
     }
     this.lastCheckpointAt = { insns: this.processed, jumps: this.jumps };
-    const checkpoint: Checkpoint = { state: cloneState(path.state), branches: 1, parent: path.parent, hits: 0, misses: 0, evicted: false };
+    const checkpoint: Checkpoint = {
+      pc, state: cloneState(path.state), round, exactRounds, at: this.processed, branches: 1, parent: path.parent, hits: 0, misses: 0, evicted: false,
+    };
     kept.push(checkpoint);
     this.explored.set(pc, kept);
-    this.storedAt.set(pc, rounds + 1);
+    this.storedAt.set(pc, (this.storedAt.get(pc) ?? 0) + 1);
     this.stored++;
     path.parent = checkpoint;
     return false;
+  }
+
+  /** Whether a conditional jump compares two known numbers (a counter with its limit). */
+  private comparesKnownNumbers(frame: ReturnType<typeof currentFrame>, insn: Insn): boolean {
+    const known = (r: Reg) => r.kind === 'scalar' && isConstant(r.var);
+    const sem = insn.spec.sem;
+    return known(frame.regs[insn.dst]) && (sem.kind !== 'jmp' || sem.source === 'imm' || known(frame.regs[insn.src]));
+  }
+
+  /** Checked mode: a branch that can leave loops, comparing known numbers, went one way only on this path (loop-rounds.ts). */
+  private noteDecidedExit(path: Path, pc: number): void {
+    const heads = this.loopHeads?.exitsOf(pc);
+    if (heads) path.exits = { heads, at: this.processed, before: path.exits };
+  }
+
+  /**
+   * The round of a loop the path is in at `path.pc`, and the state of the round before it
+   * to widen against. Checked mode: at a loop head, the last checkpoint at this pc on the
+   * path's own history since the loop was entered (loop-rounds.ts); a round in which the
+   * path's values decided one of the loop's exits is not counted. Where callback rounds and
+   * may_goto loops converge (either mode): every checkpoint kept here counts, the last one
+   * in the same call chain is the one before.
+   */
+  private loopRound(path: Path, kept: readonly Checkpoint[], convergesHere: boolean): { last?: Checkpoint; round: number; exactRounds: number } {
+    const pc = path.pc;
+    if (!this.loopHeads?.isHead(pc)) {
+      if (this.checked && !convergesHere) return { round: 0, exactRounds: 0 };
+      let last: Checkpoint | undefined;
+      for (let i = kept.length - 1; i >= 0 && last === undefined; i--) if (sameCallChain(kept[i].state, path.state)) last = kept[i];
+      return { last, round: this.storedAt.get(pc) ?? 0, exactRounds: 0 };
+    }
+    for (let c = path.parent; c !== undefined; c = c.parent) {
+      if (c.state.frames.length < path.state.frames.length) break; // before the call this frame runs
+      if (c.pc === pc && sameCallChain(c.state, path.state)) {
+        const free = c.exactRounds < EXACT_ROUNDS && decidedExitSince(path.exits, pc, c.at);
+        return { last: c, round: c.round + (free ? 0 : 1), exactRounds: c.exactRounds + (free ? 1 : 0) };
+      }
+      if (this.loopHeads.encloses(c.pc, pc)) break; // an outer loop's round: this loop was entered anew
+    }
+    return { round: 0, exactRounds: 0 };
   }
 
   /**
@@ -545,7 +599,7 @@ class Verifier implements VerifierEnv {
     const skipped = cloneState(state);
     afterBpfLoop(skipped);
     if (path.parent) path.parent.branches++;
-    waiting.push({ state: skipped, pc: nextPc(insn), parent: path.parent });
+    waiting.push({ state: skipped, pc: nextPc(insn), parent: path.parent, exits: path.exits });
     const args = new Array<Reg>(6).fill(NOT_INIT);
     args[1] = scalarReg(unsignedRange(0n, 1n << 23n));
     args[2] = ctx;
@@ -578,7 +632,7 @@ class Verifier implements VerifierEnv {
       const again = cloneState(state);
       if (path.parent) path.parent.branches++;
       const loopCall = this.program.insns[this.program.indexOfPc[frame.callbackOf]];
-      const reentry: Path = { state: again, pc: frame.callbackOf, parent: path.parent };
+      const reentry: Path = { state: again, pc: frame.callbackOf, parent: path.parent, exits: path.exits };
       const args = new Array<Reg>(6).fill(NOT_INIT);
       args[1] = scalarReg(unsignedRange(0n, 1n << 23n));
       args[2] = frame.regs[2].kind === 'not_init' ? NOT_INIT : frame.regs[2];

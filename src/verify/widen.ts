@@ -19,14 +19,18 @@ import { boundHolds, cappedBy, offsetBound, type LenBound } from './input-length
 const NO_THRESHOLDS: Thresholds = { program: [], state: [] };
 
 /**
- * States kept at one instruction (in one call chain) before the next is widened; twice as
- * many, and it is widened hard. Checked mode widens sooner: its bounds relative to the
- * input's length and its thresholds keep what a loop's first rounds would have shown
- * (the benchmarks' proofs are the same at 4 as at 8, with 40-50% fewer steps), while strict
- * mode's callbacks and may_goto loops keep the rounds the kernel's convergence needs.
+ * Rounds of a loop (states kept at one instruction in one call chain) before the next is
+ * widened; past HARD_AFTER, it is widened hard. Checked mode widens sooner: its bounds
+ * relative to the input's length and its thresholds keep what a loop's first rounds would
+ * have shown (the benchmarks' proofs are the same at 4 as at 8, with 40-50% fewer steps),
+ * and gives soft widening 8 rounds, which a length bound climbing its ladder (-16, -8, -4,
+ * -2, -1) may need; strict mode's callbacks and may_goto loops keep the rounds the
+ * kernel's convergence needs.
  */
 export const WIDEN_AFTER = 8;
+export const HARD_AFTER = 16;
 export const WIDEN_AFTER_CHECKED = 4;
+export const HARD_AFTER_CHECKED = 12;
 
 /**
  * A maximum that grew goes to the next threshold at or above it, or to the extreme (the
@@ -82,9 +86,25 @@ function widenLenBound(old: Bounded, cur: Bounded, hard: boolean): LenBound | un
     return x.reg.var.umax < 1n << 52n && b <= 0 ? offsetBound({ a: 1, b }, 0) : undefined;
   };
   if (old.reg.lenBound === undefined && cur.reg.lenBound === undefined && equalScalars(old.reg.var, cur.reg.var) && old.shift === cur.shift) return undefined;
-  const candidates = hard ? [boundsOf(old)] : [boundsOf(old), boundsOf(cur), implicit(old), implicit(cur)];
-  for (const bound of candidates) if (bound !== undefined && holdsFor(bound, old) && holdsFor(bound, cur)) return bound;
+  const kept = boundsOf(old);
+  if (kept !== undefined && holdsFor(kept, old) && holdsFor(kept, cur)) return kept;
+  if (hard) return undefined;
+  for (const bound of [boundsOf(cur), implicit(old), implicit(cur)]) {
+    if (bound === undefined || !holdsFor(bound, old) || !holdsFor(bound, cur)) continue;
+    // A bound that moved since the last round may keep moving a step a round (i <= LEN - 24,
+    // then LEN - 23, ...): move it up the ladder instead, so a few rounds settle it.
+    const rung = onLadder(bound);
+    return holdsFor(rung, old) && holdsFor(rung, cur) ? rung : bound;
+  }
   return undefined;
+}
+
+/** The bound with its constant moved up to the next of 0 and ±2^k (at most a 2x step): -23 -> -16, 5 -> 8. */
+function onLadder(bound: LenBound): LenBound {
+  const { a, b } = bound;
+  if (b === 0 || !Number.isInteger(b)) return bound;
+  const step = 2 ** Math.floor(Math.log2(Math.abs(b)));
+  return { a, b: b > 0 ? (step === b ? b : 2 * step) : (step === -b ? b : -step) };
 }
 
 /** A register covering both; pointers of different kinds or objects become unknown (checked mode reads those as any number). */
