@@ -1,7 +1,7 @@
 import type { Insn } from '../decode/insn.js';
 import type { AluOp, Semantics } from '../decode/opcodes.js';
 import type { VerifierEnv } from './env.js';
-import { constReg, isPacketPointer, kindName, scalarReg, UNKNOWN_SCALAR, type Reg } from './registers.js';
+import { constReg, immediateReg, isPacketPointer, kindName, scalarReg, UNKNOWN_SCALAR, type Reg } from './registers.js';
 import { constant, constantOf, s64, S64_MIN, sync, UNKNOWN, type Scalar } from './scalar.js';
 import { lowHalf, scalarAlu, signExtend } from './scalar-alu.js';
 import { aluRelations } from './scalar-relations.js';
@@ -30,7 +30,7 @@ export function readReg(env: VerifierEnv, frame: Frame, r: number, pc: number): 
  */
 export function checkAlu(env: VerifierEnv, frame: Frame, insn: Insn, sem: AluSem, lenMin = 0): void {
   const pc = insn.pc;
-  const source = sem.source === 'reg' ? readReg(env, frame, insn.src, pc) : constReg(BigInt(insn.imm));
+  const source = sem.source === 'reg' ? readReg(env, frame, insn.src, pc) : immediateReg(insn.imm);
   if (sem.source === 'imm') checkImmediate(env, sem, insn.imm, pc);
   if (sem.op === 'mov' || sem.op === 'movsx') {
     frame.regs[insn.dst] = move(env, insn, sem, source);

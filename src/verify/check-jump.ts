@@ -2,7 +2,7 @@ import type { Insn } from '../decode/insn.js';
 import type { JmpCond, Semantics } from '../decode/opcodes.js';
 import { readReg } from './check-alu.js';
 import type { VerifierEnv } from './env.js';
-import { constReg, isPointer, positionOf, scalarReg, type Reg, type RegKind } from './registers.js';
+import { constReg, immediateReg, isPointer, positionOf, scalarReg, type Reg, type RegKind } from './registers.js';
 import { constant, constantOf, sync, U64_MAX, type Scalar } from './scalar.js';
 import { scalarAlu } from './scalar-alu.js';
 import { boundOf, cappedBy, LEN_MAX, offsetBound, tighter, type LenBound } from './input-length.js';
@@ -22,7 +22,7 @@ type JmpSem = Extract<Semantics, { kind: 'jmp' }>;
 export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSem): { taken?: State; fallthrough?: State } {
   const frame = currentFrame(state);
   const a = readReg(env, frame, insn.dst, insn.pc);
-  const b = sem.source === 'reg' ? readReg(env, frame, insn.src, insn.pc) : constReg(BigInt(insn.imm));
+  const b = sem.source === 'reg' ? readReg(env, frame, insn.src, insn.pc) : immediateReg(insn.imm);
   const srcReg = sem.source === 'reg' ? insn.src : -1;
 
   if (a.kind === 'scalar' && b.kind === 'scalar') {

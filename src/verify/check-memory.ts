@@ -6,7 +6,7 @@ import { boundOf, cappedBy, offsetBound, tighter, withinInput } from './input-le
 import { readReg } from './check-alu.js';
 import { contextAccess, sockAccess } from './context-access.js';
 import type { VerifierEnv } from './env.js';
-import { constReg, kindName, pointerReg, scalarReg, UNKNOWN_SCALAR, type Reg } from './registers.js';
+import { immediateReg, kindName, pointerReg, scalarReg, UNKNOWN_SCALAR, type Reg } from './registers.js';
 import { constantOf, isConstant, sync, truncate, UNKNOWN, type Scalar } from './scalar.js';
 import { signExtend } from './scalar-alu.js';
 import { tnumString } from './tnum.js';
@@ -300,7 +300,7 @@ export function checkLoad(env: VerifierEnv, state: State, insn: Insn, sem: LoadS
 
 export function checkStore(env: VerifierEnv, state: State, insn: Insn, sem: StoreSem): void {
   // st's immediate is sign-extended to 64 bits; a narrow store keeps the low bytes, as a narrow fill gives back.
-  const value = sem.source === 'reg' ? readReg(env, currentFrame(state), insn.src, insn.pc) : constReg(BigInt(insn.imm));
+  const value = sem.source === 'reg' ? readReg(env, currentFrame(state), insn.src, insn.pc) : immediateReg(insn.imm);
   access(env, state, insn.dst, insn.off, sem.size, true, value, false, insn.pc);
 }
 

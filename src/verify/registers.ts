@@ -80,6 +80,18 @@ export function constReg(value: bigint): Reg {
   return scalarReg(constant(value));
 }
 
+const immediates = new Map<number, Reg>();
+
+/** An instruction's immediate (sign-extended to 64 bits) as a register; cached, as the same ones come back on every path. */
+export function immediateReg(imm: number): Reg {
+  let reg = immediates.get(imm);
+  if (reg === undefined) {
+    reg = constReg(BigInt(imm));
+    if (immediates.size < 4096) immediates.set(imm, reg);
+  }
+  return reg;
+}
+
 export function pointerReg(kind: RegKind, fields: Partial<Reg> = {}): Reg {
   return { ...BASE, kind, var: constant(0n), ...fields };
 }

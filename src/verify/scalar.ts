@@ -78,19 +78,28 @@ export function fromSubreg(lo: Scalar): Scalar {
 /** Bounds from the known bits (the kernel's __update_reg_bounds). */
 function fromTnum(s: Scalar): Scalar {
   const t = s.tnum;
-  const sub = tnumSubreg(t);
+  // Nothing known of a half: no bound to take from it (the common case, and BigInt work is what the verifier spends its time on).
+  const low = (t.mask & U32_MAX) !== U32_MAX;
+  if (t.mask === U64_MAX) return s;
+  const umin = max(s.umin, t.value);
+  const umax = min(s.umax, t.value | t.mask);
+  const smin = max(s.smin, s64(t.value | (t.mask & SIGN_BIT)));
+  const smax = min(s.smax, s64(t.value | (t.mask & S64_MAX)));
+  if (!low) return { umin, umax, smin, smax, u32min: s.u32min, u32max: s.u32max, s32min: s.s32min, s32max: s.s32max, tnum: t };
+  const value = t.value & U32_MAX;
+  const mask = t.mask & U32_MAX;
   return {
-    ...s,
-    umin: max(s.umin, t.value),
-    umax: min(s.umax, t.value | t.mask),
-    smin: max(s.smin, s64(t.value | (t.mask & (1n << 63n)))),
-    smax: min(s.smax, s64(t.value | (t.mask & S64_MAX))),
-    u32min: max(s.u32min, sub.value),
-    u32max: min(s.u32max, sub.value | sub.mask),
-    s32min: max(s.s32min, s32(sub.value | (sub.mask & (1n << 31n)))),
-    s32max: min(s.s32max, s32(sub.value | (sub.mask & S32_MAX))),
+    umin, umax, smin, smax,
+    u32min: max(s.u32min, value),
+    u32max: min(s.u32max, value | mask),
+    s32min: max(s.s32min, s32(value | (mask & SIGN_BIT_32))),
+    s32max: min(s.s32max, s32(value | (mask & S32_MAX))),
+    tnum: t,
   };
 }
+
+const SIGN_BIT = 1n << 63n;
+const SIGN_BIT_32 = 1n << 31n;
 
 /** Each pair of bounds from the others (the kernel's __reg_deduce_bounds). */
 function deduce(s: Scalar): Scalar {
@@ -159,8 +168,9 @@ export function sync(s: Scalar): Scalar {
   let r = fromTnum(s);
   r = deduce(r);
   r = deduce(r);
-  r = boundBits(r);
-  return fromTnum(r);
+  const bits = boundBits(r);
+  // Known bits the bounds did not add leave nothing new for fromTnum, which ran on them already.
+  return bits.tnum.value === r.tnum.value && bits.tnum.mask === r.tnum.mask ? bits : fromTnum(bits);
 }
 
 /** Whether every value of `inner` is one of `outer`'s (state pruning's range_within and tnum_in). */

@@ -26,10 +26,19 @@ export function tnumIsConst(a: Tnum): boolean {
 export function tnumRange(min: bigint, max: bigint): Tnum {
   const chi = u64(min ^ max);
   if (chi === 0n) return tnumConst(min);
-  const bits = chi.toString(2).length;
+  const bits = bitLength(chi);
   if (bits > 63) return tnumUnknown;
-  const delta = (1n << BigInt(bits)) - 1n;
+  const delta = LOW_ONES[bits];
   return { value: u64(min & ~delta), mask: delta };
+}
+
+/** LOW_ONES[n]: the low n bits set (n <= 64). */
+const LOW_ONES: readonly bigint[] = Array.from({ length: 65 }, (_, n) => (1n << BigInt(n)) - 1n);
+
+/** The number of bits of a value below 2^64 (0 for 0), without a string (this is hot). */
+function bitLength(x: bigint): number {
+  const high = Number(x >> 32n);
+  return high !== 0 ? 64 - Math.clz32(high) : 32 - Math.clz32(Number(x));
 }
 
 export function tnumLshift(a: Tnum, shift: number): Tnum {
@@ -106,7 +115,7 @@ export function tnumIntersect(a: Tnum, b: Tnum): Tnum {
 
 /** The low `size` bytes. */
 export function tnumCast(a: Tnum, size: number): Tnum {
-  const keep = size >= 8 ? U64 : (1n << BigInt(size * 8)) - 1n;
+  const keep = size >= 8 ? U64 : LOW_ONES[size * 8];
   return { value: a.value & keep, mask: a.mask & keep };
 }
 
@@ -128,9 +137,13 @@ export function tnumSubreg(a: Tnum): Tnum {
 
 /** a with its low 32 bits replaced by b's. */
 export function tnumWithSubreg(a: Tnum, b: Tnum): Tnum {
-  const high = tnumLshift(tnumRshift(a, 32), 32);
-  return tnumOr(high, tnumSubreg(b));
+  // tnumOr of a's high half and b's low half, in one step.
+  const value = (a.value & HIGH_HALF) | (b.value & LOW_HALF);
+  return { value, mask: ((a.mask & HIGH_HALF) | (b.mask & LOW_HALF)) & ~value & U64 };
 }
+
+const LOW_HALF = 0xffff_ffffn;
+const HIGH_HALF = U64 ^ LOW_HALF;
 
 export function tnumEqual(a: Tnum, b: Tnum): boolean {
   return a.value === b.value && a.mask === b.mask;
