@@ -43,7 +43,8 @@ export function checkAlu(env: VerifierEnv, frame: Frame, insn: Insn, sem: AluSem
     return;
   }
   if (dst.kind === 'scalar' && source.kind === 'scalar') {
-    frame.regs[insn.dst] = { ...UNKNOWN_SCALAR, ...aluRelations(sem.op, sem.width, dst, source, scalarAlu(sem.op, sem.width, dst.var, source.var), lenMin) };
+    const result = aluRelations(sem.op, sem.width, dst, source, scalarAlu(sem.op, sem.width, dst.var, source.var), lenMin);
+    frame.regs[insn.dst] = { ...UNKNOWN_SCALAR, var: result.var, id: result.id, off: result.off, lenBound: result.lenBound, above: result.above };
     return;
   }
   frame.regs[insn.dst] = pointerAlu(env, insn, sem, dst, source, lenMin);

@@ -17,7 +17,8 @@ type JmpSem = Extract<Semantics, { kind: 'jmp' }>;
  * undefined for an edge no value can take. Scalars are narrowed on each edge (and every
  * copy sharing their id with them); a pointer that may be NULL compared with 0 is NULL on
  * one edge and not on the other, for every copy; a packet pointer compared with data_end
- * proves its range on the edge where it lies below the end.
+ * proves its range on the edge where it lies below the end. The state passed in is the
+ * path's own: it becomes one of the edges' (the caller keeps no other use of it).
  */
 export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSem): { taken?: State; fallthrough?: State } {
   const frame = currentFrame(state);
@@ -27,21 +28,26 @@ export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSe
 
   if (a.kind === 'scalar' && b.kind === 'scalar') {
     const outcome = branchOutcome(sem.cond, sem.width, a.var, b.var);
-    const edge = (holds: boolean): State | undefined => {
+    // What each edge learns, before any state is built (both read the state as it was).
+    const learn = (holds: boolean) => {
       if (outcome === (holds ? 0 : 1)) return undefined;
       const refined = refine(sem.cond, sem.width, a.var, b.var, holds);
       if (refined === undefined) return undefined;
       const facts = lengthFacts(sem.cond, sem.width, holds, { value: refined[0], bound: a.lenBound }, { value: refined[1], bound: b.lenBound }, state.lenMin);
-      if (facts.lenMin > LEN_MAX) return undefined;
-      const s = cloneState(state);
-      s.lenMin = facts.lenMin;
-      setScalar(s, insn.dst, a, refined[0], facts.x);
-      if (srcReg >= 0) setScalar(s, srcReg, b, refined[1], facts.y);
+      return facts.lenMin > LEN_MAX ? undefined : { refined, facts };
+    };
+    const apply = (s: State, learnt: NonNullable<ReturnType<typeof learn>>): State => {
+      s.lenMin = learnt.facts.lenMin;
+      setScalar(s, insn.dst, a, learnt.refined[0], learnt.facts.x);
+      if (srcReg >= 0) setScalar(s, srcReg, b, learnt.refined[1], learnt.facts.y);
       return s;
     };
-    const taken = edge(true);
-    const fallthrough = edge(false);
-    if (taken === undefined || fallthrough === undefined) env.noteDecidedBranch(insn.pc);
+    const onTaken = learn(true);
+    const onFallthrough = learn(false);
+    if (onTaken === undefined || onFallthrough === undefined) env.noteDecidedBranch(insn.pc);
+    // The path's own state goes on along the last edge (its path owns it): one copy for two edges, none for one.
+    const taken = onTaken && apply(onFallthrough ? cloneState(state) : state, onTaken);
+    const fallthrough = onFallthrough && apply(state, onFallthrough);
     return { taken, fallthrough };
   }
 
@@ -49,7 +55,7 @@ export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSe
   if (nullCheck) {
     const { pointer, nullWhenTaken } = nullCheck;
     const taken = cloneState(state);
-    const fallthrough = cloneState(state);
+    const fallthrough = state;
     markNull(taken, pointer.id, nullWhenTaken);
     markNull(fallthrough, pointer.id, !nullWhenTaken);
     return { taken, fallthrough };
@@ -58,11 +64,11 @@ export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSe
   // A pointer known not to be NULL against 0: the outcome is known.
   const zeroCompare = (p: Reg, q: Reg) => isPointer(p) && !p.orNull && q.kind === 'scalar' && constantOf(q.var) === 0n;
   if ((sem.cond === 'eq' || sem.cond === 'ne') && (zeroCompare(a, b) || zeroCompare(b, a))) {
-    return sem.cond === 'eq' ? { fallthrough: cloneState(state) } : { taken: cloneState(state) };
+    return sem.cond === 'eq' ? { fallthrough: state } : { taken: state };
   }
 
   const taken = cloneState(state);
-  const fallthrough = cloneState(state);
+  const fallthrough = state;
   if (sem.width === 64) packetRange(sem.cond, a, b, taken, fallthrough);
   if (sem.width === 64 && a.kind === 'input' && b.kind === 'input' && srcReg >= 0) {
     const edges: [State, boolean][] = [[taken, true], [fallthrough, false]];
