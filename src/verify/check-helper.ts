@@ -7,7 +7,7 @@ import type { VerifierEnv } from './env.js';
 import { isPacketPointer, kindName, NOT_INIT, pointerReg, scalarReg, UNKNOWN_SCALAR, type MapInfo, type Reg } from './registers.js';
 import { constantOf, UNKNOWN } from './scalar.js';
 import { STACK_FRAME_SIZE } from '../abi/layout.js';
-import { Byte, currentFrame, type State } from './state.js';
+import { Byte, currentFrame, setSpill, type State } from './state.js';
 
 /**
  * A helper call's arguments against its prototype (the kernel's check_func_arg and
@@ -207,7 +207,7 @@ function release(state: State, refId: number): void {
   if (at >= 0) state.refs.splice(at, 1);
   for (const f of state.frames) {
     f.regs.forEach((reg, i) => { if (reg.refId === refId) f.regs[i] = UNKNOWN_SCALAR; });
-    f.spills.forEach((reg, i) => { if (reg?.refId === refId) f.spills[i] = UNKNOWN_SCALAR; });
+    f.spills.forEach((reg, i) => { if (reg?.refId === refId) setSpill(f, i, UNKNOWN_SCALAR); });
   }
 }
 
@@ -221,6 +221,6 @@ function invalidatePacketPointers(state: State): void {
   const scalarIfPacket = (reg: Reg) => (isPacketPointer(reg) || reg.kind === 'packet_end' ? UNKNOWN_SCALAR : reg);
   for (const f of state.frames) {
     f.regs.forEach((reg, i) => { f.regs[i] = scalarIfPacket(reg); });
-    f.spills.forEach((reg, i) => { if (reg) f.spills[i] = scalarIfPacket(reg); });
+    f.spills.forEach((reg, i) => { if (reg) setSpill(f, i, scalarIfPacket(reg)); });
   }
 }

@@ -8,7 +8,7 @@ import { scalarAlu } from './scalar-alu.js';
 import { boundOf, cappedBy, LEN_MAX, offsetBound, tighter, type LenBound } from './input-length.js';
 import { lengthFacts } from './length-branch.js';
 import { branchOutcome, refine } from './scalar-branch.js';
-import { cloneState, currentFrame, type State } from './state.js';
+import { cloneState, currentFrame, setSpill, type State } from './state.js';
 
 type JmpSem = Extract<Semantics, { kind: 'jmp' }>;
 
@@ -129,7 +129,7 @@ function setScalar(state: State, r: number, old: Reg, value: Scalar, bound: LenB
       if (reg.kind === 'scalar' && reg.id === old.id && !(f === frame && i === r)) f.regs[i] = linked(reg);
     });
     f.spills.forEach((reg, i) => {
-      if (reg?.kind === 'scalar' && reg.id === old.id) f.spills[i] = linked(reg);
+      if (reg?.kind === 'scalar' && reg.id === old.id) setSpill(f, i, linked(reg));
     });
   }
 }
@@ -149,7 +149,7 @@ function bindBelow(state: State, above: NonNullable<Reg['above']>, value: Scalar
   const grownFrom = (reg: Reg | undefined) => reg?.kind === 'scalar' && reg.id === above.id && reg.off === above.off;
   for (const f of state.frames) {
     f.regs.forEach((reg, i) => { if (grownFrom(reg)) f.regs[i] = lower(reg); });
-    f.spills.forEach((reg, i) => { if (grownFrom(reg)) f.spills[i] = lower(reg!); });
+    f.spills.forEach((reg, i) => { if (grownFrom(reg)) setSpill(f, i, lower(reg!)); });
   }
 }
 
@@ -166,7 +166,7 @@ function markNull(state: State, id: number, isNull: boolean): void {
   const mark = (reg: Reg): Reg => (reg.orNull && reg.id === id ? (isNull ? scalarReg(constReg(0n).var) : { ...reg, orNull: false }) : reg);
   for (const f of state.frames) {
     f.regs.forEach((reg, i) => { f.regs[i] = mark(reg); });
-    f.spills.forEach((reg, i) => { if (reg) f.spills[i] = mark(reg); });
+    f.spills.forEach((reg, i) => { if (reg) setSpill(f, i, mark(reg)); });
   }
   // A reference that turned out NULL holds nothing to release.
   if (isNull) {
@@ -205,6 +205,6 @@ function markRange(state: State, kind: RegKind, id: number, range: number): void
   const widen = (reg: Reg): Reg => (reg.kind === kind && reg.id === id && reg.range < range ? { ...reg, range } : reg);
   for (const f of state.frames) {
     f.regs.forEach((reg, i) => { f.regs[i] = widen(reg); });
-    f.spills.forEach((reg, i) => { if (reg) f.spills[i] = widen(reg); });
+    f.spills.forEach((reg, i) => { if (reg) setSpill(f, i, widen(reg)); });
   }
 }

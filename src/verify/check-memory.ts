@@ -10,7 +10,7 @@ import { immediateReg, kindName, pointerReg, scalarReg, UNKNOWN_SCALAR, type Reg
 import { constantOf, isConstant, sync, truncate, UNKNOWN, type Scalar } from './scalar.js';
 import { signExtend } from './scalar-alu.js';
 import { tnumString } from './tnum.js';
-import { Byte, currentFrame, ZERO_REG, type Frame, type State } from './state.js';
+import { Byte, currentFrame, ownStack, ZERO_REG, type Frame, type State } from './state.js';
 
 type LoadSem = Extract<Semantics, { kind: 'load' }>;
 type StoreSem = Extract<Semantics, { kind: 'store' }>;
@@ -110,6 +110,7 @@ function narrowed(value: Scalar, size: number, signed: boolean): Scalar {
 function writeStack(env: VerifierEnv, frame: Frame, lo: number, hi: number, fixed: boolean, value: Reg | undefined, pc: number): void {
   const size = hi - lo;
   if (value !== undefined && value.kind !== 'scalar' && size !== 8) env.fail('PARTIAL_SPILL', 'invalid size of register spill', pc);
+  ownStack(frame);
   if (!fixed) {
     for (let slot = lo >> 3; slot <= (hi - 1) >> 3; slot++) dropSpill(frame, slot);
     for (let i = lo; i < hi; i++) if (!(frame.bytes[i] === Byte.Zero && value !== undefined && isZero(value))) frame.bytes[i] = Byte.Misc;
@@ -132,6 +133,7 @@ function writeStack(env: VerifierEnv, frame: Frame, lo: number, hi: number, fixe
 /** A slot whose spilled register is partly overwritten holds unknown bytes. */
 function dropSpill(frame: Frame, slot: number): void {
   if (frame.spills[slot] === undefined) return;
+  ownStack(frame);
   for (let i = slot * 8; i < slot * 8 + 8; i++) if (frame.bytes[i] === Byte.Spill) frame.bytes[i] = Byte.Misc;
   frame.spills[slot] = undefined;
 }
@@ -142,6 +144,7 @@ function dropSpill(frame: Frame, slot: number): void {
  */
 export function forgetStack(state: State): void {
   for (const frame of state.frames) {
+    ownStack(frame);
     for (let i = 0; i < STACK_FRAME_SIZE; i++) if (frame.bytes[i] === Byte.Spill || frame.bytes[i] === Byte.Zero) frame.bytes[i] = Byte.Misc;
     frame.spills.fill(undefined);
   }

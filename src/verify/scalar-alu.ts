@@ -131,8 +131,33 @@ function divideConstants(op: AluOp, a: bigint, b: bigint, w: Width): bigint {
   }
 }
 
+/** The exact result of `op` on two known values at the width (zero-extended), or undefined where the bounds decide (a shift out of range). */
+function knownResult(op: AluOp, x: bigint, y: bigint, w: Width): bigint | undefined {
+  const [a, b] = [w.u(x), w.u(y)];
+  switch (op) {
+    case 'add': return w.u(a + b);
+    case 'sub': return w.u(a - b);
+    case 'mul': return w.u(a * b);
+    case 'and': return a & b;
+    case 'or': return a | b;
+    case 'xor': return a ^ b;
+    case 'neg': return w.u(-a);
+    case 'lsh': return b < BigInt(w.bits) ? w.u(a << b) : undefined;
+    case 'rsh': return b < BigInt(w.bits) ? a >> b : undefined;
+    case 'arsh': return b < BigInt(w.bits) ? w.u(w.s(a) >> b) : undefined;
+    case 'div': case 'mod': case 'sdiv': case 'smod': return divideConstants(op, a, b, w);
+    default: return undefined;
+  }
+}
+
 /** dst `op`= src at 64 or 32 bits (`mov` and `movsx` are the caller's). */
 export function scalarAlu(op: AluOp, width: 32 | 64, dst: Scalar, src: Scalar): Scalar {
+  // Two known values (a counter and its step): the value itself, which is what the bounds
+  // below would come to, without their work (this is most of what a long loop does).
+  if (dst.tnum.mask === 0n && src.tnum.mask === 0n) {
+    const known = knownResult(op, dst.tnum.value, src.tnum.value, width === 64 ? W64 : W32);
+    if (known !== undefined) return constant(known);
+  }
   const w = width === 64 ? W64 : W32;
   const a = view(dst, w);
   const b = view(src, w);

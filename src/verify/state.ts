@@ -19,10 +19,12 @@ export const SLOTS = STACK_FRAME_SIZE / 8;
 
 export interface Frame {
   readonly regs: Reg[];
-  /** One Byte per stack byte; index 0 is r10 - 512. */
-  readonly bytes: Uint8Array;
-  /** The register spilled in each 8-byte slot (index 0 holds r10-512..-505). */
-  readonly spills: (Reg | undefined)[];
+  /** One Byte per stack byte; index 0 is r10 - 512. Shared with clones until written (see ownStack). */
+  bytes: Uint8Array;
+  /** The register spilled in each 8-byte slot (index 0 holds r10-512..-505). Shared like bytes. */
+  spills: (Reg | undefined)[];
+  /** bytes and spills are shared with another frame: copy them before writing (ownStack). */
+  shared: boolean;
   /** The pc of the function's first instruction. */
   readonly entry: number;
   /** Where the caller goes on at its return (the call's next pc), -1 for the entry function. */
@@ -45,7 +47,7 @@ export interface State {
 
 export function newFrame(regs: Reg[], entry: number, returnPc: number, callPc: number, callbackOf = -1): Frame {
   return {
-    regs, bytes: new Uint8Array(STACK_FRAME_SIZE), spills: new Array(SLOTS).fill(undefined), entry, returnPc, callPc, callbackOf, depth: 0,
+    regs, bytes: new Uint8Array(STACK_FRAME_SIZE), spills: new Array(SLOTS).fill(undefined), shared: false, entry, returnPc, callPc, callbackOf, depth: 0,
   };
 }
 
@@ -58,12 +60,35 @@ export function initialState(r1: Reg, r2: Reg = NOT_INIT): State {
   return { frames: [newFrame(regs, 0, -1, -1)], refs: [], lenMin: 0 };
 }
 
+/**
+ * A copy of the state. Stacks are copied on write: the clone and the original share each
+ * frame's bytes and spills, both marked shared, and whichever writes first copies them
+ * (ownStack). Most clones (checkpoints, the other edge of a jump) never write their stack.
+ */
 export function cloneState(s: State): State {
   return {
-    frames: s.frames.map((f) => ({ ...f, regs: [...f.regs], bytes: f.bytes.slice(), spills: [...f.spills] })),
+    frames: s.frames.map((f) => {
+      f.shared = true;
+      return { ...f, regs: [...f.regs] };
+    }),
     refs: [...s.refs],
     lenMin: s.lenMin,
   };
+}
+
+/** The frame, its stack made its own to write (the copy of copy-on-write). */
+export function ownStack(frame: Frame): Frame {
+  if (frame.shared) {
+    frame.bytes = frame.bytes.slice();
+    frame.spills = frame.spills.slice();
+    frame.shared = false;
+  }
+  return frame;
+}
+
+/** Set a spill slot's register (making the stack the frame's own first). */
+export function setSpill(frame: Frame, slot: number, reg: Reg | undefined): void {
+  if (frame.spills[slot] !== reg) ownStack(frame).spills[slot] = reg;
 }
 
 export function currentFrame(s: State): Frame {

@@ -78,7 +78,8 @@ export interface Verification {
 /** A state kept at the start of a block: pruning compares later paths with it. */
 interface Checkpoint {
   readonly pc: number;
-  readonly state: State;
+  /** Released (RELEASED) once evicted in strict mode: nothing reads it again, and a long loop would keep every round's. */
+  state: State;
   /** Checked mode, at a loop head: the loop's rounds counted before this one, and those that decided an exit (loop-rounds.ts). */
   readonly round: number;
   readonly exactRounds: number;
@@ -92,6 +93,9 @@ interface Checkpoint {
   misses: number;
   evicted: boolean;
 }
+
+/** What an evicted checkpoint keeps of its state: nothing. */
+const RELEASED: State = { frames: [], refs: [], lenMin: 0 };
 
 interface Path {
   state: State;
@@ -425,6 +429,8 @@ class Verifier implements VerifierEnv {
       if (checkpoint.misses > checkpoint.hits * n + n) {
         checkpoint.evicted = true;
         evicted = true;
+        // Strict mode reads only the states still listed here (checked mode's loop rounds read the path's history).
+        if (!this.checked) checkpoint.state = RELEASED;
       }
     }
     const kept = evicted ? here.filter((c) => !c.evicted) : here;

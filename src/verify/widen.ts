@@ -173,7 +173,7 @@ export function widenState(
         spills[s] = undefined;
       } else spills[s] = w;
     }
-    return { ...c, regs, bytes, spills, depth: Math.max(o.depth, c.depth) };
+    return { ...c, regs, bytes, spills, shared: false, depth: Math.max(o.depth, c.depth) };
   });
   linkEqualDifferences(old, cur, frames, freshId);
   return { frames, refs: cur.refs.length <= old.refs.length ? [...cur.refs] : [...old.refs], lenMin: Math.min(old.lenMin, cur.lenMin) };
