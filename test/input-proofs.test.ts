@@ -161,6 +161,51 @@ describe('raw input proofs (the verifier, relative to the input length)', () => 
     }
   });
 
+  it('take an added negative constant off a bound, as a subtraction (clang writes i-- and len - 10 so)', () => {
+    const countdown = `
+      mov %r0, 0
+      mov %r3, %r2           # i = len
+    loop:
+      jeq %r3, 0, out
+      add %r3, -1            # i--: at least 1 before, so at most len - 1 after
+      mov %r4, %r1
+      add %r4, %r3
+      ldxb %r5, [%r4]        # pc 6: mem[i]
+      add %r0, %r5
+      ja loop
+    out:
+      exit`;
+    const tail = `
+      mov %r0, 0
+      jlt %r2, 10, out
+      mov %r5, %r2
+      add %r5, -10           # len - 10 (len >= 10 here)
+      mov %r3, 0
+    loop:
+      jge %r3, %r5, out
+      mov %r4, %r1
+      add %r4, %r3
+      ldxb %r6, [%r4+9]      # pc 8: mem[i + 9] with i < len - 10
+      add %r0, %r6
+      add %r3, 1
+      ja loop
+    out:
+      exit`;
+    expect(proven(countdown)).toEqual([6]);
+    expect(proven(tail)).toEqual([8]);
+    // Without the facts that keep the subtraction from wrapping, nothing is proven.
+    expect(proven(countdown.replace('jeq %r3, 0, out', 'jeq %r3, 5, out'))).toEqual([]);
+    expect(proven(tail.replace('jlt %r2, 10, out', 'jlt %r2, 9, out'))).toEqual([]);
+    for (const source of [countdown, tail]) {
+      const program = loadProgram(assemble(source), { engine: 'jit' });
+      const interp = loadProgram(assemble(source), { engine: 'interp' });
+      for (const length of [0, 1, 9, 10, 11, 12, 40]) {
+        const input = Uint8Array.from({ length }, (_, i) => (i * 29 + 3) & 0xff);
+        expect(program(input)).toBe(interp(input));
+      }
+    }
+  });
+
   it('prove indices compared with the length, and keep what paths agree on', () => {
     expect(proven(`
       mov %r3, 0

@@ -3,7 +3,7 @@ import {
   boundOf, cappedBy, divideBound, offsetBound, scaleBound, sumBound, tighter, type LenBound,
 } from './input-length.js';
 import type { Reg } from './registers.js';
-import { constantOf, type Scalar } from './scalar.js';
+import { constant, constantOf, type Scalar } from './scalar.js';
 
 /**
  * What an ALU result keeps of its operands' relations, besides its bounds
@@ -32,10 +32,12 @@ function resultBound(op: AluOp, dst: Reg, src: Reg, k: bigint | undefined, lenMi
   if (dst.lenBound === undefined && src.lenBound === undefined) return undefined;
   const a = boundOf(dst);
   const b = boundOf(src);
-  switch (op) {
+  // Adding a negative constant is subtracting (clang writes i-- and len - 10 that way).
+  const subtrahend = (op === 'add' && k !== undefined && BigInt.asIntN(64, k) < 0n) ? constant(-BigInt.asIntN(64, k)) : op === 'sub' ? src.var : undefined;
+  switch (subtrahend === undefined ? op : 'sub') {
     case 'add': return sumBound(dst, src, lenMin);
-    // No wrap below zero: dst is at least what src can be, so dst - src <= bound(dst) - min(src).
-    case 'sub': return a && dst.var.umin >= src.var.umax ? offsetBound(a, -Number(src.var.umin)) : undefined;
+    // No wrap below zero: dst is at least what is taken off, so dst - src <= bound(dst) - min(src).
+    case 'sub': return a && dst.var.umin >= subtrahend!.umax ? offsetBound(a, -Number(subtrahend!.umin)) : undefined;
     case 'mul': return a && k !== undefined && k < 1n << 20n ? scaleBound(a, Number(k)) : undefined;
     case 'lsh': return a && k !== undefined && k < 20n ? scaleBound(a, 2 ** Number(k)) : undefined;
     case 'div': return a && k !== undefined && k >= 1n && k < 1n << 52n ? divideBound(a, Number(k)) : undefined;
