@@ -165,12 +165,37 @@ export function sync(s: Scalar): Scalar {
   }
   if (s.tnum.mask === U64_MAX && s.umin === 0n && s.umax === U64_MAX && s.smin === S64_MIN && s.smax === S64_MAX
     && s.u32min === 0n && s.u32max === U32_MAX && s.s32min === S32_MIN && s.s32max === S32_MAX) return UNKNOWN;
+  if (s.umax < SMALL) {
+    const small = syncSmall(s);
+    if (small !== undefined) return small;
+  }
   let r = fromTnum(s);
   r = deduce(r);
   r = deduce(r);
   const bits = boundBits(r);
   // Known bits the bounds did not add leave nothing new for fromTnum, which ran on them already.
   return bits.tnum.value === r.tnum.value && bits.tnum.mask === r.tnum.mask ? bits : fromTnum(bits);
+}
+
+/** Below this, a value reads the same in all four views (u64, s64, u32, s32). */
+const SMALL = 1n << 31n;
+
+/**
+ * sync for a scalar below 2^31 (counters, bytes, lengths: most of them): every view is the
+ * same number, so each bound of each view bounds it; the known bits and the range then
+ * tighten each other once, which is where the general path ends up. Undefined if empty.
+ */
+function syncSmall(s: Scalar): Scalar | undefined {
+  let lo = max(max(s.umin, s.smin), max(s.u32min, s.s32min));
+  let hi = min(min(s.umax, s.smax), min(s.u32max, s.s32max));
+  lo = max(lo, s.tnum.value);
+  hi = min(hi, s.tnum.value | s.tnum.mask);
+  if (lo > hi) return undefined;
+  const tnum = tnumIntersect(s.tnum, tnumRange(lo, hi));
+  lo = max(lo, tnum.value);
+  hi = min(hi, tnum.value | tnum.mask);
+  if (lo > hi) return undefined;
+  return { umin: lo, umax: hi, smin: lo, smax: hi, u32min: lo, u32max: hi, s32min: lo, s32max: hi, tnum };
 }
 
 /** Whether every value of `inner` is one of `outer`'s (state pruning's range_within and tnum_in). */
