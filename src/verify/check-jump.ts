@@ -28,6 +28,12 @@ export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSe
 
   if (a.kind === 'scalar' && b.kind === 'scalar') {
     const outcome = branchOutcome(sem.cond, sem.width, a.var, b.var);
+    // Two known numbers with nothing tied to them (a counter against its limit): one edge,
+    // and nothing to learn on it.
+    if (outcome !== -1 && plainNumber(a) && plainNumber(b)) {
+      env.noteDecidedBranch(insn.pc);
+      return outcome === 1 ? { taken: state } : { fallthrough: state };
+    }
     // What each edge learns, before any state is built (both read the state as it was).
     const learn = (holds: boolean) => {
       if (outcome === (holds ? 0 : 1)) return undefined;
@@ -76,6 +82,9 @@ export function checkJump(env: VerifierEnv, state: State, insn: Insn, sem: JmpSe
   }
   return { taken, fallthrough };
 }
+
+/** A known number, linked to nothing, with no bound relative to the length and nothing it grew from: a compare teaches it nothing. */
+const plainNumber = (r: Reg) => r.var.tnum.mask === 0n && r.id === 0 && r.lenBound === undefined && r.above === undefined;
 
 /**
  * Two input pointers compared (`p + 14 > end`, with end = input + len): their positions
