@@ -1,15 +1,17 @@
 import { nodeFiles, type NodeFiles } from '../../host.js';
 import { CaptureError } from '../../errors.js';
 import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from '../capture/pcap-read.js';
+import { PCAP_RECORD_BYTES } from '../cbpf/wasm/batch-module.js';
 import type { PacketFilter } from './filter.js';
-import { dataAt, verdictsAt } from './layout.js';
 
 /**
- * Counting the matches of a pcap file without a copy per packet or per chunk: the file is
- * read straight into the runtime's input area, behind a table big enough for any number
- * of records a chunk can hold; the record headers are parsed where they lie (no object per
- * packet), the table filled, and one batch run filters the chunk. A record cut at the
- * chunk's end moves to its start for the next read. Memory: the input area, nothing else.
+ * Counting the matches of a pcap file with no copy and no JS per packet: the file is read
+ * in chunks straight into a WebAssembly memory of the filter's (fs.readSync into a view
+ * of it), and the filter's module walks the chunk's 16-byte record headers itself, each
+ * packet filtered where it lies (the `scan` export of cbpf/wasm/batch-module.ts). A
+ * record cut at the chunk's end moves to the chunk's start for the next read. Memory: one
+ * chunk (`chunkBytes`, default 512 KiB, which stays in the L2 cache between the read and
+ * the scan), plus one record if a record is longer.
  *
  * Returns undefined for a file that is not pcap (pcapng: use PacketFilter.filterCapture).
  * A cut or corrupt file throws a CaptureError with the record's offset, as readCapture does,
@@ -21,89 +23,131 @@ export interface PcapScanResult {
   readonly matches: number;
 }
 
-const FILE_HEADER = 24;
-const RECORD_HEADER = 16;
-const LIBPCAP_MAX_SNAPLEN = 262144;
-
-export function scanPcapFile(filter: PacketFilter, path: string, onProgress?: (bytesRead: number) => void): PcapScanResult | undefined {
-  const { openSync, readSync, closeSync } = nodeFiles();
-  const fd = openSync(path, 'r');
-  try {
-    return scan(filter, fd, readSync, onProgress);
-  } finally {
-    closeSync(fd);
-  }
+export interface PcapScanOptions {
+  /** Called after each chunk with the file offset every record before which was filtered. */
+  readonly onProgress?: (bytesRead: number) => void;
+  /** Bytes read at a time (default DEFAULT_SCAN_CHUNK; at least 64). */
+  readonly chunkBytes?: number;
 }
 
-function scan(filter: PacketFilter, fd: number, readSync: NodeFiles['readSync'], onProgress?: (bytesRead: number) => void): PcapScanResult | undefined {
-  const header = new Uint8Array(FILE_HEADER);
-  const got = readSync(fd, header, 0, FILE_HEADER, 0);
-  if (got < 4) return undefined;
-  const hv = new DataView(header.buffer);
+export const DEFAULT_SCAN_CHUNK = 512 * 1024;
+export const PCAP_FILE_HEADER = 24;
+const LIBPCAP_MAX_SNAPLEN = 262144;
+
+/** What a pcap file header says that scanning its records needs. */
+export interface PcapFormat {
+  /** The records' byte order is not little-endian (this host's: Wasm memory is little-endian). */
+  readonly swap: boolean;
+  readonly linkType: number;
+  /** A record longer than this is corrupt (libpcap: max(snaplen, 262144)). */
+  readonly maxCaplen: number;
+  /** The timestamp fraction's limit: 10^6 (microseconds) or 10^9. */
+  readonly fracLimit: number;
+}
+
+/**
+ * The format of a pcap file from its first bytes: undefined if they are not a pcap magic
+ * (pcapng, say); a CaptureError if the header is cut.
+ */
+export function pcapFormat(header: Uint8Array): PcapFormat | undefined {
+  if (header.length < 4) return undefined;
+  const hv = new DataView(header.buffer, header.byteOffset, header.length);
   const le = [PCAP_MAGIC_US, PCAP_MAGIC_NS].includes(hv.getUint32(0, true));
   const magic = hv.getUint32(0, le);
   if (magic !== PCAP_MAGIC_US && magic !== PCAP_MAGIC_NS) return undefined;
-  if (got < FILE_HEADER) throw new CaptureError('CAPTURE_TRUNCATED', 'the file ends inside the pcap file header', 0);
-  const linkType = hv.getUint32(20, le) & 0xffff;
-  if (linkType !== filter.linkType) {
-    throw new CaptureError('CAPTURE_LINKTYPE', `a capture of link type ${linkType}, but the filter is for link type ${filter.linkType}`, 20);
+  if (header.length < PCAP_FILE_HEADER) throw new CaptureError('CAPTURE_TRUNCATED', 'the file ends inside the pcap file header', 0);
+  return {
+    swap: !le,
+    linkType: hv.getUint32(20, le) & 0xffff,
+    maxCaplen: Math.max(hv.getUint32(16, le), LIBPCAP_MAX_SNAPLEN),
+    fracLimit: magic === PCAP_MAGIC_NS ? 1_000_000_000 : 1_000_000,
+  };
+}
+
+/** The link type check every pcap path makes before filtering. */
+export function checkLinkType(format: PcapFormat, filter: PacketFilter): void {
+  if (format.linkType !== filter.linkType) {
+    throw new CaptureError('CAPTURE_LINKTYPE', `a capture of link type ${format.linkType}, but the filter is for link type ${filter.linkType}`, 20);
   }
-  const maxRecord = Math.max(hv.getUint32(16, le), LIBPCAP_MAX_SNAPLEN);
-  const fractionLimit = magic === PCAP_MAGIC_NS ? 1_000_000_000 : 1_000_000;
+}
 
-  // Chunk C and table for C / 16 + 1 records: dataAt(C / 16 + 1) + C <= capacity.
-  const capacity = filter.capacity;
-  const chunk = Math.floor((capacity - 16) / (1 + 12 / RECORD_HEADER)) & ~7;
-  const maxCount = Math.floor(chunk / RECORD_HEADER) + 1;
-  const dataStart = dataAt(maxCount);
-  if (chunk < RECORD_HEADER + 64) throw new RangeError(`a batch of ${capacity} bytes is too small to scan a capture`);
+/**
+ * Why a scan stopped at the record at `at` of `bytes` before `end` (the bytes that are
+ * there): the error for a corrupt record, or undefined if the record is merely cut by `end`
+ * (`eof`: the file ends there, and that is an error too). `fileOffset` is the record's.
+ */
+export function recordProblem(bytes: Uint8Array, at: number, end: number, format: PcapFormat, eof: boolean, fileOffset: number): CaptureError | undefined {
+  const left = end - at;
+  if (left >= 8) {
+    const view = new DataView(bytes.buffer, bytes.byteOffset + at, left);
+    const fraction = view.getUint32(4, !format.swap);
+    if (fraction >= format.fracLimit) {
+      return new CaptureError('CAPTURE_BAD_RECORD', `a record's fraction field is ${fraction}, not below one second (corrupt file?)`, fileOffset);
+    }
+    const capLen = left >= 12 ? view.getUint32(8, !format.swap) : 0;
+    if (capLen > format.maxCaplen) {
+      return new CaptureError('CAPTURE_BAD_RECORD', `a record claims ${capLen} captured bytes, more than the limit of ${format.maxCaplen} (corrupt file?)`, fileOffset);
+    }
+  }
+  if (eof) return new CaptureError('CAPTURE_TRUNCATED', `the file ends inside a record: ${left} bytes left`, fileOffset);
+  return undefined;
+}
 
-  let filePos = FILE_HEADER; // file offset of dataStart's first byte
+export function scanPcapFile(filter: PacketFilter, path: string, options: PcapScanOptions | ((bytesRead: number) => void) = {}): PcapScanResult | undefined {
+  const { onProgress, chunkBytes = DEFAULT_SCAN_CHUNK } = typeof options === 'function' ? { onProgress: options } : options;
+  if (!Number.isInteger(chunkBytes) || chunkBytes < 64) throw new RangeError(`chunkBytes must be an integer of at least 64, got ${chunkBytes}`);
+  const files = nodeFiles();
+  const fd = files.openSync(path, 'r');
+  try {
+    return scan(filter, fd, files.readSync, chunkBytes, onProgress);
+  } finally {
+    files.closeSync(fd);
+  }
+}
+
+const PAGE = 65536;
+/** Where the chunk starts in the scan's memory: address 0 is never a packet's. */
+const CHUNK_AT = 64;
+
+function scan(filter: PacketFilter, fd: number, readSync: NodeFiles['readSync'], chunkBytes: number, onProgress?: (bytesRead: number) => void): PcapScanResult | undefined {
+  const header = new Uint8Array(PCAP_FILE_HEADER);
+  const format = pcapFormat(header.subarray(0, readSync(fd, header, 0, PCAP_FILE_HEADER, 0)));
+  if (format === undefined) return undefined;
+  checkLinkType(format, filter);
+
+  // The chunk's room: chunkBytes, or one whole record if a record is longer.
+  let room = chunkBytes;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((CHUNK_AT + room) / PAGE) });
+  let bytes = new Uint8Array(memory.buffer);
+  let filePos = PCAP_FILE_HEADER; // file offset of the chunk's first byte (CHUNK_AT)
   let carry = 0;
   let packets = 0;
   let matches = 0;
   for (;;) {
-    const input = filter.program.input(capacity);
-    const n = readSync(fd, input, dataStart + carry, chunk - carry, filePos + carry);
-    const avail = carry + n;
-    const view = new DataView(input.buffer, input.byteOffset, capacity);
-    const words = new Uint32Array(input.buffer, input.byteOffset, (verdictsAt(maxCount) >> 2));
-    let pos = 0;
-    let count = 0;
-    while (pos + RECORD_HEADER <= avail) {
-      const at = dataStart + pos;
-      const capLen = view.getUint32(at + 8, le);
-      if (capLen > maxRecord) {
-        throw new CaptureError('CAPTURE_BAD_RECORD', `a record claims ${capLen} captured bytes, more than the limit of ${maxRecord} (corrupt file?)`, filePos + pos);
-      }
-      if (view.getUint32(at + 4, le) >= fractionLimit) {
-        throw new CaptureError('CAPTURE_BAD_RECORD', `a record's fraction field is ${view.getUint32(at + 4, le)}, not below one second (corrupt file?)`, filePos + pos);
-      }
-      if (pos + RECORD_HEADER + capLen > avail) break;
-      words[2 + 2 * count] = at + RECORD_HEADER;
-      words[3 + 2 * count] = capLen;
-      count++;
-      pos += RECORD_HEADER + capLen;
-    }
-    if (count > 0) {
-      words[0] = count;
-      words[1] = 0;
-      matches += Number(filter.program.runInput(dataStart + avail));
-      packets += count;
-    }
+    const n = readSync(fd, bytes, CHUNK_AT + carry, room - carry, filePos + carry);
+    const end = CHUNK_AT + carry + n;
+    const scanned = filter.scanRecords(memory, { at: CHUNK_AT, end, verdicts: 0, max: 0xffffffff, format });
+    matches += scanned.matches;
+    packets += scanned.packets;
+    const pos = scanned.stop - CHUNK_AT;
     onProgress?.(filePos + pos);
-    if (n === 0) {
-      if (pos < avail) {
-        throw new CaptureError('CAPTURE_TRUNCATED', `the file ends inside a record: ${avail - pos} bytes left`, filePos + pos);
-      }
-      return { packets, matches };
+    const eof = n === 0;
+    if (scanned.stop < end || eof) {
+      const problem = scanned.stop < end ? recordProblem(bytes, scanned.stop, end, format, eof, filePos + pos) : undefined;
+      if (problem) throw problem;
+      if (eof) return { packets, matches };
     }
-    if (count === 0 && avail === chunk) {
-      throw new RangeError(`a record at byte offset ${filePos} does not fit a batch of ${capacity} bytes (the runtime's maxInputSize)`);
-    }
-    // The cut record moves to the chunk's start.
-    input.copyWithin(dataStart, dataStart + pos, dataStart + avail);
+    // The cut record moves to the chunk's start; a record longer than the room grows it.
+    carry = end - scanned.stop;
+    bytes.copyWithin(CHUNK_AT, scanned.stop, end);
     filePos += pos;
-    carry = avail - pos;
+    if (carry >= PCAP_RECORD_BYTES && pos === 0) {
+      const need = PCAP_RECORD_BYTES + new DataView(bytes.buffer, CHUNK_AT + 8, 4).getUint32(0, !format.swap);
+      if (need > room) {
+        memory.grow(Math.ceil((CHUNK_AT + need) / PAGE) - memory.buffer.byteLength / PAGE);
+        bytes = new Uint8Array(memory.buffer);
+        room = need;
+      }
+    }
   }
 }
