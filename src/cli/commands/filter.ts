@@ -55,9 +55,22 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
     }
     const capture = positionals[positionals.length - 1];
     const engine = engineOption(args);
-    // Imported here: PacketFilter loads programs through loadProgram, whose JIT brings
-    // Binaryen (~1 s), which no other command of a run --engine interp should pay.
+    // Imported here, as the JIT (Binaryen, ~0.4 s of start-up) only for a program whose
+    // eBPF route needs it (ancillary loads): others compile straight to Wasm.
     const { PacketFilter } = await import('../../packet/batch/filter.js');
+    const withJit = async (program: Parameters<typeof PacketFilter.needsJit>[0]) => {
+      let needsJit = false;
+      try {
+        needsJit = PacketFilter.needsJit(program, { engine });
+      } catch {
+        // A program the checks refuse: fromCbpf reports it.
+      }
+      if (needsJit) {
+        const [{ loadProgram }, { provideJitLoader }] = await Promise.all([import('../../engine.js'), import('../../packet/batch/ebpf-route.js')]);
+        provideJitLoader(loadProgram);
+      }
+      return program;
+    };
     let filter: PacketFilter;
     if (ddPath === undefined) {
       const expression = positionals.slice(0, -1).join(' ');
@@ -66,9 +79,10 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
       if (capture !== '-' && !existsSync(capture)) throw new CliError(`${capture}: no such file`);
       // Compiled for the capture's link layer (its first packet's; standard input: Ethernet).
       const linkType = capture === '-' ? LINKTYPE.ETHERNET : await firstLinkType(capture);
-      filter = PacketFilter.fromCbpf(compileExpression(expression, linkType), { engine, linkType });
+      filter = PacketFilter.fromCbpf(await withJit(compileExpression(expression, linkType)), { engine, linkType });
     } else {
-      filter = inFile(ddPath, () => PacketFilter.fromCbpf(readInputFile(ddPath), { engine }));
+      const program = await withJit(inFile(ddPath, () => readInputFile(ddPath)));
+      filter = inFile(ddPath, () => PacketFilter.fromCbpf(program, { engine }));
       if (capture !== '-' && !existsSync(capture)) throw new CliError(`${capture}: no such file`);
     }
     if (args.flag('bench')) return bench(filter, capture, countOption(args, 'rounds', DEFAULT_BENCH_ROUNDS) ?? DEFAULT_BENCH_ROUNDS);

@@ -5,7 +5,7 @@ import { validateCbpf } from '../cbpf/validate.js';
 import { compileBatchWasm, type BatchExports } from '../cbpf/wasm/batch-module.js';
 import { LINKTYPE } from '../capture/types.js';
 import { SPLIT_PACKETS, type ArenaPlan } from './arena-plan.js';
-import { PCAP_FILE_HEADER, pcapFormat, recordProblem, type PcapFormat } from './pcap-scan.js';
+import { PCAP_FILE_HEADER, pcapFormat, recordProblem, type PcapFormat } from './pcap-format.js';
 import { batchModule } from './wasm-program.js';
 
 export interface PacketArenaOptions {

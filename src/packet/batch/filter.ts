@@ -1,5 +1,5 @@
 import type { Program } from '../../runtime/program.js';
-import { loadProgram } from '../../engine.js';
+import { loadEbpfRoute } from './ebpf-route.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { CaptureError } from '../../errors.js';
 import { parseCbpf } from '../cbpf/parse.js';
@@ -9,7 +9,7 @@ import { batchWasmSupports, compileBatchWasm, type BatchExports } from '../cbpf/
 import { batchModule, batchWasmProgram } from './wasm-program.js';
 import { PacketArena } from './arena.js';
 import { arenaParts, runArenaPart } from './arena-plan.js';
-import type { PcapFormat } from './pcap-scan.js';
+import type { PcapFormat } from './pcap-format.js';
 import { runPartsInWorkers } from './workers.js';
 import type { CbpfInsn } from '../cbpf/insn.js';
 import type { CbpfLoadOptions } from '../cbpf/load.js';
@@ -153,8 +153,17 @@ export class PacketFilter {
     // No proof search (verify 'runtime'): the program's packet pointers are loaded from its
     // table, so the checked verifier proved none of their accesses, only r10's, which the
     // JIT never checks anyway, and its search was two thirds of a filter's compile time.
-    const program = loadProgram(insns, { engine: options.engine, optLevel: options.optLevel, runtime, budget, programType: 'raw', verify: 'runtime' });
+    const program = loadEbpfRoute(insns, { engine: options.engine, optLevel: options.optLevel, runtime, budget, programType: 'raw', verify: 'runtime' });
     return new PacketFilter(program, options.linkType ?? LINKTYPE.ETHERNET);
+  }
+
+  /**
+   * Whether fromCbpf(input, options) runs the program as eBPF through the JIT (ancillary
+   * loads), which then must be loaded: the `filter` command imports it only then.
+   */
+  static needsJit(input: string | Uint8Array | readonly CbpfInsn[], options: Pick<PacketFilterOptions, 'engine'> = {}): boolean {
+    const cbpf = parseCbpf(input);
+    return (options.engine ?? 'jit') === 'jit' && !batchWasmSupports(cbpf, validateCbpf(cbpf));
   }
 
   /** One packet's verdict (a batch of one, laid out with no allocation). */
