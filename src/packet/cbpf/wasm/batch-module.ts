@@ -98,7 +98,14 @@ function byteSwapped(c: CodeWriter, local: number): void {
 }
 
 class BodyWriter {
-  constructor(readonly c: CodeWriter, readonly labels: Labels, readonly L: BodyLocals) {}
+  constructor(readonly c: CodeWriter, readonly labels: Labels, readonly L: BodyLocals,
+    private readonly insns: readonly CbpfInsn[], private readonly specs: readonly CbpfSpec[]) {}
+
+  /** The constant the instruction at `pc` returns, if it is a `ret #k`. */
+  private returnedConstant(pc: number): number | undefined {
+    const sem = this.specs[pc]?.sem;
+    return sem?.kind === 'ret' && sem.source === 'k' ? this.insns[pc].k | 0 : undefined;
+  }
 
   br(label: string | number, code: number = OP.br): void {
     this.c.br(this.labels.depth(label), code);
@@ -200,20 +207,36 @@ class BodyWriter {
       if (insn.jt !== 0) this.br(whenTrue);
       return;
     }
+    const kTrue = this.returnedConstant(whenTrue);
+    const kFalse = this.returnedConstant(whenFalse);
+    if (kTrue !== undefined && kFalse !== undefined) {
+      // Both sides return constants (a filter's last test, mostly): the verdict is a
+      // select, not a branch the predictor guesses wrong on random traffic.
+      c.i32(kTrue).i32(kFalse);
+      this.compare(insn, sem, false);
+      c.op(OP.select).set(this.L.VERDICT);
+      return this.br(STORE);
+    }
+    // True falls through: branch on the inverse condition to the false target.
+    const inverse = insn.jt === 0;
+    this.compare(insn, sem, inverse);
+    if (inverse) return this.br(whenFalse, OP.brIf);
+    this.br(whenTrue, OP.brIf);
+    if (insn.jf !== 0) this.br(whenFalse);
+  }
+
+  /** The jump's condition (or its inverse) onto the stack: A against k or X. */
+  private compare(insn: CbpfInsn, sem: Extract<CbpfSemantics, { kind: 'jmp' }>, inverse: boolean): void {
+    const c = this.c;
     c.get(this.L.A);
     if (sem.source === 'k') c.i32(insn.k | 0);
     else c.get(this.L.X);
-    // True falls through: branch on the inverse condition to the false target.
-    const inverse = insn.jt === 0;
     switch (sem.cond) {
       case 'eq': c.op(inverse ? OP.i32Ne : OP.i32Eq); break;
       case 'gt': c.op(inverse ? OP.i32LeU : OP.i32GtU); break;
       case 'ge': c.op(inverse ? OP.i32LtU : OP.i32GeU); break;
       case 'set': c.op(OP.i32And); if (inverse) c.op(OP.i32Eqz); break;
     }
-    if (inverse) return this.br(whenFalse, OP.brIf);
-    this.br(whenTrue, OP.brIf);
-    if (insn.jf !== 0) this.br(whenFalse);
   }
 
   insn(insn: CbpfInsn, sem: CbpfSemantics, pc: number): void {
@@ -273,7 +296,7 @@ function filterBody(c: CodeWriter, labels: Labels, L: BodyLocals, insns: readonl
     c.block();
     labels.push(targets[i]);
   }
-  const body = new BodyWriter(c, labels, L);
+  const body = new BodyWriter(c, labels, L, insns, specs);
   let next = 0;
   insns.forEach((insn, pc) => {
     while (next < targets.length && targets[next] === pc) {
