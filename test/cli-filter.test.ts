@@ -40,6 +40,8 @@ describe('ebpf-wasm filter', () => {
     const count = (expr: string) => `${program(expr).counts['mixed.pcap']}\n`;
     expect(cli('filter', 'port 80 or 443 or 53', '--count', mixed)).toEqual({ status: 0, stdout: count('port 80 or 443 or 53'), stderr: '' });
     expect(cli('filter', 'vlan', 'and', 'ip', '--count', mixed)).toEqual({ status: 0, stdout: count('vlan and ip'), stderr: '' });
+    expect(cli('filter', 'vlan and ip', '--count', '--workers', '3', mixed)).toEqual({ status: 0, stdout: count('vlan and ip'), stderr: '' });
+    expect(cli('filter', 'vlan and ip', '--count', '--workers', '0', mixed).stderr).toMatch(/--workers must be an integer from 1 to 256/);
     expect(cli('filter', 'udp port 53', '--engine', 'interp', '--count', mixed).stdout).toBe(count('udp port 53'));
     const lines = cli('filter', 'tcp', 'port', '443', mixed).stdout.trimEnd().split('\n');
     expect(lines.length).toBe(program('tcp port 443').counts['mixed.pcap']);

@@ -115,6 +115,33 @@ describe.each(ENGINE_NAMES)('arenas in %s', (engine: EngineName) => {
     expect(() => filter.filterArena(arena, { workers: 0 })).toThrow(RangeError);
   });
 
+  it('count a pcap file over worker threads as one scan does, also when a thread guesses a record boundary wrong', async () => {
+    const path = tmp(`workers-${engine}.pcap`);
+    // Packets whose bytes hold runs of plausible pcap records: a thread starting inside one takes it for a boundary.
+    const fake = new Uint8Array(1400);
+    fake.set(mixed[0].subarray(0, 14));
+    for (let at = 14; at + 36 <= fake.length; at += 36) new DataView(fake.buffer).setUint32(at + 8, 20, true) || new DataView(fake.buffer).setUint32(at + 12, 20, true);
+    const tricky = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? fake : mixed[i % mixed.length]));
+    try {
+      for (const [file, packets] of [[manyFile, many], [mixedBe, mixed], [encodeCapture(tricky.map((data) => ({ data }))), tricky]] as const) {
+        writeFileSync(path, file);
+        for (const { expr, dd } of some.slice(0, 3)) {
+          const filter = PacketFilter.fromCbpf(dd, { engine, runtime });
+          const expected = { packets: packets.length, matches: filter.filter(packets).matches };
+          for (const workers of [1, 2, 3, 8]) {
+            expect(await scanPcapFile(filter, path, { workers, chunkBytes: 1000 }), `${expr} ${workers}`).toEqual(expected);
+          }
+        }
+      }
+      const filter = PacketFilter.fromCbpf(accepted[0].dd, { engine, runtime });
+      writeFileSync(path, mixedBytes.subarray(0, records[300].offset + 9));
+      await expect(scanPcapFile(filter, path, { workers: 3 })).rejects.toMatchObject({ code: 'CAPTURE_TRUNCATED', offset: records[300].offset });
+      expect(() => scanPcapFile(filter, path, { workers: 0 })).toThrow(RangeError);
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
+
   it('count a pcap file read in small chunks: records cut between chunks, longer than a chunk, cut or corrupt files', () => {
     const path = tmp(`scan-${engine}.pcap`);
     try {

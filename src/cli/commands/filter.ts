@@ -31,6 +31,7 @@ as tcpdump -q -nn).
 
   --dd <file>          the filter as 'tcpdump -dd' or '-ddd' output, or struct sock_filter bytes
   --count              print only the number of matching packets
+  --workers <n>        with --count on a pcap file: scan it in n parts on n worker threads
   -w <out>             write the matching packets to <out> (pcapng if it ends in .pcapng, else pcap)
   --bench              filter the capture in memory repeatedly, print the median '<x> ns/packet'
   --rounds <n>         timed rounds of --bench (default ${DEFAULT_BENCH_ROUNDS})
@@ -42,7 +43,7 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
       dd: { type: 'string' }, count: { type: 'boolean' }, w: { type: 'string', short: 'w' },
-      bench: { type: 'boolean' }, rounds: { type: 'string' }, engine: { type: 'string' },
+      bench: { type: 'boolean' }, rounds: { type: 'string' }, engine: { type: 'string' }, workers: { type: 'string' },
     });
     if (!args) return;
     const ddPath = args.string('dd');
@@ -89,11 +90,14 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
 
     const count = args.flag('count');
     const output = args.string('w');
+    const workers = countOption(args, 'workers', undefined, 1, 256);
     if (count && output === undefined && capture !== '-') {
       // A pcap file is counted in place, read straight into the filter's memory.
       const progress = Progress.forFile(capture);
       try {
-        const scanned = scanPcapFile(filter, capture, (at) => progress?.update(at));
+        const scanned = workers === undefined
+          ? scanPcapFile(filter, capture, (at) => progress?.update(at))
+          : await scanPcapFile(filter, capture, { workers });
         if (scanned) {
           process.stdout.write(`${scanned.matches}\n`);
           return;

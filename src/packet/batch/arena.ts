@@ -205,7 +205,7 @@ function indexPcap(memory: WebAssembly.Memory, format: PcapFormat, size: number)
   let count = 0;
   for (;;) {
     splits.push(at);
-    x.scan(at, end, 0, SPLIT_PACKETS, format.swap ? 1 : 0, format.maxCaplen, format.fracLimit);
+    x.scan(at, end, 0, SPLIT_PACKETS, format.swap ? 1 : 0, format.maxCaplen, format.fracLimit, end);
     const got = x.packets.value as number;
     count += got;
     at = x.stop.value as number;

@@ -291,6 +291,11 @@ export class PacketFilter {
     });
   }
 
+  /** @internal The filter's module (over a memory that is not shared), or undefined for a filter that runs as eBPF. */
+  batchModule(): WebAssembly.Module | undefined {
+    return this.wasm?.module;
+  }
+
   /** The filter's module over `memory` (instantiated on first use), or undefined for a filter that runs as eBPF. */
   private exportsFor(memory: WebAssembly.Memory): BatchExports | undefined {
     if (this.wasm === undefined) return undefined;
@@ -311,7 +316,7 @@ export class PacketFilter {
     const x = this.exportsFor(memory);
     const f = req.format;
     if (x !== undefined) {
-      const matches = x.scan(req.at, req.end, req.verdicts, req.max, f.swap ? 1 : 0, f.maxCaplen, f.fracLimit) >>> 0;
+      const matches = x.scan(req.at, req.end, req.verdicts, req.max, f.swap ? 1 : 0, f.maxCaplen, f.fracLimit, req.end) >>> 0;
       return { matches, packets: (x.packets.value as number) >>> 0, stop: (x.stop.value as number) >>> 0 };
     }
     // The eBPF route: the records walked here, then filterBuffer.

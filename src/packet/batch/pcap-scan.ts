@@ -1,7 +1,8 @@
 import { nodeFiles, type NodeFiles } from '../../host.js';
+import { scanFileRange, type FileRange } from './pcap-range.js';
+import { scanRangesInWorkers } from './workers.js';
 import { CaptureError } from '../../errors.js';
 import { PCAP_FILE_HEADER, pcapFormat, recordProblem, type PcapFormat } from './pcap-format.js';
-import { PCAP_RECORD_BYTES } from '../cbpf/wasm/batch-module.js';
 import type { PacketFilter } from './filter.js';
 
 /**
@@ -28,6 +29,12 @@ export interface PcapScanOptions {
   readonly onProgress?: (bytesRead: number) => void;
   /** Bytes read at a time (default DEFAULT_SCAN_CHUNK; at least 64). */
   readonly chunkBytes?: number;
+  /**
+   * Scan the file in this many byte ranges, each on a worker thread of its own (Node, a
+   * filter compiled straight to Wasm; others scan on this thread); the call then returns a
+   * Promise. `onProgress` is not called.
+   */
+  readonly workers?: number;
 }
 
 export const DEFAULT_SCAN_CHUNK = 512 * 1024;
@@ -38,61 +45,80 @@ export function checkLinkType(format: PcapFormat, filter: PacketFilter): void {
   }
 }
 
-export function scanPcapFile(filter: PacketFilter, path: string, options: PcapScanOptions | ((bytesRead: number) => void) = {}): PcapScanResult | undefined {
-  const { onProgress, chunkBytes = DEFAULT_SCAN_CHUNK } = typeof options === 'function' ? { onProgress: options } : options;
+export function scanPcapFile(filter: PacketFilter, path: string, options?: (PcapScanOptions & { readonly workers?: undefined }) | ((bytesRead: number) => void)): PcapScanResult | undefined;
+export function scanPcapFile(filter: PacketFilter, path: string, options: PcapScanOptions & { readonly workers: number }): Promise<PcapScanResult | undefined>;
+export function scanPcapFile(filter: PacketFilter, path: string, options: PcapScanOptions | ((bytesRead: number) => void) = {}): PcapScanResult | undefined | Promise<PcapScanResult | undefined> {
+  const { onProgress, chunkBytes = DEFAULT_SCAN_CHUNK, workers } = typeof options === 'function' ? { onProgress: options } as PcapScanOptions : options;
   if (!Number.isInteger(chunkBytes) || chunkBytes < 64) throw new RangeError(`chunkBytes must be an integer of at least 64, got ${chunkBytes}`);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new RangeError(`workers must be an integer of at least 1, got ${workers}`);
   const files = nodeFiles();
   const fd = files.openSync(path, 'r');
+  let closeLater = false;
   try {
-    return scan(filter, fd, files.readSync, chunkBytes, onProgress);
+    const header = new Uint8Array(PCAP_FILE_HEADER);
+    const format = pcapFormat(header.subarray(0, files.readSync(fd, header, 0, PCAP_FILE_HEADER, 0)));
+    if (format === undefined) return workers === undefined ? undefined : Promise.resolve(undefined);
+    checkLinkType(format, filter);
+    const module = filter.batchModule();
+    const here = () => {
+      const { packets, matches } = scanHere(filter, files, fd, format, { start: PCAP_FILE_HEADER, end: Infinity, ...format, chunkBytes }, onProgress);
+      return { packets, matches };
+    };
+    if (workers === undefined) return here();
+    // A filter that runs as eBPF scans on this thread (its program lives in the runtime's memory).
+    if (module === undefined) return new Promise((resolve) => resolve(here()));
+    closeLater = true;
+    return scanInWorkers(filter, module, files, fd, path, format, chunkBytes, workers).finally(() => files.closeSync(fd));
   } finally {
-    files.closeSync(fd);
+    if (!closeLater) files.closeSync(fd);
   }
 }
 
-const PAGE = 65536;
-/** Where the chunk starts in the scan's memory: address 0 is never a packet's. */
-const CHUNK_AT = 64;
+/** The records of `range` filtered on this thread; a cut or corrupt record is its CaptureError. */
+function scanHere(filter: PacketFilter, files: NodeFiles, fd: number, format: PcapFormat, range: FileRange, onProgress?: (offset: number) => void): PcapScanResult & { next: number } {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const scanChunk = (at: number, end: number) => filter.scanRecords(memory, { at, end, verdicts: 0, max: 0xffffffff, format });
+  const r = scanFileRange(files.readSync, fd, memory, scanChunk, range, onProgress);
+  if (r.stopped === 'problem') throw problemAt(files, fd, r.next, format);
+  return { packets: r.packets, matches: r.matches, next: r.next };
+}
 
-function scan(filter: PacketFilter, fd: number, readSync: NodeFiles['readSync'], chunkBytes: number, onProgress?: (bytesRead: number) => void): PcapScanResult | undefined {
-  const header = new Uint8Array(PCAP_FILE_HEADER);
-  const format = pcapFormat(header.subarray(0, readSync(fd, header, 0, PCAP_FILE_HEADER, 0)));
-  if (format === undefined) return undefined;
-  checkLinkType(format, filter);
+/** The CaptureError for the record at `offset`, where a scan stopped before the file's end. */
+function problemAt(files: NodeFiles, fd: number, offset: number, format: PcapFormat): CaptureError {
+  const header = new Uint8Array(16);
+  const n = files.readSync(fd, header, 0, 16, offset);
+  const left = files.fstatSync(fd).size - offset;
+  return recordProblem(header, 0, n, format, true, offset)
+    ?? new CaptureError('CAPTURE_TRUNCATED', `the file ends inside a record: ${left} bytes left`, offset);
+}
 
-  // The chunk's room: chunkBytes, or one whole record if a record is longer.
-  let room = chunkBytes;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((CHUNK_AT + room) / PAGE) });
-  let bytes = new Uint8Array(memory.buffer);
-  let filePos = PCAP_FILE_HEADER; // file offset of the chunk's first byte (CHUNK_AT)
-  let carry = 0;
+/**
+ * The file cut into `workers` byte ranges, each scanned by a worker thread from the first
+ * record boundary it finds in it (a guess: pcap has no sync marks), checked here against
+ * where the range before it ended; a range whose guess was wrong is scanned again here
+ * from the true boundary, so the counts are always those of one scan.
+ */
+async function scanInWorkers(filter: PacketFilter, module: WebAssembly.Module, files: NodeFiles, fd: number, path: string, format: PcapFormat,
+  chunkBytes: number, workers: number): Promise<PcapScanResult> {
+  const size = files.fstatSync(fd).size;
+  const bounds = Array.from({ length: workers + 1 }, (_, k) => PCAP_FILE_HEADER + Math.floor((k * (size - PCAP_FILE_HEADER)) / workers));
+  const ranges = bounds.slice(0, -1).map((start, k): FileRange => ({ start, end: k === workers - 1 ? Infinity : bounds[k + 1], ...format, chunkBytes }));
+  const parts = await scanRangesInWorkers(module, path, size, ranges);
+  let expected = PCAP_FILE_HEADER;
   let packets = 0;
   let matches = 0;
-  for (;;) {
-    const n = readSync(fd, bytes, CHUNK_AT + carry, room - carry, filePos + carry);
-    const end = CHUNK_AT + carry + n;
-    const scanned = filter.scanRecords(memory, { at: CHUNK_AT, end, verdicts: 0, max: 0xffffffff, format });
-    matches += scanned.matches;
-    packets += scanned.packets;
-    const pos = scanned.stop - CHUNK_AT;
-    onProgress?.(filePos + pos);
-    const eof = n === 0;
-    if (scanned.stop < end || eof) {
-      const problem = scanned.stop < end ? recordProblem(bytes, scanned.stop, end, format, eof, filePos + pos) : undefined;
-      if (problem) throw problem;
-      if (eof) return { packets, matches };
+  for (const [k, part] of parts.entries()) {
+    if (part.first !== expected) {
+      const again = scanHere(filter, files, fd, format, { ...ranges[k], start: expected });
+      packets += again.packets;
+      matches += again.matches;
+      expected = again.next;
+      continue;
     }
-    // The cut record moves to the chunk's start; a record longer than the room grows it.
-    carry = end - scanned.stop;
-    bytes.copyWithin(CHUNK_AT, scanned.stop, end);
-    filePos += pos;
-    if (carry >= PCAP_RECORD_BYTES && pos === 0) {
-      const need = PCAP_RECORD_BYTES + new DataView(bytes.buffer, CHUNK_AT + 8, 4).getUint32(0, !format.swap);
-      if (need > room) {
-        memory.grow(Math.ceil((CHUNK_AT + need) / PAGE) - memory.buffer.byteLength / PAGE);
-        bytes = new Uint8Array(memory.buffer);
-        room = need;
-      }
-    }
+    if (part.stopped === 'problem') throw problemAt(files, fd, part.next!, format);
+    packets += part.packets!;
+    matches += part.matches!;
+    expected = part.next!;
   }
+  return { packets, matches };
 }

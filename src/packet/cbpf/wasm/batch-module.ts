@@ -364,9 +364,9 @@ const PACKETS_GLOBAL = 1;
 export const PCAP_RECORD_BYTES = 16;
 
 /**
- * `scan(at, end, verdicts, max, swap, maxCaplen, fracLimit) -> matches`: the pcap records
+ * `scan(at, end, verdicts, max, swap, maxCaplen, fracLimit, limit) -> matches`: the pcap records
  * from address `at`, each packet filtered where it lies after its 16-byte header, until
- * `max` packets, the end, or a record that does not fit before `end` or looks corrupt
+ * `max` packets, a record starting at `limit` or later (unsigned), the end, or a record that does not fit before `end` or looks corrupt
  * (caplen > maxCaplen, the fraction field >= fracLimit); the global `stop` is then the
  * address of the record not filtered (or `end`), `packets` how many were. Verdicts go to
  * `verdicts` (4 bytes a packet; 0: none are written, only counted). `swap`: the
@@ -374,14 +374,14 @@ export const PCAP_RECORD_BYTES = 16;
  * [verdicts, verdicts + 4 max): the caller (PacketFilter, never a user) says where.
  *
  *   (loop $next
- *     (br_if $done (count == max or end - at < 16))
+ *     (br_if $done (count == max or at >= limit or end - at < 16))
  *     frac, caplen = at[4], at[8] (swapped when `swap`)
  *     (br_if $done (frac >= fracLimit or caplen > maxCaplen or caplen > end - at - 16))
  *     pkt = at + 16; len = caplen; <filter>; <count, store>; at = pkt + len; (br $next))
  */
 function scanFunction(insns: readonly CbpfInsn[], specs: readonly CbpfSpec[]): FunctionSpec {
-  const [AT, END, VERDICTP, MAX, SWAP, MAXCAP, FRACLIMIT] = [0, 1, 2, 3, 4, 5, 6];
-  const L = bodyLocals(7);
+  const [AT, END, VERDICTP, MAX, SWAP, MAXCAP, FRACLIMIT, LIMIT] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const L = bodyLocals(8);
   const [COUNT, MATCHES, FRAC] = [0, 1, 2].map((i) => L.next + i);
   const c = new CodeWriter();
   const labels = new Labels();
@@ -394,6 +394,7 @@ function scanFunction(insns: readonly CbpfInsn[], specs: readonly CbpfSpec[]): F
   c.block(OP.loop); labels.push('next');
   const done = () => c.br(labels.depth('done'), OP.brIf);
   c.get(COUNT).get(MAX).op(OP.i32Eq); done();
+  c.get(AT).get(LIMIT).op(OP.i32GeU); done();
   c.get(END).get(AT).op(OP.i32Sub).i32(PCAP_RECORD_BYTES).op(OP.i32LtU); done();
   c.get(AT).mem(OP.i32Load, 4, 0).set(FRAC);
   c.get(AT).mem(OP.i32Load, 8, 0).set(L.LEN);
@@ -413,7 +414,7 @@ function scanFunction(insns: readonly CbpfInsn[], specs: readonly CbpfSpec[]): F
   c.get(AT).byte(OP.globalSet).u32(STOP_GLOBAL);
   c.get(COUNT).byte(OP.globalSet).u32(PACKETS_GLOBAL);
   c.get(MATCHES);
-  return { name: 'scan', params: 7, locals: FRAC + 1 - 7, body: c };
+  return { name: 'scan', params: 8, locals: FRAC + 1 - 8, body: c };
 }
 
 /**
@@ -450,7 +451,7 @@ function listFunction(insns: readonly CbpfInsn[], specs: readonly CbpfSpec[]): F
 /** What a batch module exports (its memory is imported: see encodeModule). */
 export interface BatchExports {
   run(input: number, length: number): number;
-  scan(at: number, end: number, verdicts: number, max: number, swap: number, maxCaplen: number, fracLimit: number): number;
+  scan(at: number, end: number, verdicts: number, max: number, swap: number, maxCaplen: number, fracLimit: number, limit: number): number;
   list(offsets: number, lengths: number, count: number, base: number, size: number, verdicts: number): number;
   readonly stop: WebAssembly.Global;
   readonly packets: WebAssembly.Global;
