@@ -48,7 +48,7 @@ export function runArenaPart(x: BatchExports, plan: ArenaPlan, part: ArenaPart, 
   if (plan.kind === 'list') {
     return x.list(plan.offsetsAt + 4 * part.first, plan.lengthsAt + 4 * part.first, part.count, plan.dataAt, plan.size, verdicts);
   }
-  const at = plan.splits[Math.floor(part.first / 4096)];
+  const at = plan.splits[Math.floor(part.first / 4096)]; // SPLIT_PACKETS, written out: this body runs alone in workers
   const matches = x.scan(at, plan.end, verdicts, part.count, plan.swap ? 1 : 0, plan.maxCaplen, plan.fracLimit, plan.end);
   if (x.packets.value !== part.count) throw new Error(`arena: ${x.packets.value} records scanned of ${part.count} (a pcap arena was changed after it was loaded?)`);
   return matches;
