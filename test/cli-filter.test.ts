@@ -34,6 +34,10 @@ describe('ebpf-wasm filter', () => {
       { input: readFileSync(join(captures, 'mixed-be-ns.pcap')), encoding: 'utf8' });
     expect(stdin.stdout).toBe(count('greater 200'));
     expect(stdin.status).toBe(0);
+    // An ancillary load (ld proto; ret a) runs as eBPF: the command loads the JIT for it alone.
+    const ancillary = file('ancillary.dd', '{ 0x28, 0, 0, 0xfffff000 },\n{ 0x16, 0, 0, 0x00000000 },\n');
+    const packets = `${[...parseCapture(readFileSync(mixed))].length}\n`;
+    for (const engine of ['jit', 'interp']) expect(cli('filter', '--dd', ancillary, '--count', '--engine', engine, mixed).stdout).toBe(packets);
   }, 180_000);
 
   it('takes an expression, in one argument or as words, and counts what tcpdump counted', () => {
