@@ -122,13 +122,15 @@ describe.each(ENGINE_NAMES)('arenas in %s', (engine: EngineName) => {
     fake.set(mixed[0].subarray(0, 14));
     for (let at = 14; at + 36 <= fake.length; at += 36) new DataView(fake.buffer).setUint32(at + 8, 20, true) || new DataView(fake.buffer).setUint32(at + 12, 20, true);
     const tricky = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? fake : mixed[i % mixed.length]));
+    // Records longer than a thread's range: most ranges hold no record's start.
+    const jumbo = Array.from({ length: 24 }, (_, i) => { const p = new Uint8Array(9000); p.set(mixed[i]); return p; });
     try {
-      for (const [file, packets] of [[manyFile, many], [mixedBe, mixed], [encodeCapture(tricky.map((data) => ({ data }))), tricky]] as const) {
+      for (const [file, packets] of [[manyFile, many], [mixedBe, mixed], [encodeCapture(tricky.map((data) => ({ data }))), tricky], [encodeCapture(jumbo.map((data) => ({ data }))), jumbo]] as const) {
         writeFileSync(path, file);
         for (const { expr, dd } of some.slice(0, 3)) {
           const filter = PacketFilter.fromCbpf(dd, { engine, runtime });
           const expected = { packets: packets.length, matches: filter.filter(packets).matches };
-          for (const workers of [1, 2, 3, 8]) {
+          for (const workers of [1, 2, 3, 8, 40]) {
             expect(await scanPcapFile(filter, path, { workers, chunkBytes: 1000 }), `${expr} ${workers}`).toEqual(expected);
           }
         }

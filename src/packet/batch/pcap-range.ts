@@ -46,7 +46,8 @@ export function scanFileRange(readSync: (fd: number, buffer: Uint8Array, offset:
   for (;;) {
     const n = readSync(fd, bytes, CHUNK_AT + carry, room - carry, filePos + carry);
     const end = CHUNK_AT + carry + n;
-    const limit = Math.min(range.end - filePos + CHUNK_AT, 0xffffffff);
+    // Records at or after range.end are not this range's (a start past the end: none are).
+    const limit = Math.max(0, Math.min(range.end - filePos + CHUNK_AT, 0xffffffff));
     const r = scanChunk(CHUNK_AT, end, limit);
     matches += r.matches;
     packets += r.packets;
