@@ -1,4 +1,4 @@
-import { BATCH_TARGET_BYTES, compileFilter, Runtime, type PacketFilter } from '../src/index.js';
+import { BATCH_TARGET_BYTES, compileFilter, Runtime, type PacketArena, type PacketFilter } from '../src/index.js';
 import { dataAt } from '../src/packet/batch/layout.js';
 import type { BenchCapture } from './filter-capture.js';
 import type { LibpcapTiming } from './filter-native.js';
@@ -9,10 +9,12 @@ import { settle, withOptimizingCompiler } from './v8-tiers.js';
 /** Everything `npm run bench:filter` measures for one expression; undefined = not measured. */
 export interface ExpressionMeasurement {
   readonly expr: string;
-  /** Matches in the whole capture (the batch path's count, which every other column must give). */
+  /** Matches in the whole capture (the arena's count, which every other column must give). */
   readonly matches: number;
   /** compileFilter(expr), parse to callable, warm, V8's default flags (ms). */
   compileMs?: number;
+  /** ns per packet: filterArena over the whole capture placed once in a PacketArena (the batch call: verdicts copied out into one reused array). */
+  arenaNs?: number;
   /** ns per packet: filterBuffer over the whole capture (copy into the input area included). */
   batchNs?: number;
   /** ns per packet: one run of the batch program over one batch (filterBuffer's first) already in the input area. */
@@ -66,7 +68,7 @@ function perPacket(m: ExpressionMeasurement, label: string, run: () => bigint, e
     return timePerRun(`${m.expr}: ${label}`, run, BigInt(expected), options) / packets;
   } catch (e) {
     if (!(e instanceof ResultMismatch)) throw e;
-    m.mismatches.push(`${label}: ${e.got} matches, the batch path ${e.want}`);
+    m.mismatches.push(`${label}: ${e.got} matches, the arena ${e.want}`);
     return undefined;
   }
 }
@@ -98,21 +100,22 @@ function timeInPlace(m: ExpressionMeasurement, filter: PacketFilter, capture: Be
  * V8's optimising tier (see v8-tiers.ts); the compile time is measured apart, with V8's
  * default flags, into the same runtime, as a service compiling many filters would.
  */
-export async function measureExpression(expr: string, capture: BenchCapture, runtime: Runtime, settings: FilterSettings,
+export async function measureExpression(expr: string, capture: BenchCapture, arena: PacketArena, runtime: Runtime, settings: FilterSettings,
   libpcap: LibpcapTiming | undefined, predicate: JsPredicate | undefined): Promise<ExpressionMeasurement> {
   const filter = withOptimizingCompiler(() => compileFilter(expr, { runtime }));
   const { file, offsets, lengths } = capture;
-  const all = filter.filterBuffer(file, offsets, lengths);
+  const all = filter.filterArena(arena);
   const m: ExpressionMeasurement = { expr, matches: all.matches, mismatches: [] };
   if (libpcap) {
     if (libpcap.matches === all.matches) m.libpcapNs = libpcap.nsPerPacket;
-    else m.mismatches.push(`libpcap: ${libpcap.matches} matches, the batch path ${all.matches}`);
+    else m.mismatches.push(`libpcap: ${libpcap.matches} matches, the arena ${all.matches}`);
   }
   await settle(1000);
   // The verdicts go to one array, reused: a fresh 400 kB one per pass (the default) is
   // an allocation, and garbage, that a service filtering buffer after buffer avoids.
   const verdicts = new Uint32Array(offsets.length);
-  m.batchNs = perPacket(m, 'batch', () => BigInt(filter.filterBuffer(file, offsets, lengths, verdicts).matches), all.matches, offsets.length, settings.pass);
+  m.arenaNs = perPacket(m, 'arena', () => BigInt(filter.filterArena(arena, { verdicts }).matches), all.matches, offsets.length, settings.pass);
+  m.batchNs = perPacket(m, 'filterBuffer', () => BigInt(filter.filterBuffer(file, offsets, lengths, verdicts).matches), all.matches, offsets.length, settings.pass);
   timeInPlace(m, filter, capture, settings);
   timeMatch(m, filter, capture, all.verdicts, settings);
   if (predicate) {

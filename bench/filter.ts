@@ -1,19 +1,19 @@
 /**
- * npm run bench:filter [-- --quick] [-- --filter <substring>]
+ * npm run bench:filter [-- --quick] [-- --filter <substring>] [-- --packets <n>]
  *
  * Every expression of the tcpdump corpus (test/fixtures/captures/tcpdump-corpus.json)
  * that compileFilter takes, over a generated capture of 100,000 packets
- * (filter-capture.ts), side by side in one run: compile time, the batch path, the batch
+ * (filter-capture.ts), side by side in one run: compile time, the batch call over a PacketArena, filterBuffer, the batch
  * program alone, the one-packet match(), libpcap's pcap_offline_filter (when a C compiler
  * and libpcap-dev are installed) and a hand-written JS predicate for a few expressions.
- * Every column's match count is checked against the batch path's; a difference fails
+ * Every column's match count is checked against the arena's; a difference fails
  * the run.
  */
 import { cpus, tmpdir } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BATCH_TARGET_BYTES, compileFilter, compileFilterCbpf, FilterError, Runtime } from '../src/index.js';
+import { BATCH_TARGET_BYTES, compileFilter, compileFilterCbpf, FilterError, PacketArena, Runtime } from '../src/index.js';
 import { benchCapture } from './filter-capture.js';
 import { FULL_FILTER_SETTINGS, measureExpression, QUICK_FILTER_SETTINGS, type ExpressionMeasurement } from './filter-measure.js';
 import { buildLibpcapDriver, runLibpcap, type LibpcapTiming } from './filter-native.js';
@@ -24,7 +24,7 @@ import { repoRoot } from './paths.js';
 import { settle } from './v8-tiers.js';
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, filter: { type: 'string' } },
+  options: { quick: { type: 'boolean', default: false }, filter: { type: 'string' }, packets: { type: 'string' } },
 });
 const settings = args.quick ? QUICK_FILTER_SETTINGS : FULL_FILTER_SETTINGS;
 
@@ -48,7 +48,9 @@ if (expressions.length === 0) {
   process.exit(2);
 }
 
-const capture = benchCapture();
+const capture = benchCapture(args.packets === undefined ? undefined : Number(args.packets));
+// The capture placed once in an arena, which every filter runs over (the path a service filtering a capture in memory takes).
+const arena = PacketArena.fromPcap(capture.file);
 const packets = capture.offsets.length;
 const driver = buildLibpcapDriver();
 const cpu = cpus();
@@ -81,24 +83,25 @@ const results: ExpressionMeasurement[] = [];
 for (const [i, expr] of expressions.entries()) {
   // One progress line rewritten in place on a terminal, a line each otherwise (a log).
   process.stderr.write(process.stderr.isTTY ? `\r[${i + 1}/${expressions.length}] ${expr.slice(0, 60).padEnd(60)}` : `[${i + 1}/${expressions.length}] ${expr}\n`);
-  results.push(await measureExpression(expr, capture, runtime, settings, libpcap[i], JS_PREDICATES.get(expr)));
+  results.push(await measureExpression(expr, capture, arena, runtime, settings, libpcap[i], JS_PREDICATES.get(expr)));
 }
 if (process.stderr.isTTY) process.stderr.write('\n');
 
 const ns = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? formatRatio(a / b) : '-');
-const header = ['expression', 'matches', 'compile', 'batch', 'in place', 'match()', 'libpcap', 'JS', 'libpcap/batch'];
+const header = ['expression', 'matches', 'compile', 'arena', 'filterBuffer', 'in place', 'match()', 'libpcap', 'JS', 'libpcap/arena'];
 const rows = results.map((m) => [
   m.expr.length > 48 ? `${m.expr.slice(0, 45)}...` : m.expr,
   m.mismatches.length > 0 ? 'WRONG' : String(m.matches),
   m.compileMs === undefined ? '-' : formatMs(m.compileMs),
-  ns(m.batchNs), ns(m.inPlaceNs), ns(m.matchNs), ns(m.libpcapNs), ns(m.jsNs),
-  ratio(m.libpcapNs, m.batchNs),
+  ns(m.arenaNs), ns(m.batchNs), ns(m.inPlaceNs), ns(m.matchNs), ns(m.libpcapNs), ns(m.jsNs),
+  ratio(m.libpcapNs, m.arenaNs),
 ]);
 const column = (value: (m: ExpressionMeasurement) => number | undefined) => results.map(value).filter((v): v is number => v !== undefined);
 const medianOf = (values: number[]) => (values.length > 0 ? median(values) : undefined);
 const medians = {
   compile: medianOf(column((m) => m.compileMs)),
+  arena: medianOf(column((m) => m.arenaNs)),
   batch: medianOf(column((m) => m.batchNs)),
   inPlace: medianOf(column((m) => m.inPlaceNs)),
   match: medianOf(column((m) => m.matchNs)),
@@ -107,20 +110,21 @@ const medians = {
 };
 rows.push(
   header.map(() => ''),
-  ['median', '', medians.compile === undefined ? '-' : formatMs(medians.compile), ns(medians.batch), ns(medians.inPlace), ns(medians.match),
-    ns(medians.libpcap), ns(medians.js), ratio(medians.libpcap, medians.batch)],
+  ['median', '', medians.compile === undefined ? '-' : formatMs(medians.compile), ns(medians.arena), ns(medians.batch), ns(medians.inPlace), ns(medians.match),
+    ns(medians.libpcap), ns(medians.js), ratio(medians.libpcap, medians.arena)],
 );
 console.log(renderTable(header, rows));
 console.log('');
 console.log('ns per packet, medians of tinybench samples (libpcap: of its driver\'s passes); compile in ms.');
 console.log(`  compile  compileFilter(expr): parse to callable, warm, into a shared runtime, V8's default flags`);
-console.log(`  batch    filterBuffer over all ${packets} packets (batches of ${BATCH_TARGET_BYTES >> 10} KiB: copy into the input area + one run each; verdicts into one reused array)`);
+console.log(`  arena    filterArena over all ${packets} packets placed once in a PacketArena (the module walks the pcap records itself; verdicts copied into one reused array)`);
+console.log(`  filterBuffer  the same packets given as offsets and lengths into the file's bytes (batches of ${BATCH_TARGET_BYTES >> 10} KiB: copy into the input area + one run each)`);
 console.log('  in place the batch program alone, rerun over one batch already in the input area (the capture\'s first)');
 console.log(`  match()  the one-packet call, over the first ${settings.matchPackets} packets`);
 console.log('  libpcap  pcap_offline_filter over the same packets in memory (tcpdump\'s optimised program)');
 console.log(`  JS       a hand-written predicate (bench/filter-predicates.ts), for ${JS_PREDICATES.size} expressions`);
-const perExpression = results.filter((m) => m.libpcapNs !== undefined && m.batchNs !== undefined).map((m) => m.libpcapNs! / m.batchNs!);
-if (perExpression.length > 0) console.log(`libpcap/batch: ${ratio(medians.libpcap, medians.batch)} of the medians; median of the per-expression ratios ${formatRatio(median(perExpression))}`);
+const perExpression = results.filter((m) => m.libpcapNs !== undefined && m.arenaNs !== undefined).map((m) => m.libpcapNs! / m.arenaNs!);
+if (perExpression.length > 0) console.log(`libpcap/arena: ${ratio(medians.libpcap, medians.arena)} of the medians; median of the per-expression ratios ${formatRatio(median(perExpression))}`);
 
 const failures = results.flatMap((m) => m.mismatches.map((msg) => `  '${m.expr}': ${msg}`));
 if (failures.length > 0) {

@@ -52,6 +52,7 @@ export interface NodeFiles {
   openSync(path: string, flags: string): number;
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number | null): number;
   closeSync(fd: number): void;
+  fstatSync(fd: number): { size: number };
 }
 
 /**
@@ -64,4 +65,20 @@ export function nodeFiles(): NodeFiles {
   const fs = nodeProcess?.getBuiltinModule?.('node:fs');
   if (fs === undefined) throw new TypeError('file paths need Node 20.16 or later (process.getBuiltinModule); pass the bytes or a stream instead');
   return fs as NodeFiles;
+}
+
+/** What the batch path's worker threads use of node:worker_threads (packet/batch/workers.ts). */
+export interface NodeWorker {
+  postMessage(message: unknown): void;
+  on(event: 'message' | 'error' | 'exit', listener: (value: never) => void): unknown;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+
+/** node:worker_threads' Worker, fetched as nodeFiles fetches node:fs; refused where there is none. */
+export function nodeWorkerClass(): new (source: string, options: { eval: true }) => NodeWorker {
+  const threads = nodeProcess?.getBuiltinModule?.('node:worker_threads') as { Worker?: new (source: string, options: { eval: true }) => NodeWorker } | undefined;
+  if (threads?.Worker === undefined) throw new TypeError('workers need Node 20.16 or later (node:worker_threads through process.getBuiltinModule)');
+  return threads.Worker;
 }

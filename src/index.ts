@@ -18,3 +18,10 @@ export * from './packet/batch/index.js';
 // Packet filtering: the pcap filter language.
 export * from './packet/filter-lang/index.js';
 export { summarizePacket, formatTime } from './packet/summary.js';
+
+// PacketFilter's eBPF route takes the JIT from here (packet/batch/ebpf-route.ts: the
+// route compiled straight to Wasm needs no Binaryen, and the filter command skips it).
+import { loadProgram as loadWithEngine } from './engine.js';
+import { provideJitLoader } from './packet/batch/ebpf-route.js';
+
+provideJitLoader(loadWithEngine);

@@ -34,12 +34,18 @@ describe('ebpf-wasm filter', () => {
       { input: readFileSync(join(captures, 'mixed-be-ns.pcap')), encoding: 'utf8' });
     expect(stdin.stdout).toBe(count('greater 200'));
     expect(stdin.status).toBe(0);
+    // An ancillary load (ld proto; ret a) runs as eBPF: the command loads the JIT for it alone.
+    const ancillary = file('ancillary.dd', '{ 0x28, 0, 0, 0xfffff000 },\n{ 0x16, 0, 0, 0x00000000 },\n');
+    const packets = `${[...parseCapture(readFileSync(mixed))].length}\n`;
+    for (const engine of ['jit', 'interp']) expect(cli('filter', '--dd', ancillary, '--count', '--engine', engine, mixed).stdout).toBe(packets);
   }, 180_000);
 
   it('takes an expression, in one argument or as words, and counts what tcpdump counted', () => {
     const count = (expr: string) => `${program(expr).counts['mixed.pcap']}\n`;
     expect(cli('filter', 'port 80 or 443 or 53', '--count', mixed)).toEqual({ status: 0, stdout: count('port 80 or 443 or 53'), stderr: '' });
     expect(cli('filter', 'vlan', 'and', 'ip', '--count', mixed)).toEqual({ status: 0, stdout: count('vlan and ip'), stderr: '' });
+    expect(cli('filter', 'vlan and ip', '--count', '--workers', '3', mixed)).toEqual({ status: 0, stdout: count('vlan and ip'), stderr: '' });
+    expect(cli('filter', 'vlan and ip', '--count', '--workers', '0', mixed).stderr).toMatch(/--workers must be an integer from 1 to 256/);
     expect(cli('filter', 'udp port 53', '--engine', 'interp', '--count', mixed).stdout).toBe(count('udp port 53'));
     const lines = cli('filter', 'tcp', 'port', '443', mixed).stdout.trimEnd().split('\n');
     expect(lines.length).toBe(program('tcp port 443').counts['mixed.pcap']);

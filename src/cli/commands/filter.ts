@@ -31,8 +31,9 @@ as tcpdump -q -nn).
 
   --dd <file>          the filter as 'tcpdump -dd' or '-ddd' output, or struct sock_filter bytes
   --count              print only the number of matching packets
+  --workers <n>        with --count on a pcap file: scan it in n parts on n worker threads
   -w <out>             write the matching packets to <out> (pcapng if it ends in .pcapng, else pcap)
-  --bench              filter the capture in memory repeatedly, print the median '<x> ns/packet'
+  --bench              filter the capture placed in memory once, repeatedly; print the median '<x> ns/packet'
   --rounds <n>         timed rounds of --bench (default ${DEFAULT_BENCH_ROUNDS})
   --engine <name>      jit (default) or interp
 
@@ -42,7 +43,7 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
       dd: { type: 'string' }, count: { type: 'boolean' }, w: { type: 'string', short: 'w' },
-      bench: { type: 'boolean' }, rounds: { type: 'string' }, engine: { type: 'string' },
+      bench: { type: 'boolean' }, rounds: { type: 'string' }, engine: { type: 'string' }, workers: { type: 'string' },
     });
     if (!args) return;
     const ddPath = args.string('dd');
@@ -55,9 +56,22 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
     }
     const capture = positionals[positionals.length - 1];
     const engine = engineOption(args);
-    // Imported here: PacketFilter loads programs through loadProgram, whose JIT brings
-    // Binaryen (~1 s), which no other command of a run --engine interp should pay.
+    // Imported here, as the JIT (Binaryen, ~0.4 s of start-up) only for a program whose
+    // eBPF route needs it (ancillary loads): others compile straight to Wasm.
     const { PacketFilter } = await import('../../packet/batch/filter.js');
+    const withJit = async (program: Parameters<typeof PacketFilter.needsJit>[0]) => {
+      let needsJit = false;
+      try {
+        needsJit = PacketFilter.needsJit(program, { engine });
+      } catch {
+        // A program the checks refuse: fromCbpf reports it.
+      }
+      if (needsJit) {
+        const [{ loadProgram }, { provideJitLoader }] = await Promise.all([import('../../engine.js'), import('../../packet/batch/ebpf-route.js')]);
+        provideJitLoader(loadProgram);
+      }
+      return program;
+    };
     let filter: PacketFilter;
     if (ddPath === undefined) {
       const expression = positionals.slice(0, -1).join(' ');
@@ -66,20 +80,24 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
       if (capture !== '-' && !existsSync(capture)) throw new CliError(`${capture}: no such file`);
       // Compiled for the capture's link layer (its first packet's; standard input: Ethernet).
       const linkType = capture === '-' ? LINKTYPE.ETHERNET : await firstLinkType(capture);
-      filter = PacketFilter.fromCbpf(compileExpression(expression, linkType), { engine, linkType });
+      filter = PacketFilter.fromCbpf(await withJit(compileExpression(expression, linkType)), { engine, linkType });
     } else {
-      filter = inFile(ddPath, () => PacketFilter.fromCbpf(readInputFile(ddPath), { engine }));
+      const program = await withJit(inFile(ddPath, () => readInputFile(ddPath)));
+      filter = inFile(ddPath, () => PacketFilter.fromCbpf(program, { engine }));
       if (capture !== '-' && !existsSync(capture)) throw new CliError(`${capture}: no such file`);
     }
     if (args.flag('bench')) return bench(filter, capture, countOption(args, 'rounds', DEFAULT_BENCH_ROUNDS) ?? DEFAULT_BENCH_ROUNDS);
 
     const count = args.flag('count');
     const output = args.string('w');
+    const workers = countOption(args, 'workers', undefined, 1, 256);
     if (count && output === undefined && capture !== '-') {
       // A pcap file is counted in place, read straight into the filter's memory.
       const progress = Progress.forFile(capture);
       try {
-        const scanned = scanPcapFile(filter, capture, (at) => progress?.update(at));
+        const scanned = workers === undefined
+          ? scanPcapFile(filter, capture, (at) => progress?.update(at))
+          : await scanPcapFile(filter, capture, { workers });
         if (scanned) {
           process.stdout.write(`${scanned.matches}\n`);
           return;
@@ -140,14 +158,17 @@ async function firstLinkType(capture: string): Promise<number> {
   return LINKTYPE.ETHERNET;
 }
 
-/** Times filterBuffer over the whole capture held in memory; prints the median ns per packet. */
+/** Times the batch call over the whole capture placed once in a PacketArena; prints the median ns per packet. */
 async function bench(filter: PacketFilter, capture: string, rounds: number): Promise<void> {
   const bytes = capture === '-' ? await readAll(process.stdin) : readInputFile(capture);
   const packets: CapturePacket[] = inFile(capture, () => [...parseCapture(bytes)]);
   if (packets.length === 0) throw new CliError(`${capture}: no packets to time`);
   const offsets = packets.map((p) => p.data.byteOffset - bytes.byteOffset);
   const lengths = packets.map((p) => p.data.length);
-  const once = () => filter.filterBuffer(bytes, offsets, lengths).matches;
+  const { PacketArena } = await import('../../packet/batch/arena.js');
+  const arena = PacketArena.fromBuffer(bytes, offsets, lengths, { linkType: filter.linkType });
+  const verdicts = new Uint32Array(packets.length);
+  const once = () => filter.filterArena(arena, { verdicts }).matches;
   // Untimed first, until V8 has optimised the calls (~0.5 s).
   const warmEnd = Date.now() + 500;
   let matches = once();

@@ -1,12 +1,16 @@
 import type { Program } from '../../runtime/program.js';
-import { loadProgram } from '../../engine.js';
+import { loadEbpfRoute } from './ebpf-route.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { CaptureError } from '../../errors.js';
 import { parseCbpf } from '../cbpf/parse.js';
 import { validateCbpf } from '../cbpf/validate.js';
 import { translateCbpfBatch } from '../cbpf/batch-translate.js';
-import { batchWasmSupports, compileBatchWasm } from '../cbpf/wasm/batch-module.js';
-import { batchWasmProgram } from './wasm-program.js';
+import { batchWasmSupports, compileBatchWasm, type BatchExports } from '../cbpf/wasm/batch-module.js';
+import { batchModule, batchWasmProgram } from './wasm-program.js';
+import { PacketArena } from './arena.js';
+import { arenaParts, runArenaPart } from './arena-plan.js';
+import type { PcapFormat } from './pcap-format.js';
+import { runPartsInWorkers } from './workers.js';
 import type { CbpfInsn } from '../cbpf/insn.js';
 import type { CbpfLoadOptions } from '../cbpf/load.js';
 import { readCapture, type CaptureReadOptions, type CaptureSource } from '../capture/read.js';
@@ -51,6 +55,44 @@ export interface PacketFilterOptions extends CbpfLoadOptions {
   readonly linkType?: number;
 }
 
+/** filterArena's and countArena's options. */
+export interface ArenaFilterOptions {
+  /** Receives the verdicts (at least arena.count long) instead of a new array. */
+  readonly verdicts?: Uint32Array;
+  /**
+   * Filter the arena in this many parts, each on a worker thread of its own (Node; the
+   * arena must be `shared`): the call then returns a Promise. The verdicts and counts are
+   * those of a one-thread run.
+   */
+  readonly workers?: number;
+}
+
+/** @internal A run of the filter over pcap records in a memory: see the `scan` export of cbpf/wasm/batch-module.ts. */
+export interface ScanRequest {
+  readonly at: number;
+  readonly end: number;
+  /** Address of the verdicts, 0 for none. */
+  readonly verdicts: number;
+  readonly max: number;
+  readonly format: PcapFormat;
+}
+
+export interface ScanResult {
+  readonly matches: number;
+  readonly packets: number;
+  /** Address of the first record not filtered (`end` if all were). */
+  readonly stop: number;
+}
+
+/** The module a classic filter compiled to, for instances over other memories (arenas, file chunks). */
+interface WasmRoute {
+  readonly module: WebAssembly.Module;
+  /** The same for shared memories (worker threads), compiled when first asked for. */
+  readonly shared: () => WebAssembly.Module;
+}
+
+const isShared = (memory: WebAssembly.Memory) => typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+
 export interface FilterCaptureOptions extends CaptureReadOptions {
   /** Packets per batch (default 4096). */
   readonly batchPackets?: number;
@@ -82,7 +124,10 @@ export class PacketFilter {
   /** Runs the batch laid out in the input area (`length` bytes); returns the matches. */
   private readonly runLaidOut: (length: number) => number;
 
-  private constructor(readonly program: Program, linkType: number, runBatch?: (length: number) => number) {
+  /** The filter's module instantiated over each memory it ran over (arenas, file chunks). */
+  private readonly instances = new WeakMap<WebAssembly.Memory, BatchExports>();
+
+  private constructor(readonly program: Program, linkType: number, runBatch?: (length: number) => number, private readonly wasm?: WasmRoute) {
     this.linkType = linkType;
     this.capacity = program.runtime.layout.maxInputSize;
     this.runLaidOut = runBatch ?? ((length) => Number(program.runInput(length)));
@@ -96,8 +141,10 @@ export class PacketFilter {
     // The JIT's way for a classic program: straight to Wasm (cbpf/wasm/batch-module.ts),
     // unless it reads ancillary data, which the eBPF translation computes.
     if ((options.engine ?? 'jit') === 'jit' && batchWasmSupports(cbpf, specs)) {
-      const { program, runBatch } = batchWasmProgram(compileBatchWasm(cbpf, specs), () => translateCbpfBatch(cbpf, specs), runtime);
-      return new PacketFilter(program, options.linkType ?? LINKTYPE.ETHERNET, runBatch);
+      const { program, runBatch, module } = batchWasmProgram(compileBatchWasm(cbpf, specs), () => translateCbpfBatch(cbpf, specs), runtime);
+      let shared: WebAssembly.Module | undefined;
+      const wasm = { module, shared: () => (shared ??= batchModule(compileBatchWasm(cbpf, specs, true))) };
+      return new PacketFilter(program, options.linkType ?? LINKTYPE.ETHERNET, runBatch, wasm);
     }
     const insns = translateCbpfBatch(cbpf, specs);
     // No loop but the batch's: each packet runs at most the whole program once.
@@ -106,8 +153,17 @@ export class PacketFilter {
     // No proof search (verify 'runtime'): the program's packet pointers are loaded from its
     // table, so the checked verifier proved none of their accesses, only r10's, which the
     // JIT never checks anyway, and its search was two thirds of a filter's compile time.
-    const program = loadProgram(insns, { engine: options.engine, optLevel: options.optLevel, runtime, budget, programType: 'raw', verify: 'runtime' });
+    const program = loadEbpfRoute(insns, { engine: options.engine, optLevel: options.optLevel, runtime, budget, programType: 'raw', verify: 'runtime' });
     return new PacketFilter(program, options.linkType ?? LINKTYPE.ETHERNET);
+  }
+
+  /**
+   * Whether fromCbpf(input, options) runs the program as eBPF through the JIT (ancillary
+   * loads), which then must be loaded: the `filter` command imports it only then.
+   */
+  static needsJit(input: string | Uint8Array | readonly CbpfInsn[], options: Pick<PacketFilterOptions, 'engine'> = {}): boolean {
+    const cbpf = parseCbpf(input);
+    return (options.engine ?? 'jit') === 'jit' && !batchWasmSupports(cbpf, validateCbpf(cbpf));
   }
 
   /** One packet's verdict (a batch of one, laid out with no allocation). */
@@ -174,6 +230,110 @@ export class PacketFilter {
       matches += this.run(n, start + this.spanHi - lo, words, out, from);
     }
     return matches;
+  }
+
+  /**
+   * The verdicts of an arena's packets (PacketArena: placed in memory once, filtered there
+   * with no copy; see the README's "Filtering packets"). With `workers`, a Promise.
+   */
+  filterArena(arena: PacketArena, options?: ArenaFilterOptions & { readonly workers?: undefined }): BatchResult;
+  filterArena(arena: PacketArena, options: ArenaFilterOptions & { readonly workers: number }): Promise<BatchResult>;
+  filterArena(arena: PacketArena, options: ArenaFilterOptions = {}): BatchResult | Promise<BatchResult> {
+    this.checkArena(arena);
+    const { verdicts } = options;
+    if (verdicts !== undefined && verdicts.length < arena.count) throw new RangeError(`${arena.count} packets but room for ${verdicts.length} verdicts`);
+    const out = verdicts === undefined ? new Uint32Array(arena.count) : verdicts.subarray(0, arena.count);
+    if (options.workers !== undefined) return this.inWorkers(arena, options.workers, out).then((matches) => result(out, matches));
+    if (arena.busy) throw new Error('this arena is being filtered by worker threads: wait for that run (they share its verdicts)');
+    return result(out, this.runArena(arena, out));
+  }
+
+  /** The number of an arena's packets the filter accepts (no verdicts written). With `workers`, a Promise. */
+  countArena(arena: PacketArena, options?: { readonly workers?: undefined }): number;
+  countArena(arena: PacketArena, options: { readonly workers: number }): Promise<number>;
+  countArena(arena: PacketArena, options: { readonly workers?: number } = {}): number | Promise<number> {
+    this.checkArena(arena);
+    if (options.workers !== undefined) return this.inWorkers(arena, options.workers, undefined);
+    return this.runArena(arena, undefined);
+  }
+
+  private checkArena(arena: PacketArena): void {
+    if (!(arena instanceof PacketArena)) throw new TypeError(`expected a PacketArena, got ${arena === null ? 'null' : typeof arena}`);
+    if (arena.linkType !== this.linkType) {
+      throw new CaptureError('CAPTURE_LINKTYPE', `an arena of link type ${arena.linkType}, but the filter is for link type ${this.linkType}`, 0);
+    }
+  }
+
+  /** One run over the whole arena on this thread; verdicts to `out` if given. */
+  private runArena(arena: PacketArena, out: Uint32Array | undefined): number {
+    const x = this.exportsFor(arena.memory);
+    if (x === undefined) {
+      // The eBPF route (interpreter, ancillary loads): the packets copied in batches.
+      const { offsets, lengths } = arena.table();
+      return this.filterBuffer(arena.bytes, offsets, lengths, out).matches;
+    }
+    const matches = runArenaPart(x, arena.plan, { first: 0, count: arena.count }, out !== undefined) >>> 0;
+    if (out !== undefined) arena.copyVerdicts(out);
+    return matches;
+  }
+
+  /** Checks the arguments at once (a throw, not a rejection), then runs the parts in worker threads. */
+  private inWorkers(arena: PacketArena, workers: number, out: Uint32Array | undefined): Promise<number> {
+    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be an integer of at least 1, got ${workers}`);
+    if (!arena.shared) throw new TypeError('worker threads filter a shared arena only: make it with { shared: true }');
+    const wasm = this.wasm;
+    // The eBPF route's programs live in the runtime's memory: they run here.
+    if (wasm === undefined) return Promise.resolve(this.runArena(arena, out));
+    return arena.exclusive(async () => {
+      const matches = await runPartsInWorkers(wasm.shared(), arena.memory, arena.plan, arenaParts(arena.plan, workers), out !== undefined);
+      if (out !== undefined) arena.copyVerdicts(out);
+      return matches.reduce((a, b) => a + (b >>> 0), 0);
+    });
+  }
+
+  /** @internal The filter's module (over a memory that is not shared), or undefined for a filter that runs as eBPF. */
+  batchModule(): WebAssembly.Module | undefined {
+    return this.wasm?.module;
+  }
+
+  /** The filter's module over `memory` (instantiated on first use), or undefined for a filter that runs as eBPF. */
+  private exportsFor(memory: WebAssembly.Memory): BatchExports | undefined {
+    if (this.wasm === undefined) return undefined;
+    let x = this.instances.get(memory);
+    if (x === undefined) {
+      const module = isShared(memory) ? this.wasm.shared() : this.wasm.module;
+      x = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as BatchExports;
+      this.instances.set(memory, x);
+    }
+    return x;
+  }
+
+  /**
+   * @internal The pcap records of `memory` from `at` filtered where they lie, up to `max`
+   * packets, `end`, or a record cut or corrupt (pcap-scan.ts, arena.ts).
+   */
+  scanRecords(memory: WebAssembly.Memory, req: ScanRequest): ScanResult {
+    const x = this.exportsFor(memory);
+    const f = req.format;
+    if (x !== undefined) {
+      const matches = x.scan(req.at, req.end, req.verdicts, req.max, f.swap ? 1 : 0, f.maxCaplen, f.fracLimit, req.end) >>> 0;
+      return { matches, packets: (x.packets.value as number) >>> 0, stop: (x.stop.value as number) >>> 0 };
+    }
+    // The eBPF route: the records walked here, then filterBuffer.
+    const view = new DataView(memory.buffer);
+    const offsets: number[] = [];
+    const lengths: number[] = [];
+    let at = req.at;
+    while (offsets.length < req.max && req.end - at >= 16) {
+      const capLen = view.getUint32(at + 8, !f.swap);
+      if (view.getUint32(at + 4, !f.swap) >= f.fracLimit || capLen > f.maxCaplen || capLen > req.end - at - 16) break;
+      offsets.push(at + 16 - req.at);
+      lengths.push(capLen);
+      at += 16 + capLen;
+    }
+    const out = req.verdicts === 0 ? undefined : new Uint32Array(memory.buffer, req.verdicts, offsets.length);
+    const { matches } = this.filterBuffer(new Uint8Array(memory.buffer, req.at, at - req.at), offsets, lengths, out);
+    return { matches, packets: offsets.length, stop: at };
   }
 
   /**

@@ -16,13 +16,8 @@ type RunExport = (input: number, length: number) => number;
  * r0, tail-call chain, run context), none of which a module without helpers or tail
  * calls needs: PacketFilter.match calls it once per packet.
  */
-export function batchWasmProgram(wasm: Uint8Array, insns: () => readonly Insn[], runtime: Runtime): { program: Program; runBatch: (length: number) => number } {
-  let module: WebAssembly.Module;
-  try {
-    module = new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
-  } catch (e) {
-    throw new CompileError('INTERNAL', `generated batch Wasm was rejected by V8: ${(e as Error).message}`);
-  }
+export function batchWasmProgram(wasm: Uint8Array, insns: () => readonly Insn[], runtime: Runtime): { program: Program; runBatch: (length: number) => number; module: WebAssembly.Module } {
+  const module = batchModule(wasm);
   const run = new WebAssembly.Instance(module, { env: { memory: runtime.memory } }).exports.run as RunExport;
   const input = runtime.layout.inputBase;
   const runBatch = (length: number): number => {
@@ -44,5 +39,14 @@ export function batchWasmProgram(wasm: Uint8Array, insns: () => readonly Insn[],
   let listing: readonly Insn[] | undefined;
   Object.defineProperty(runnable, 'insns', { get: () => (listing ??= insns()), enumerable: true });
   const program: Program = runnable as typeof runnable & Pick<Program, 'insns'>;
-  return { program, runBatch };
+  return { program, runBatch, module };
+}
+
+/** A batch module's bytes compiled by V8 (it imports only `env.memory`: instantiate it over any memory). */
+export function batchModule(wasm: Uint8Array): WebAssembly.Module {
+  try {
+    return new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
+  } catch (e) {
+    throw new CompileError('INTERNAL', `generated batch Wasm was rejected by V8: ${(e as Error).message}`);
+  }
 }

@@ -7,8 +7,8 @@
  */
 
 export const OP = {
-  unreachable: 0x00, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22,
+  unreachable: 0x00, select: 0x1b, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f,
+  localGet: 0x20, localSet: 0x21, localTee: 0x22, globalSet: 0x24,
   i32Load: 0x28, i32Load8U: 0x2d, i32Load16U: 0x2f, i32Store: 0x36,
   i32Const: 0x41,
   i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i32LtS: 0x48, i32LtU: 0x49, i32GtU: 0x4b, i32LeU: 0x4d, i32GeS: 0x4e, i32GeU: 0x4f,
@@ -104,22 +104,53 @@ export class CodeWriter extends ByteWriter {
   }
 }
 
+/** One exported function of a module: its i32 parameters, i32 locals after them, and its code (the final `end` is added). */
+export interface FunctionSpec {
+  readonly name: string;
+  readonly params: number;
+  readonly locals: number;
+  readonly body: CodeWriter;
+}
+
 /**
- * A module of one function `run` (params → result) that imports its memory as
- * env.memory (no maximum: any memory satisfies it).
+ * A module of exported functions, each (i32 x params) -> i32, that imports its memory as
+ * env.memory (no maximum: any memory satisfies it, shared or not) and exports `globals`,
+ * mutable i32 globals starting at 0, by name (a function's second and third results).
  */
-export function encodeModule(params: readonly number[], result: number, locals: number, body: CodeWriter): Uint8Array {
+export function encodeModule(functions: readonly FunctionSpec[], globals: readonly string[] = [], sharedMemory = false): Uint8Array {
   const out = new ByteWriter().byte(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00);
   const section = (id: number, fill: (w: ByteWriter) => void) => out.byte(id).sized(fill);
-  section(1, (w) => w.u32(1).byte(TYPE.func).u32(params.length).byte(...params).u32(1).byte(result));
-  section(2, (w) => w.u32(1).name('env').name('memory').byte(0x02, 0x00).u32(0));
-  section(3, (w) => w.u32(1).u32(0));
-  section(7, (w) => w.u32(1).name('run').byte(0x00).u32(0));
-  section(10, (w) => w.u32(1).sized((f) => {
-    f.u32(locals > 0 ? 1 : 0);
-    if (locals > 0) f.u32(locals).byte(TYPE.i32);
-    for (const b of body.bytes) f.bytes.push(b);
-    f.byte(OP.end);
-  }));
+  section(1, (w) => {
+    w.u32(functions.length);
+    for (const f of functions) w.byte(TYPE.func).u32(f.params).byte(...new Array<number>(f.params).fill(TYPE.i32)).u32(1).byte(TYPE.i32);
+  });
+  // Limits: flags 0 (min only), or 3 (shared, min and max: a shared memory must declare a maximum).
+  section(2, (w) => {
+    w.u32(1).name('env').name('memory').byte(0x02);
+    if (sharedMemory) w.byte(0x03).u32(0).u32(65536);
+    else w.byte(0x00).u32(0);
+  });
+  section(3, (w) => {
+    w.u32(functions.length);
+    functions.forEach((_, i) => w.u32(i));
+  });
+  if (globals.length > 0) section(6, (w) => {
+    w.u32(globals.length);
+    for (let i = 0; i < globals.length; i++) w.byte(TYPE.i32, 0x01, OP.i32Const, 0x00, OP.end);
+  });
+  section(7, (w) => {
+    w.u32(functions.length + globals.length);
+    functions.forEach((f, i) => w.name(f.name).byte(0x00).u32(i));
+    globals.forEach((g, i) => w.name(g).byte(0x03).u32(i));
+  });
+  section(10, (w) => {
+    w.u32(functions.length);
+    for (const fn of functions) w.sized((f) => {
+      f.u32(fn.locals > 0 ? 1 : 0);
+      if (fn.locals > 0) f.u32(fn.locals).byte(TYPE.i32);
+      for (const b of fn.body.bytes) f.bytes.push(b);
+      f.byte(OP.end);
+    });
+  });
   return Uint8Array.from(out.bytes);
 }
