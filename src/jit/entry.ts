@@ -49,6 +49,10 @@ function startRun(
   return [...sets.filter(([name]) => used.has(name)).map(([, set]) => set()), m.call(NAMES.func(0), regs, i64)];
 }
 
+const RUN_PARAM_TYPES = [i64, i32, i32, f64];
+/** How many params $run has (and no other locals, before $f0 is inlined into it). */
+export const RUN_PARAMS = RUN_PARAM_TYPES.length;
+
 /**
  * run (r1 i64, input_len i32, ctx_len i32, budget f64) -> i64. r1 is a full i64 because
  * a tail call passes whatever ctx value the caller had.
@@ -56,7 +60,7 @@ function startRun(
 export function addRun(m: binaryen.Module, layout: Layout, used: ReadonlySet<string>): void {
   const p = (i: number, type = i32) => () => m.local.get(i, type);
   const run = startRun(m, layout, used, m.local.get(0, i64), p(1), p(2), p(3, f64));
-  m.addFunction(NAMES.run, binaryen.createType([i64, i32, i32, f64]), i64, [], m.block(null, [
+  m.addFunction(NAMES.run, binaryen.createType(RUN_PARAM_TYPES), i64, [], m.block(null, [
     ...run.slice(0, -1),
     m.return(run[run.length - 1]),
   ], i64));

@@ -3,8 +3,7 @@
  (type $1 (func (param i64 i32 i32) (result i32)))
  (type $2 (func (param i32 i32)))
  (type $3 (func (param i64)))
- (type $4 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
- (type $5 (func (param i64 i32 i32 f64) (result i64)))
+ (type $4 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
@@ -25,151 +24,19 @@
  (global $ctx_lim8 (mut i64) (i64.const 0))
  (export "fast_loops" (global $fast_loops))
  (export "run" (func $run))
- (func $f0 (type $4) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
-  (local $11 i32)
-  (if
-   (i64.le_u
-    (global.get $input_lim4)
-    (i64.sub
-     (local.get $r1)
-     (i64.const 131068)
-    )
-   )
-   (then
-    (if
-     (i32.eqz
-      (i32.or
-       (i32.or
-        (i64.lt_u
-         (i64.sub
-          (local.get $r1)
-          (i64.const 65532)
-         )
-         (i64.const 4093)
-        )
-        (i64.gt_u
-         (global.get $ctx_lim4)
-         (i64.sub
-          (local.get $r1)
-          (i64.const 73724)
-         )
-        )
-       )
-       (if (result i32)
-        (if (result i32)
-         (i64.ge_u
-          (i64.add
-           (local.get $r1)
-           (i64.const 4)
-          )
-          (i64.const 1179648)
-         )
-         (then
-          (i64.le_u
-           (i64.add
-            (local.get $r1)
-            (i64.const 4)
-           )
-           (i64.sub
-            (i64.extend_i32_u
-             (global.get $gimport$0)
-            )
-            (i64.const 4)
-           )
-          )
-         )
-         (else
-          (i32.const 0)
-         )
-        )
-        (then
-         (call $fimport$1
-          (i64.add
-           (local.get $r1)
-           (i64.const 4)
-          )
-          (i32.const 4)
-          (i32.const 0)
-         )
-        )
-        (else
-         (i32.const 0)
-        )
-       )
-      )
-     )
-     (then
-      (call $fimport$0
-       (i32.const 0)
-       (i64.add
-        (local.get $r1)
-        (i64.const 4)
-       )
-       (i32.const 4)
-      )
-      (unreachable)
-     )
-    )
-   )
-  )
-  (local.set $r2
-   (i64.load32_u align=1
-    (i32.wrap_i64
-     (i64.add
-      (local.get $r1)
-      (i64.const 4)
-     )
-    )
-   )
-  )
-  (i64.store32 align=1
-   (i32.wrap_i64
-    (i64.sub
-     (local.get $r10)
-     (i64.const 8)
-    )
-   )
-   (local.get $r2)
-  )
-  (local.set $r0
-   (i64.load32_u align=1
-    (i32.wrap_i64
-     (i64.sub
-      (local.get $r10)
-      (i64.const 8)
-     )
-    )
-   )
-  )
-  (local.set $r0
-   (i64.extend_i32_u
-    (i32.or
-     (i32.rotl
-      (i32.and
-       (i32.wrap_i64
-        (local.get $r0)
-       )
-       (i32.const -16711936)
-      )
-      (i32.const 8)
-     )
-     (i32.rotr
-      (i32.and
-       (i32.wrap_i64
-        (local.get $r0)
-       )
-       (i32.const 16711935)
-      )
-      (i32.const 8)
-     )
-    )
-   )
-  )
-  (return
-   (local.get $r0)
-  )
- )
- (func $run (type $5) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
+ (func $run (type $4) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
+  (local $r0 i64)
+  (local $r1 i64)
+  (local $r2 i64)
+  (local $r3 i64)
+  (local $r4 i64)
+  (local $r5 i64)
+  (local $r6 i64)
+  (local $r7 i64)
+  (local $r8 i64)
+  (local $r9 i64)
+  (local $r10 i64)
+  (local $15 i32)
   (global.set $input_lim4
    (select
     (i64.sub
@@ -201,20 +68,186 @@
    )
   )
   (return
-   (call $f0
-    (i64.const 0)
-    (local.get $0)
-    (i64.extend_i32_u
-     (local.get $1)
+   (block $block (result i64)
+    (local.set $r0
+     (i64.const 0)
     )
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 69632)
+    (local.set $r1
+     (local.get $0)
+    )
+    (local.set $r2
+     (i64.extend_i32_u
+      (local.get $1)
+     )
+    )
+    (local.set $r3
+     (i64.const 0)
+    )
+    (local.set $r4
+     (i64.const 0)
+    )
+    (local.set $r5
+     (i64.const 0)
+    )
+    (local.set $r6
+     (i64.const 0)
+    )
+    (local.set $r7
+     (i64.const 0)
+    )
+    (local.set $r8
+     (i64.const 0)
+    )
+    (local.set $r9
+     (i64.const 0)
+    )
+    (local.set $r10
+     (i64.const 69632)
+    )
+    (local.set $15
+     (i32.const 0)
+    )
+    (if
+     (i64.le_u
+      (global.get $input_lim4)
+      (i64.sub
+       (local.get $r1)
+       (i64.const 131068)
+      )
+     )
+     (then
+      (if
+       (i32.eqz
+        (i32.or
+         (i32.or
+          (i64.lt_u
+           (i64.sub
+            (local.get $r1)
+            (i64.const 65532)
+           )
+           (i64.const 4093)
+          )
+          (i64.gt_u
+           (global.get $ctx_lim4)
+           (i64.sub
+            (local.get $r1)
+            (i64.const 73724)
+           )
+          )
+         )
+         (if (result i32)
+          (if (result i32)
+           (i64.ge_u
+            (i64.add
+             (local.get $r1)
+             (i64.const 4)
+            )
+            (i64.const 1179648)
+           )
+           (then
+            (i64.le_u
+             (i64.add
+              (local.get $r1)
+              (i64.const 4)
+             )
+             (i64.sub
+              (i64.extend_i32_u
+               (global.get $gimport$0)
+              )
+              (i64.const 4)
+             )
+            )
+           )
+           (else
+            (i32.const 0)
+           )
+          )
+          (then
+           (call $fimport$1
+            (i64.add
+             (local.get $r1)
+             (i64.const 4)
+            )
+            (i32.const 4)
+            (i32.const 0)
+           )
+          )
+          (else
+           (i32.const 0)
+          )
+         )
+        )
+       )
+       (then
+        (call $fimport$0
+         (i32.const 0)
+         (i64.add
+          (local.get $r1)
+          (i64.const 4)
+         )
+         (i32.const 4)
+        )
+        (unreachable)
+       )
+      )
+     )
+    )
+    (local.set $r2
+     (i64.load32_u align=1
+      (i32.wrap_i64
+       (i64.add
+        (local.get $r1)
+        (i64.const 4)
+       )
+      )
+     )
+    )
+    (i64.store32 align=1
+     (i32.wrap_i64
+      (i64.sub
+       (local.get $r10)
+       (i64.const 8)
+      )
+     )
+     (local.get $r2)
+    )
+    (local.set $r0
+     (i64.load32_u align=1
+      (i32.wrap_i64
+       (i64.sub
+        (local.get $r10)
+        (i64.const 8)
+       )
+      )
+     )
+    )
+    (local.set $r0
+     (i64.extend_i32_u
+      (i32.or
+       (i32.rotl
+        (i32.and
+         (i32.wrap_i64
+          (local.get $r0)
+         )
+         (i32.const -16711936)
+        )
+        (i32.const 8)
+       )
+       (i32.rotr
+        (i32.and
+         (i32.wrap_i64
+          (local.get $r0)
+         )
+         (i32.const 16711935)
+        )
+        (i32.const 8)
+       )
+      )
+     )
+    )
+    (br $block
+     (local.get $r0)
+    )
    )
   )
  )
