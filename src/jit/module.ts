@@ -3,30 +3,28 @@ import { FP, REG_COUNT } from '../abi/registers.js';
 import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../abi/layout.js';
 import { PROGRAM_TYPE_INFO } from '../abi/program-types.js';
 import { analyzeProgram } from '../analysis/program-analysis.js';
-import { memoryAccess, type Insn } from '../decode/insn.js';
+import { branchTarget, memoryAccess, type Insn } from '../decode/insn.js';
 import type { HelperDef, HelperRegistry } from '../helpers/registry.js';
 import type { PreparedProgram } from '../verify/load-stage.js';
-import { i64Const, NAMES, setLocalName, TRAP, type Expr, type ModuleInfo } from './context.js';
+import { i64Const, NAMES, TRAP, type Expr, type ModuleInfo } from './context.js';
 import { helperArgs, helperArity } from './emit-call.js';
 import { ACCESS_SIZES, addRun, RUN_PARAMS } from './entry.js';
 import { addBpfLoop } from './loop.js';
-import { emitFunction } from './emit-function.js';
+import { addFunction, emitFunction, type EmittedFunction } from './emit-function.js';
 import { DEFAULT_OPT_LEVEL, type OptLevel } from './opt-level.js';
 
 export { checkOptLevel, DEFAULT_OPT_LEVEL, type OptLevel } from './opt-level.js';
 
 /**
- * Two passes. inlining puts functions called once (the entry function $f0, called only
- * by $run, and subprograms called from one place) into their caller: a Wasm call passing
- * eleven i64 registers costs ~1 ns, an eighth of a packet filter's run (port_filter's
- * Wasm 8.1 -> 7.1 ns; no other program changed). optimize-instructions folds the 64-bit
- * patterns of eBPF code (shift/mask pairs, compares of extended values: checksum 1.48 ->
- * 0.78 us). Measured on the nine benchmark programs, adding remove-unused-brs,
- * merge-blocks, simplify-locals, vacuum or coalesce-locals changed no run time (V8 builds
- * its own SSA and register allocation) while each cost ~0.5 ms of compile time on a
- * 200-instruction program.
+ * One pass: optimize-instructions folds the 64-bit patterns of eBPF code (shift/mask
+ * pairs, compares of extended values: checksum 1.48 -> 0.78 us). Measured on the nine
+ * benchmark programs, adding remove-unused-brs, merge-blocks, simplify-locals, vacuum
+ * or coalesce-locals changed no run time (V8 builds its own SSA and register
+ * allocation) while each cost ~0.5 ms of compile time on a 200-instruction program;
+ * inlining (which saves port_filter's call from $run to $f0, as addRun now does itself)
+ * cost 0.2-0.6 ms.
  */
-const FAST_PASSES = ['inlining', 'optimize-instructions'];
+const FAST_PASSES = ['optimize-instructions'];
 
 function optimize(m: binaryen.Module, level: OptLevel, passes?: readonly string[]): void {
   if (level === 0 && !passes) return;
@@ -34,18 +32,6 @@ function optimize(m: binaryen.Module, level: OptLevel, passes?: readonly string[
   binaryen.setShrinkLevel(0);
   if (passes || level === 1) m.runPasses([...(passes ?? FAST_PASSES)]);
   else m.optimize();
-  if (!passes && level === 1) nameInlinedRegisters(m);
-}
-
-/**
- * The inliner adds the callee's locals to the caller, unnamed, in the callee's order after
- * the caller's own: with $f0 inlined into $run (four params, no locals of its own), locals
- * 4..14 are r0..r10. Named again so that wat() stays readable.
- */
-function nameInlinedRegisters(m: binaryen.Module): void {
-  if (m.getFunction(NAMES.func(0)) !== 0) return;
-  const run = m.getFunction(NAMES.run);
-  for (let r = 0; r < REG_COUNT; r++) setLocalName(run, RUN_PARAMS + r, `r${r}`);
 }
 
 export interface CompileInput {
@@ -145,6 +131,17 @@ function callsBack(helpers: HelperRegistry, insn: Insn): boolean {
   return sem.kind === 'call' && (sem.target !== 'helper' || helpers.get(insn.imm)?.intrinsic !== undefined);
 }
 
+/**
+ * Whether `insn` may call the entry function (index 0): a local call to it, or bpf_loop,
+ * whose dispatch (loop.ts) calls every function. (callx may too: see the caller.)
+ */
+function callsEntry(insn: Insn, helpers: HelperRegistry, functionAt: ReadonlyMap<number, number>): boolean {
+  const sem = insn.spec.sem;
+  if (sem.kind !== 'call') return false;
+  if (sem.target === 'local') return functionAt.get(branchTarget(insn)) === 0;
+  return sem.target === 'helper' && helpers.get(insn.imm)?.intrinsic === 'loop';
+}
+
 /** Compile a program to a Wasm module (see the README for the imports it expects). */
 export function compileModule(input: CompileInput): CompiledModule {
   const { program } = input;
@@ -171,7 +168,13 @@ export function compileModule(input: CompileInput): CompiledModule {
       skbHeaders: PROGRAM_TYPE_INFO[program.type].skbHeaders,
     };
     declareMemoryAndGlobals(m);
-    for (const fn of analysis.functions) emitFunction(info, fn);
+    // The entry function becomes $run itself unless something calls it (entry.ts).
+    const entryCalled = usesCallx || insns.some((i) => callsEntry(i, helpers, analysis.cfg.functionAt));
+    let entry: EmittedFunction | undefined;
+    for (const fn of analysis.functions) {
+      if (fn.fn.index === 0 && !entryCalled) entry = emitFunction(info, fn, RUN_PARAMS);
+      else addFunction(m, fn.fn.index, emitFunction(info, fn));
+    }
     // Only programs with may_goto get its allowance (run sets it; see entry.ts).
     if (info.usedGlobals.has(NAMES.mayGoto)) m.addGlobal(NAMES.mayGoto, i64, true, i64Const(m, 0));
     // Helpers callx can reach: every registered one except intrinsics, which only
@@ -190,7 +193,7 @@ export function compileModule(input: CompileInput): CompiledModule {
     const helperIds = imported.map((d) => d.id);
     // Helpers in Wasm (the maps module) check pointers against the runtime's length globals.
     if (imported.some((d) => d.wasm)) for (const name of [NAMES.inputLen, NAMES.ctxLen]) info.usedGlobals.add(name);
-    addRun(m, layout, info.usedGlobals);
+    addRun(m, layout, info.usedGlobals, entry);
     // No m.validate() here: V8 validates the binary anyway (see jit.ts), and Binaryen's
     // validator costs ~1 ms a module. Tests validate every golden module with wabt.
     // Keep function and local names in the binary so prog.wat() stays readable ($f0, $r1...).

@@ -70,226 +70,186 @@
     )
    )
   )
-  (return
-   (block $block (result i64)
-    (local.set $r0
-     (i64.const 0)
+  (local.set $r1
+   (local.get $0)
+  )
+  (local.set $r2
+   (i64.extend_i32_u
+    (local.get $1)
+   )
+  )
+  (local.set $r10
+   (i64.const 69632)
+  )
+  (if
+   (i64.le_u
+    (global.get $input_lim8)
+    (i64.sub
+     (local.get $r1)
+     (i64.const 131072)
     )
-    (local.set $r1
-     (local.get $0)
-    )
-    (local.set $r2
-     (i64.extend_i32_u
-      (local.get $1)
-     )
-    )
-    (local.set $r3
-     (i64.const 0)
-    )
-    (local.set $r4
-     (i64.const 0)
-    )
-    (local.set $r5
-     (i64.const 0)
-    )
-    (local.set $r6
-     (i64.const 0)
-    )
-    (local.set $r7
-     (i64.const 0)
-    )
-    (local.set $r8
-     (i64.const 0)
-    )
-    (local.set $r9
-     (i64.const 0)
-    )
-    (local.set $r10
-     (i64.const 69632)
-    )
-    (local.set $15
-     (i64.const 0)
-    )
-    (local.set $16
-     (i64.const 0)
-    )
-    (local.set $17
-     (i32.const 0)
-    )
-    (local.set $18
-     (i32.const 0)
-    )
+   )
+   (then
     (if
-     (i64.le_u
-      (global.get $input_lim8)
-      (i64.sub
-       (local.get $r1)
-       (i64.const 131072)
-      )
-     )
-     (then
-      (if
-       (i32.eqz
-        (i32.or
-         (i32.or
-          (i64.lt_u
-           (i64.sub
-            (local.get $r1)
-            (i64.const 65536)
-           )
-           (i64.const 4089)
-          )
-          (i64.gt_u
-           (global.get $ctx_lim8)
-           (i64.sub
-            (local.get $r1)
-            (i64.const 73728)
-           )
-          )
+     (i32.eqz
+      (i32.or
+       (i32.or
+        (i64.lt_u
+         (i64.sub
+          (local.get $r1)
+          (i64.const 65536)
          )
-         (if (result i32)
-          (i32.and
-           (i64.ge_u
-            (local.get $r1)
-            (i64.const 1179648)
-           )
-           (i64.ge_u
-            (i64.sub
-             (i64.extend_i32_u
-              (global.get $gimport$0)
-             )
-             (i64.const 8)
-            )
-            (local.get $r1)
-           )
-          )
-          (then
-           (call $fimport$1
-            (local.get $r1)
-            (i32.const 8)
-            (i32.const 0)
-           )
-          )
-          (else
-           (i32.const 0)
-          )
+         (i64.const 4089)
+        )
+        (i64.gt_u
+         (global.get $ctx_lim8)
+         (i64.sub
+          (local.get $r1)
+          (i64.const 73728)
          )
         )
        )
-       (then
-        (call $fimport$0
-         (i32.const 0)
-         (local.get $r1)
-         (i32.const 8)
-        )
-        (unreachable)
-       )
-      )
-     )
-    )
-    (local.set $r2
-     (i64.load align=1
-      (i32.wrap_i64
-       (local.get $r1)
-      )
-     )
-    )
-    (local.set $r0
-     (i64.const 100)
-    )
-    (local.set $15
-     (local.get $r2)
-    )
-    (local.set $r0
-     (if (result i64)
-      (i64.eqz
-       (local.get $15)
-      )
-      (then
-       (i64.const 0)
-      )
-      (else
-       (i64.div_u
-        (local.get $r0)
-        (local.get $15)
-       )
-      )
-     )
-    )
-    (local.set $16
-     (local.get $r2)
-    )
-    (local.set $r0
-     (if (result i64)
-      (i64.eqz
-       (local.get $16)
-      )
-      (then
-       (i64.const 0)
-      )
-      (else
-       (if (result i64)
-        (i64.eq
-         (local.get $16)
-         (i64.const -1)
+       (if (result i32)
+        (i32.and
+         (i64.ge_u
+          (local.get $r1)
+          (i64.const 1179648)
+         )
+         (i64.ge_u
+          (i64.sub
+           (i64.extend_i32_u
+            (global.get $gimport$0)
+           )
+           (i64.const 8)
+          )
+          (local.get $r1)
+         )
         )
         (then
-         (i64.sub
-          (i64.const 0)
-          (local.get $r0)
+         (call $fimport$1
+          (local.get $r1)
+          (i32.const 8)
+          (i32.const 0)
          )
         )
         (else
-         (i64.div_s
-          (local.get $r0)
-          (local.get $16)
-         )
+         (i32.const 0)
         )
        )
       )
      )
-    )
-    (local.set $17
-     (i32.wrap_i64
-      (local.get $r2)
-     )
-    )
-    (local.set $r0
-     (i64.extend_i32_u
-      (if (result i32)
-       (local.get $17)
-       (then
-        (i32.rem_u
-         (i32.wrap_i64
-          (local.get $r0)
-         )
-         (local.get $17)
-        )
-       )
-       (else
-        (i32.wrap_i64
-         (local.get $r0)
-        )
-       )
+     (then
+      (call $fimport$0
+       (i32.const 0)
+       (local.get $r1)
+       (i32.const 8)
       )
+      (unreachable)
      )
-    )
-    (local.set $r0
-     (i64.div_u
-      (local.get $r0)
-      (i64.const 7)
-     )
-    )
-    (local.set $r0
-     (i64.sub
-      (i64.const 0)
-      (local.get $r0)
-     )
-    )
-    (br $block
-     (local.get $r0)
     )
    )
+  )
+  (local.set $r2
+   (i64.load align=1
+    (i32.wrap_i64
+     (local.get $r1)
+    )
+   )
+  )
+  (local.set $r0
+   (i64.const 100)
+  )
+  (local.set $15
+   (local.get $r2)
+  )
+  (local.set $r0
+   (if (result i64)
+    (i64.eqz
+     (local.get $15)
+    )
+    (then
+     (i64.const 0)
+    )
+    (else
+     (i64.div_u
+      (local.get $r0)
+      (local.get $15)
+     )
+    )
+   )
+  )
+  (local.set $16
+   (local.get $r2)
+  )
+  (local.set $r0
+   (if (result i64)
+    (i64.eqz
+     (local.get $16)
+    )
+    (then
+     (i64.const 0)
+    )
+    (else
+     (if (result i64)
+      (i64.eq
+       (local.get $16)
+       (i64.const -1)
+      )
+      (then
+       (i64.sub
+        (i64.const 0)
+        (local.get $r0)
+       )
+      )
+      (else
+       (i64.div_s
+        (local.get $r0)
+        (local.get $16)
+       )
+      )
+     )
+    )
+   )
+  )
+  (local.set $17
+   (i32.wrap_i64
+    (local.get $r2)
+   )
+  )
+  (local.set $r0
+   (i64.extend_i32_u
+    (if (result i32)
+     (local.get $17)
+     (then
+      (i32.rem_u
+       (i32.wrap_i64
+        (local.get $r0)
+       )
+       (local.get $17)
+      )
+     )
+     (else
+      (i32.wrap_i64
+       (local.get $r0)
+      )
+     )
+    )
+   )
+  )
+  (local.set $r0
+   (i64.div_u
+    (local.get $r0)
+    (i64.const 7)
+   )
+  )
+  (local.set $r0
+   (i64.sub
+    (i64.const 0)
+    (local.get $r0)
+   )
+  )
+  (return
+   (local.get $r0)
   )
  )
 )

@@ -67,188 +67,157 @@
     )
    )
   )
-  (return
-   (block $block (result i64)
-    (local.set $r0
-     (i64.const 0)
+  (local.set $r1
+   (local.get $0)
+  )
+  (local.set $r2
+   (i64.extend_i32_u
+    (local.get $1)
+   )
+  )
+  (local.set $r10
+   (i64.const 69632)
+  )
+  (if
+   (i64.le_u
+    (global.get $input_lim4)
+    (i64.sub
+     (local.get $r1)
+     (i64.const 131068)
     )
-    (local.set $r1
-     (local.get $0)
-    )
-    (local.set $r2
-     (i64.extend_i32_u
-      (local.get $1)
-     )
-    )
-    (local.set $r3
-     (i64.const 0)
-    )
-    (local.set $r4
-     (i64.const 0)
-    )
-    (local.set $r5
-     (i64.const 0)
-    )
-    (local.set $r6
-     (i64.const 0)
-    )
-    (local.set $r7
-     (i64.const 0)
-    )
-    (local.set $r8
-     (i64.const 0)
-    )
-    (local.set $r9
-     (i64.const 0)
-    )
-    (local.set $r10
-     (i64.const 69632)
-    )
-    (local.set $15
-     (i32.const 0)
-    )
+   )
+   (then
     (if
-     (i64.le_u
-      (global.get $input_lim4)
-      (i64.sub
-       (local.get $r1)
-       (i64.const 131068)
+     (i32.eqz
+      (i32.or
+       (i32.or
+        (i64.lt_u
+         (i64.sub
+          (local.get $r1)
+          (i64.const 65532)
+         )
+         (i64.const 4093)
+        )
+        (i64.gt_u
+         (global.get $ctx_lim4)
+         (i64.sub
+          (local.get $r1)
+          (i64.const 73724)
+         )
+        )
+       )
+       (if (result i32)
+        (if (result i32)
+         (i64.ge_u
+          (i64.add
+           (local.get $r1)
+           (i64.const 4)
+          )
+          (i64.const 1179648)
+         )
+         (then
+          (i64.le_u
+           (i64.add
+            (local.get $r1)
+            (i64.const 4)
+           )
+           (i64.sub
+            (i64.extend_i32_u
+             (global.get $gimport$0)
+            )
+            (i64.const 4)
+           )
+          )
+         )
+         (else
+          (i32.const 0)
+         )
+        )
+        (then
+         (call $fimport$1
+          (i64.add
+           (local.get $r1)
+           (i64.const 4)
+          )
+          (i32.const 4)
+          (i32.const 0)
+         )
+        )
+        (else
+         (i32.const 0)
+        )
+       )
       )
      )
      (then
-      (if
-       (i32.eqz
-        (i32.or
-         (i32.or
-          (i64.lt_u
-           (i64.sub
-            (local.get $r1)
-            (i64.const 65532)
-           )
-           (i64.const 4093)
-          )
-          (i64.gt_u
-           (global.get $ctx_lim4)
-           (i64.sub
-            (local.get $r1)
-            (i64.const 73724)
-           )
-          )
-         )
-         (if (result i32)
-          (if (result i32)
-           (i64.ge_u
-            (i64.add
-             (local.get $r1)
-             (i64.const 4)
-            )
-            (i64.const 1179648)
-           )
-           (then
-            (i64.le_u
-             (i64.add
-              (local.get $r1)
-              (i64.const 4)
-             )
-             (i64.sub
-              (i64.extend_i32_u
-               (global.get $gimport$0)
-              )
-              (i64.const 4)
-             )
-            )
-           )
-           (else
-            (i32.const 0)
-           )
-          )
-          (then
-           (call $fimport$1
-            (i64.add
-             (local.get $r1)
-             (i64.const 4)
-            )
-            (i32.const 4)
-            (i32.const 0)
-           )
-          )
-          (else
-           (i32.const 0)
-          )
-         )
-        )
-       )
-       (then
-        (call $fimport$0
-         (i32.const 0)
-         (i64.add
-          (local.get $r1)
-          (i64.const 4)
-         )
-         (i32.const 4)
-        )
-        (unreachable)
-       )
-      )
-     )
-    )
-    (local.set $r2
-     (i64.load32_u align=1
-      (i32.wrap_i64
+      (call $fimport$0
+       (i32.const 0)
        (i64.add
         (local.get $r1)
         (i64.const 4)
        )
+       (i32.const 4)
       )
+      (unreachable)
      )
-    )
-    (i64.store32 align=1
-     (i32.wrap_i64
-      (i64.sub
-       (local.get $r10)
-       (i64.const 8)
-      )
-     )
-     (local.get $r2)
-    )
-    (local.set $r0
-     (i64.load32_u align=1
-      (i32.wrap_i64
-       (i64.sub
-        (local.get $r10)
-        (i64.const 8)
-       )
-      )
-     )
-    )
-    (local.set $r0
-     (i64.extend_i32_u
-      (i32.or
-       (i32.rotl
-        (i32.and
-         (i32.wrap_i64
-          (local.get $r0)
-         )
-         (i32.const -16711936)
-        )
-        (i32.const 8)
-       )
-       (i32.rotr
-        (i32.and
-         (i32.wrap_i64
-          (local.get $r0)
-         )
-         (i32.const 16711935)
-        )
-        (i32.const 8)
-       )
-      )
-     )
-    )
-    (br $block
-     (local.get $r0)
     )
    )
+  )
+  (local.set $r2
+   (i64.load32_u align=1
+    (i32.wrap_i64
+     (i64.add
+      (local.get $r1)
+      (i64.const 4)
+     )
+    )
+   )
+  )
+  (i64.store32 align=1
+   (i32.wrap_i64
+    (i64.sub
+     (local.get $r10)
+     (i64.const 8)
+    )
+   )
+   (local.get $r2)
+  )
+  (local.set $r0
+   (i64.load32_u align=1
+    (i32.wrap_i64
+     (i64.sub
+      (local.get $r10)
+      (i64.const 8)
+     )
+    )
+   )
+  )
+  (local.set $r0
+   (i64.extend_i32_u
+    (i32.or
+     (i32.rotl
+      (i32.and
+       (i32.wrap_i64
+        (local.get $r0)
+       )
+       (i32.const -16711936)
+      )
+      (i32.const 8)
+     )
+     (i32.rotr
+      (i32.and
+       (i32.wrap_i64
+        (local.get $r0)
+       )
+       (i32.const 16711935)
+      )
+      (i32.const 8)
+     )
+    )
+   )
+  )
+  (return
+   (local.get $r0)
   )
  )
 )

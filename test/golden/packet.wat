@@ -44,151 +44,108 @@
   (global.set $gimport$1
    (local.get $1)
   )
-  (return
-   (block $block (result i64)
-    (local.set $r0
-     (i64.const 0)
-    )
-    (local.set $r1
-     (local.get $0)
-    )
-    (local.set $r2
-     (i64.extend_i32_u
-      (local.get $1)
-     )
-    )
-    (local.set $r3
-     (i64.const 0)
-    )
-    (local.set $r4
-     (i64.const 0)
-    )
-    (local.set $r5
-     (i64.const 0)
-    )
-    (local.set $r6
-     (i64.const 0)
-    )
-    (local.set $r7
-     (i64.const 0)
-    )
-    (local.set $r8
-     (i64.const 0)
-    )
-    (local.set $r9
-     (i64.const 0)
-    )
-    (local.set $r10
-     (i64.const 69632)
-    )
-    (local.set $15
-     (i32.const 0)
-    )
-    (local.set $16
-     (i32.const 0)
-    )
-    (local.set $17
-     (i32.const 0)
-    )
-    (local.set $18
-     (i32.const 0)
-    )
-    (local.set $19
-     (i32.const 0)
-    )
-    (local.set $15
-     (i32.const 12)
-    )
-    (if
-     (i32.or
-      (i32.lt_s
-       (i32.sub
-        (global.get $gimport$1)
-        (i32.const 2)
-       )
-       (local.get $15)
-      )
-      (i32.lt_u
-       (local.get $15)
-       (i32.const 0)
-      )
-     )
-     (then
-      (call $fimport$3
-       (i64.const 0)
-      )
-      (unreachable)
-     )
-    )
-    (local.set $16
-     (i32.load16_u align=1
-      (i32.add
-       (local.get $15)
-       (i32.const 131072)
-      )
-     )
-    )
-    (local.set $r0
-     (i64.extend_i32_u
-      (i32.or
-       (i32.shl
-        (i32.and
-         (local.get $16)
-         (i32.const 255)
-        )
-        (i32.const 8)
-       )
-       (i32.shr_u
-        (local.get $16)
-        (i32.const 8)
-       )
-      )
-     )
-    )
-    (local.set $r6
-     (local.get $r0)
-    )
-    (local.set $17
-     (i32.add
-      (i32.wrap_i64
-       (local.get $r6)
-      )
+  (local.set $r1
+   (local.get $0)
+  )
+  (local.set $r2
+   (i64.extend_i32_u
+    (local.get $1)
+   )
+  )
+  (local.set $r10
+   (i64.const 69632)
+  )
+  (local.set $15
+   (i32.const 12)
+  )
+  (if
+   (i32.or
+    (i32.lt_s
+     (i32.sub
+      (global.get $gimport$1)
       (i32.const 2)
      )
+     (local.get $15)
     )
-    (if
-     (i32.or
-      (i32.lt_s
-       (local.get $17)
-       (i32.const 0)
-      )
-      (i32.lt_s
-       (i32.sub
-        (global.get $gimport$1)
-        (i32.const 1)
-       )
-       (local.get $17)
-      )
-     )
-     (then
-      (call $fimport$3
-       (i64.const 0)
-      )
-      (unreachable)
-     )
-    )
-    (local.set $r0
-     (i64.load8_u
-      (i32.add
-       (local.get $17)
-       (i32.const 131072)
-      )
-     )
-    )
-    (br $block
-     (local.get $r0)
+    (i32.lt_u
+     (local.get $15)
+     (i32.const 0)
     )
    )
+   (then
+    (call $fimport$3
+     (i64.const 0)
+    )
+    (unreachable)
+   )
+  )
+  (local.set $16
+   (i32.load16_u align=1
+    (i32.add
+     (local.get $15)
+     (i32.const 131072)
+    )
+   )
+  )
+  (local.set $r0
+   (i64.extend_i32_u
+    (i32.or
+     (i32.shl
+      (i32.and
+       (local.get $16)
+       (i32.const 255)
+      )
+      (i32.const 8)
+     )
+     (i32.shr_u
+      (local.get $16)
+      (i32.const 8)
+     )
+    )
+   )
+  )
+  (local.set $r6
+   (local.get $r0)
+  )
+  (local.set $17
+   (i32.add
+    (i32.wrap_i64
+     (local.get $r6)
+    )
+    (i32.const 2)
+   )
+  )
+  (if
+   (i32.or
+    (i32.lt_s
+     (local.get $17)
+     (i32.const 0)
+    )
+    (i32.lt_s
+     (i32.sub
+      (global.get $gimport$1)
+      (i32.const 1)
+     )
+     (local.get $17)
+    )
+   )
+   (then
+    (call $fimport$3
+     (i64.const 0)
+    )
+    (unreachable)
+   )
+  )
+  (local.set $r0
+   (i64.load8_u
+    (i32.add
+     (local.get $17)
+     (i32.const 131072)
+    )
+   )
+  )
+  (return
+   (local.get $r0)
   )
  )
 )

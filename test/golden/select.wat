@@ -59,225 +59,182 @@
     (local.get $2)
    )
   )
-  (return
-   (block $block3 (result i64)
-    (local.set $r0
-     (i64.const 0)
-    )
-    (local.set $r1
-     (local.get $0)
-    )
-    (local.set $r2
-     (i64.extend_i32_u
-      (local.get $1)
+  (local.set $r1
+   (local.get $0)
+  )
+  (local.set $r2
+   (i64.extend_i32_u
+    (local.get $1)
+   )
+  )
+  (local.set $r10
+   (i64.const 69632)
+  )
+  (block $block
+   (if
+    (i64.le_u
+     (global.get $input_lim1)
+     (i64.sub
+      (local.get $r1)
+      (i64.const 131072)
      )
     )
-    (local.set $r3
-     (i64.const 0)
-    )
-    (local.set $r4
-     (i64.const 0)
-    )
-    (local.set $r5
-     (i64.const 0)
-    )
-    (local.set $r6
-     (i64.const 0)
-    )
-    (local.set $r7
-     (i64.const 0)
-    )
-    (local.set $r8
-     (i64.const 0)
-    )
-    (local.set $r9
-     (i64.const 0)
-    )
-    (local.set $r10
-     (i64.const 69632)
-    )
-    (local.set $17
-     (i32.const 0)
-    )
-    (local.set $15
-     (i64.const 0)
-    )
-    (local.set $18
-     (i32.const 0)
-    )
-    (local.set $16
-     (i64.const 0)
-    )
-    (local.set $19
-     (i32.const 0)
-    )
-    (block $block
+    (then
      (if
-      (i64.le_u
-       (global.get $input_lim1)
-       (i64.sub
-        (local.get $r1)
-        (i64.const 131072)
-       )
-      )
-      (then
-       (if
-        (i32.eqz
-         (i32.or
-          (i32.or
-           (i64.lt_u
-            (i64.sub
-             (local.get $r1)
-             (i64.const 65536)
-            )
-            (i64.const 4096)
-           )
-           (i64.gt_u
-            (global.get $ctx_lim1)
-            (i64.sub
-             (local.get $r1)
-             (i64.const 73728)
-            )
-           )
+      (i32.eqz
+       (i32.or
+        (i32.or
+         (i64.lt_u
+          (i64.sub
+           (local.get $r1)
+           (i64.const 65536)
           )
-          (if (result i32)
-           (i32.and
-            (i64.ge_u
-             (local.get $r1)
-             (i64.const 1179648)
-            )
-            (i64.ge_u
-             (i64.sub
-              (i64.extend_i32_u
-               (global.get $gimport$0)
-              )
-              (i64.const 1)
-             )
-             (local.get $r1)
-            )
-           )
-           (then
-            (call $fimport$1
-             (local.get $r1)
-             (i32.const 1)
-             (i32.const 0)
-            )
-           )
-           (else
-            (i32.const 0)
-           )
+          (i64.const 4096)
+         )
+         (i64.gt_u
+          (global.get $ctx_lim1)
+          (i64.sub
+           (local.get $r1)
+           (i64.const 73728)
           )
          )
         )
-        (then
-         (call $fimport$0
+        (if (result i32)
+         (i32.and
+          (i64.ge_u
+           (local.get $r1)
+           (i64.const 1179648)
+          )
+          (i64.ge_u
+           (i64.sub
+            (i64.extend_i32_u
+             (global.get $gimport$0)
+            )
+            (i64.const 1)
+           )
+           (local.get $r1)
+          )
+         )
+         (then
+          (call $fimport$1
+           (local.get $r1)
+           (i32.const 1)
+           (i32.const 0)
+          )
+         )
+         (else
           (i32.const 0)
-          (local.get $r1)
-          (i32.const 1)
          )
-         (unreachable)
         )
        )
-      )
-     )
-     (local.set $r3
-      (i64.load8_u
-       (i32.wrap_i64
-        (local.get $r1)
-       )
-      )
-     )
-     (local.set $r0
-      (i64.const 1)
-     )
-     (local.set $17
-      (i64.lt_u
-       (local.get $r3)
-       (i64.const 16)
-      )
-     )
-     (local.set $15
-      (local.get $r0)
-     )
-     (local.set $15
-      (i64.shl
-       (local.get $15)
-       (i64.const 4)
-      )
-     )
-     (local.set $15
-      (i64.extend_i32_u
-       (i32.add
-        (i32.wrap_i64
-         (local.get $15)
-        )
-        (i32.wrap_i64
-         (local.get $r3)
-        )
-       )
-      )
-     )
-     (local.set $r0
-      (select
-       (local.get $r0)
-       (local.get $15)
-       (local.get $17)
-      )
-     )
-     (br $block)
-    )
-    (block $block1
-     (local.set $18
-      (i32.wrap_i64
-       (i64.and
-        (local.get $r3)
-        (i64.const 1)
-       )
-      )
-     )
-     (local.set $16
-      (local.get $r0)
-     )
-     (local.set $16
-      (i64.xor
-       (local.get $16)
-       (i64.const -1)
-      )
-     )
-     (local.set $r0
-      (select
-       (local.get $r0)
-       (local.get $16)
-       (local.get $18)
-      )
-     )
-     (br $block1)
-    )
-    (block $block2
-     (if
-      (i64.ne
-       (local.get $r2)
-       (i64.const 1)
       )
       (then
-       (br $block2)
-      )
-      (else
-       (local.set $r0
-        (i64.add
-         (local.get $r0)
-         (i64.const 100)
-        )
+       (call $fimport$0
+        (i32.const 0)
+        (local.get $r1)
+        (i32.const 1)
        )
-       (br $block2)
+       (unreachable)
       )
      )
-     (unreachable)
-    )
-    (br $block3
-     (local.get $r0)
     )
    )
+   (local.set $r3
+    (i64.load8_u
+     (i32.wrap_i64
+      (local.get $r1)
+     )
+    )
+   )
+   (local.set $r0
+    (i64.const 1)
+   )
+   (local.set $17
+    (i64.lt_u
+     (local.get $r3)
+     (i64.const 16)
+    )
+   )
+   (local.set $15
+    (local.get $r0)
+   )
+   (local.set $15
+    (i64.shl
+     (local.get $15)
+     (i64.const 4)
+    )
+   )
+   (local.set $15
+    (i64.extend_i32_u
+     (i32.add
+      (i32.wrap_i64
+       (local.get $15)
+      )
+      (i32.wrap_i64
+       (local.get $r3)
+      )
+     )
+    )
+   )
+   (local.set $r0
+    (select
+     (local.get $r0)
+     (local.get $15)
+     (local.get $17)
+    )
+   )
+   (br $block)
+  )
+  (block $block1
+   (local.set $18
+    (i32.wrap_i64
+     (i64.and
+      (local.get $r3)
+      (i64.const 1)
+     )
+    )
+   )
+   (local.set $16
+    (local.get $r0)
+   )
+   (local.set $16
+    (i64.xor
+     (local.get $16)
+     (i64.const -1)
+    )
+   )
+   (local.set $r0
+    (select
+     (local.get $r0)
+     (local.get $16)
+     (local.get $18)
+    )
+   )
+   (br $block1)
+  )
+  (block $block2
+   (if
+    (i64.ne
+     (local.get $r2)
+     (i64.const 1)
+    )
+    (then
+     (br $block2)
+    )
+    (else
+     (local.set $r0
+      (i64.add
+       (local.get $r0)
+       (i64.const 100)
+      )
+     )
+     (br $block2)
+    )
+   )
+   (unreachable)
+  )
+  (return
+   (local.get $r0)
   )
  )
 )

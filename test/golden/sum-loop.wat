@@ -46,247 +46,204 @@
     (local.get $3)
    )
   )
-  (return
-   (block $block2 (result i64)
-    (local.set $r0
-     (i64.const 0)
-    )
-    (local.set $r1
-     (local.get $0)
-    )
-    (local.set $r2
-     (i64.extend_i32_u
-      (local.get $1)
+  (local.set $r1
+   (local.get $0)
+  )
+  (local.set $r2
+   (i64.extend_i32_u
+    (local.get $1)
+   )
+  )
+  (local.set $r10
+   (i64.const 69632)
+  )
+  (local.set $15
+   (global.get $budget)
+  )
+  (block $block1
+   (local.set $r0
+    (i64.const 0)
+   )
+   (local.set $r1
+    (i64.const 10)
+   )
+   (local.set $17
+    (i32.const 0)
+   )
+   (block $block
+    (br_if $block
+     (i64.lt_s
+      (i64.sub
+       (local.get $r1)
+       (i64.const 1)
+      )
+      (i64.const 0)
      )
     )
-    (local.set $r3
-     (i64.const 0)
+    (local.set $16
+     (i64.sub
+      (local.get $r1)
+      (i64.const 1)
+     )
     )
-    (local.set $r4
-     (i64.const 0)
+    (br_if $block
+     (i64.ge_u
+      (local.get $16)
+      (i64.const 2147483648)
+     )
     )
-    (local.set $r5
-     (i64.const 0)
+    (br_if $block
+     (i64.ge_u
+      (i64.sub
+       (local.get $r1)
+       (i64.const 1)
+      )
+      (i64.const 4611686018427387905)
+     )
     )
-    (local.set $r6
-     (i64.const 0)
+    (br_if $block
+     (i64.ge_u
+      (i64.sub
+       (i64.sub
+        (local.get $r1)
+        (i64.const 1)
+       )
+       (local.get $16)
+      )
+      (i64.const 4611686018427387905)
+     )
     )
-    (local.set $r7
-     (i64.const 0)
-    )
-    (local.set $r8
-     (i64.const 0)
-    )
-    (local.set $r9
-     (i64.const 0)
-    )
-    (local.set $r10
-     (i64.const 69632)
-    )
-    (local.set $15
-     (i64.const 0)
-    )
-    (local.set $17
+    (br_if $block
      (i32.const 0)
     )
-    (local.set $16
-     (i64.const 0)
+    (br_if $block
+     (i64.gt_s
+      (i64.mul
+       (local.get $16)
+       (i64.const 3)
+      )
+      (local.get $15)
+     )
     )
     (local.set $18
      (i32.const 0)
     )
-    (local.set $19
-     (i32.const 0)
+    (global.set $fast_loops
+     (i32.add
+      (global.get $fast_loops)
+      (i32.const 1)
+     )
     )
-    (local.set $15
-     (global.get $budget)
+    (local.set $17
+     (i32.const 1)
     )
-    (block $block1
-     (local.set $r0
-      (i64.const 0)
-     )
-     (local.set $r1
-      (i64.const 10)
-     )
-     (local.set $17
-      (i32.const 0)
-     )
-     (block $block
-      (br_if $block
-       (i64.lt_s
-        (i64.sub
-         (local.get $r1)
-         (i64.const 1)
-        )
-        (i64.const 0)
+   )
+   (if
+    (local.get $17)
+    (then
+     (loop $label
+      (local.set $r0
+       (i64.add
+        (local.get $r0)
+        (local.get $r1)
        )
       )
-      (local.set $16
+      (local.set $r1
        (i64.sub
         (local.get $r1)
         (i64.const 1)
        )
       )
-      (br_if $block
-       (i64.ge_u
-        (local.get $16)
-        (i64.const 2147483648)
+      (if
+       (i64.ne
+        (local.get $r1)
+        (i64.const 0)
        )
-      )
-      (br_if $block
-       (i64.ge_u
-        (i64.sub
-         (local.get $r1)
-         (i64.const 1)
+       (then
+        (local.set $18
+         (i32.add
+          (local.get $18)
+          (i32.const 1)
+         )
         )
-        (i64.const 4611686018427387905)
+        (br $label)
        )
-      )
-      (br_if $block
-       (i64.ge_u
-        (i64.sub
+       (else
+        (local.set $15
          (i64.sub
-          (local.get $r1)
-          (i64.const 1)
-         )
-         (local.get $16)
-        )
-        (i64.const 4611686018427387905)
-       )
-      )
-      (br_if $block
-       (i32.const 0)
-      )
-      (br_if $block
-       (i64.gt_s
-        (i64.mul
-         (local.get $16)
-         (i64.const 3)
-        )
-        (local.get $15)
-       )
-      )
-      (local.set $18
-       (i32.const 0)
-      )
-      (global.set $fast_loops
-       (i32.add
-        (global.get $fast_loops)
-        (i32.const 1)
-       )
-      )
-      (local.set $17
-       (i32.const 1)
-      )
-     )
-     (if
-      (local.get $17)
-      (then
-       (loop $label
-        (local.set $r0
-         (i64.add
-          (local.get $r0)
-          (local.get $r1)
-         )
-        )
-        (local.set $r1
-         (i64.sub
-          (local.get $r1)
-          (i64.const 1)
-         )
-        )
-        (if
-         (i64.ne
-          (local.get $r1)
-          (i64.const 0)
-         )
-         (then
-          (local.set $18
-           (i32.add
+          (local.get $15)
+          (i64.mul
+           (i64.extend_i32_u
             (local.get $18)
-            (i32.const 1)
            )
+           (i64.const 3)
           )
-          (br $label)
-         )
-         (else
-          (local.set $15
-           (i64.sub
-            (local.get $15)
-            (i64.mul
-             (i64.extend_i32_u
-              (local.get $18)
-             )
-             (i64.const 3)
-            )
-           )
-          )
-          (br $block1)
          )
         )
-        (unreachable)
+        (br $block1)
        )
-       (unreachable)
       )
-      (else
-       (loop $label1
-        (local.set $r0
-         (i64.add
-          (local.get $r0)
-          (local.get $r1)
-         )
-        )
-        (local.set $r1
-         (i64.sub
-          (local.get $r1)
-          (i64.const 1)
-         )
-        )
-        (if
-         (i64.ne
-          (local.get $r1)
-          (i64.const 0)
-         )
-         (then
-          (local.set $15
-           (i64.sub
-            (local.get $15)
-            (i64.const 3)
-           )
-          )
-          (if
-           (i64.lt_s
-            (local.get $15)
-            (i64.const 0)
-           )
-           (then
-            (call $fimport$2
-             (i32.const 1)
-             (i32.const 4)
-            )
-            (unreachable)
-           )
-          )
-          (br $label1)
-         )
-         (else
-          (br $block1)
-         )
-        )
-        (unreachable)
-       )
-       (unreachable)
-      )
+      (unreachable)
      )
      (unreachable)
     )
-    (global.set $budget
-     (local.get $15)
-    )
-    (br $block2
-     (local.get $r0)
+    (else
+     (loop $label1
+      (local.set $r0
+       (i64.add
+        (local.get $r0)
+        (local.get $r1)
+       )
+      )
+      (local.set $r1
+       (i64.sub
+        (local.get $r1)
+        (i64.const 1)
+       )
+      )
+      (if
+       (i64.ne
+        (local.get $r1)
+        (i64.const 0)
+       )
+       (then
+        (local.set $15
+         (i64.sub
+          (local.get $15)
+          (i64.const 3)
+         )
+        )
+        (if
+         (i64.lt_s
+          (local.get $15)
+          (i64.const 0)
+         )
+         (then
+          (call $fimport$2
+           (i32.const 1)
+           (i32.const 4)
+          )
+          (unreachable)
+         )
+        )
+        (br $label1)
+       )
+       (else
+        (br $block1)
+       )
+      )
+      (unreachable)
+     )
+     (unreachable)
     )
    )
+   (unreachable)
+  )
+  (global.set $budget
+   (local.get $15)
+  )
+  (return
+   (local.get $r0)
   )
  )
 )
