@@ -5,6 +5,7 @@ import { RuntimeTrap } from '../src/errors.js';
 import { findSpeculations } from '../src/analysis/speculation.js';
 import { jit } from '../src/jit/jit.js';
 import { entryFunction } from './support/analysis.js';
+import { entryFunctionWat } from './support/wat.js';
 
 /** The speculated triangles of the entry function: [branching block's first pc, side's first pc, sideWhenTaken]. */
 function triangles(source: string): [number, number, boolean][] {
@@ -12,10 +13,10 @@ function triangles(source: string): [number, number, boolean][] {
   return [...findSpeculations(fn, insns)].map(([id, s]) => [fn.blocks[id].startPc, s.side.startPc, s.sideWhenTaken]);
 }
 
-/** How many `select`s the JIT emitted in the entry function (not the run wrapper). */
+/** How many `select`s the JIT emitted in the entry function. */
 function selects(source: string): number {
   const wat = jit(assemble(source), { optLevel: 0 }).wat();
-  const f0 = wat.slice(wat.indexOf('(func $f0'), wat.indexOf('(func', wat.indexOf('(func $f0') + 1));
+  const f0 = entryFunctionWat(wat);
   return f0.split('(select').length - 1;
 }
 

@@ -13,6 +13,7 @@ import { memoryAccess } from '../src/decode/insn.js';
 import { jit } from '../src/jit/jit.js';
 import { Runtime } from '../src/runtime/runtime.js';
 import { entryFunction } from './support/analysis.js';
+import { entryFunctionWat } from './support/wat.js';
 
 /** The pcs of the entry function's accesses the verifier proves (input accesses: these programs make no other). */
 function proven(source: string): number[] {
@@ -25,7 +26,7 @@ function proven(source: string): number[] {
 function checksEmitted(source: string): number {
   const wat = jit(assemble(source), { optLevel: 0 }).wat();
   const trapOob = /\(import "env" "trap_oob" \(func (\$\S+)/.exec(wat)![1];
-  const f0 = wat.slice(wat.indexOf('(func $f0'), wat.indexOf('(func', wat.indexOf('(func $f0') + 1));
+  const f0 = entryFunctionWat(wat);
   return f0.split(`(call ${trapOob}\n`).length - 1;
 }
 

@@ -21,6 +21,8 @@ const { i32, i64 } = binaryen;
  * Every eBPF function becomes a Wasm function whose first eleven params are the
  * registers: r0..r9 at local indices 0..9 and r10 (the frame pointer) at 10. Passing
  * all of them keeps a callee's view of the registers identical to the interpreter's.
+ * (The entry function, when nothing calls it, is emitted into the exported $run instead,
+ * its registers locals after run's params: entry.ts.)
  */
 export const FUNC_PARAMS = binaryen.createType(new Array(REG_COUNT).fill(i64));
 
@@ -88,17 +90,17 @@ export interface Temp {
   set(value: Expr): Expr;
 }
 
-/** The locals of the Wasm function being emitted, beyond the eleven register params. */
+/** The locals of the Wasm function being emitted after its registers. */
 class Locals {
-  /** Their types, in local index order from REG_COUNT. */
+  /** Their types, in local index order from `first`. */
   readonly types: binaryen.Type[] = [];
 
-  constructor(private readonly m: binaryen.Module) {}
+  constructor(private readonly m: binaryen.Module, private readonly first: number) {}
 
   add(type: 'i32' | 'i64'): Temp {
     const t = type === 'i64' ? i64 : i32;
     this.types.push(t);
-    const index = REG_COUNT + this.types.length - 1;
+    const index = this.first + this.types.length - 1;
     const m = this.m;
     return {
       index,
@@ -131,6 +133,8 @@ export class FunctionContext {
     readonly module: ModuleInfo,
     /** What the analyses found (analysis/program-analysis.ts): read, never recomputed. */
     readonly analysis: FunctionAnalysis,
+    /** Local index of r0: 0 when the registers are the params, else after the params (`create`). */
+    readonly firstRegister: number,
     private readonly locals: Locals,
     private readonly scope: Scope,
     fuel: Temp | undefined,
@@ -139,25 +143,29 @@ export class FunctionContext {
     this.fuel = fuel;
   }
 
-  /** The context of a new Wasm function for the analysed eBPF function. */
-  static create(module: ModuleInfo, analysis: FunctionAnalysis): FunctionContext {
-    const locals = new Locals(module.m);
+  /**
+   * The context of a new Wasm function for the analysed eBPF function. Its registers are
+   * its eleven params, or with `firstRegister` > 0 the locals from there on (the entry
+   * function emitted as `$run` itself, after run's own params: see entry.ts).
+   */
+  static create(module: ModuleInfo, analysis: FunctionAnalysis, firstRegister = 0): FunctionContext {
+    const locals = new Locals(module.m, firstRegister + REG_COUNT);
     const fuel = analysis.hasLoops ? locals.add('i64') : undefined;
     if (analysis.hasLoops) module.usedGlobals.add(NAMES.budget);
-    return new FunctionContext(module, analysis, locals, PLAIN, fuel);
+    return new FunctionContext(module, analysis, firstRegister, locals, PLAIN, fuel);
   }
 
   /** This function, emitting with accesses `pcs` unchecked (a counted loop's fast copy). */
   withUnchecked(pcs: ReadonlySet<number>): FunctionContext {
-    return new FunctionContext(this.module, this.analysis, this.locals, { ...this.scope, unchecked: pcs }, this.fuel);
+    return new FunctionContext(this.module, this.analysis, this.firstRegister, this.locals, { ...this.scope, unchecked: pcs }, this.fuel);
   }
 
   /** This function, emitting with some registers in other locals (`shadows`: register -> local). */
   withShadows(shadows: ReadonlyMap<number, number>): FunctionContext {
-    return new FunctionContext(this.module, this.analysis, this.locals, { ...this.scope, shadows }, this.fuel);
+    return new FunctionContext(this.module, this.analysis, this.firstRegister, this.locals, { ...this.scope, shadows }, this.fuel);
   }
 
-  /** Types of the locals beyond the eleven register params. */
+  /** Types of the locals after the registers. */
   get vars(): readonly binaryen.Type[] {
     return this.locals.types;
   }
@@ -200,12 +208,12 @@ export class FunctionContext {
 
   /** `local.get $rN` (i64). */
   reg(r: number): Expr {
-    return this.m.local.get(this.scope.shadows.get(r) ?? r, i64);
+    return this.m.local.get(this.scope.shadows.get(r) ?? this.firstRegister + r, i64);
   }
 
   /** `local.set $rN value` for an i64 value. */
   setReg(r: number, value: Expr): Expr {
-    return this.m.local.set(this.scope.shadows.get(r) ?? r, value);
+    return this.m.local.set(this.scope.shadows.get(r) ?? this.firstRegister + r, value);
   }
 
   /** The low 32 bits of a register: `i32.wrap_i64 (local.get $rN)`. */

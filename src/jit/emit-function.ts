@@ -38,9 +38,9 @@ import { chargeIterations, countIteration, emitLoopGuard } from './loop-guard.js
  * Small branches on data around pure ALU code become `select`s (emit-speculation.ts): the
  * branching block runs its side block speculatively and continues to the join.
  */
-export function emitFunction(info: ModuleInfo, analysis: FunctionAnalysis): void {
+export function emitFunction(info: ModuleInfo, analysis: FunctionAnalysis, firstRegister = 0): EmittedFunction {
   const { fn, speculations } = analysis;
-  const c = FunctionContext.create(info, analysis);
+  const c = FunctionContext.create(info, analysis, firstRegister);
   const m = c.m;
   const relooper = new binaryen.Relooper(m);
   const handles = fn.blocks.map((block) => relooper.addBlock(emitBlockBody(c, block, speculations.get(block.id))));
@@ -97,8 +97,24 @@ export function emitFunction(info: ModuleInfo, analysis: FunctionAnalysis): void
   const label = c.temp('i32');
   const entry = guards.get(0) ?? handles[0];
   const body = m.block(null, [...c.prologue(), relooper.renderAndDispose(entry, label.index), m.unreachable()]);
-  const func = m.addFunction(NAMES.func(fn.index), FUNC_PARAMS, binaryen.i64, [...c.vars], body);
-  for (let r = 0; r < REG_COUNT; r++) setLocalName(func, r, `r${r}`);
+  return { body, vars: [...c.vars] };
+}
+
+/** A function's code (every path ends in a return) and the types of its locals after the registers. */
+export interface EmittedFunction {
+  readonly body: Expr;
+  readonly vars: readonly binaryen.Type[];
+}
+
+/** Add an emitted function as $fN, its registers the params r0..r10. */
+export function addFunction(m: binaryen.Module, index: number, emitted: EmittedFunction): void {
+  const func = m.addFunction(NAMES.func(index), FUNC_PARAMS, binaryen.i64, [...emitted.vars], emitted.body);
+  nameRegisters(func, 0);
+}
+
+/** Name the locals from `first` on r0..r10, for wat(). */
+export function nameRegisters(func: binaryen.FunctionRef, first: number): void {
+  for (let r = 0; r < REG_COUNT; r++) setLocalName(func, first + r, `r${r}`);
 }
 
 /** Code for both of two optional pieces. */

@@ -3,14 +3,14 @@ import { FP, REG_COUNT } from '../abi/registers.js';
 import { CODE_POINTER_TAG, STACK_FRAME_SIZE, type Layout } from '../abi/layout.js';
 import { PROGRAM_TYPE_INFO } from '../abi/program-types.js';
 import { analyzeProgram } from '../analysis/program-analysis.js';
-import { memoryAccess, type Insn } from '../decode/insn.js';
+import { branchTarget, memoryAccess, type Insn } from '../decode/insn.js';
 import type { HelperDef, HelperRegistry } from '../helpers/registry.js';
 import type { PreparedProgram } from '../verify/load-stage.js';
 import { i64Const, NAMES, TRAP, type Expr, type ModuleInfo } from './context.js';
 import { helperArgs, helperArity } from './emit-call.js';
-import { ACCESS_SIZES, addRun } from './entry.js';
+import { ACCESS_SIZES, addRun, RUN_PARAMS } from './entry.js';
 import { addBpfLoop } from './loop.js';
-import { emitFunction } from './emit-function.js';
+import { addFunction, emitFunction, type EmittedFunction } from './emit-function.js';
 import { DEFAULT_OPT_LEVEL, type OptLevel } from './opt-level.js';
 
 export { checkOptLevel, DEFAULT_OPT_LEVEL, type OptLevel } from './opt-level.js';
@@ -20,7 +20,9 @@ export { checkOptLevel, DEFAULT_OPT_LEVEL, type OptLevel } from './opt-level.js'
  * pairs, compares of extended values: checksum 1.48 -> 0.78 us). Measured on the nine
  * benchmark programs, adding remove-unused-brs, merge-blocks, simplify-locals, vacuum
  * or coalesce-locals changed no run time (V8 builds its own SSA and register
- * allocation) while each cost ~0.5 ms of compile time on a 200-instruction program.
+ * allocation) while each cost ~0.5 ms of compile time on a 200-instruction program;
+ * inlining (which saves port_filter's call from $run to $f0, as addRun now does itself)
+ * cost 0.2-0.6 ms.
  */
 const FAST_PASSES = ['optimize-instructions'];
 
@@ -129,6 +131,17 @@ function callsBack(helpers: HelperRegistry, insn: Insn): boolean {
   return sem.kind === 'call' && (sem.target !== 'helper' || helpers.get(insn.imm)?.intrinsic !== undefined);
 }
 
+/**
+ * Whether `insn` may call the entry function (index 0): a local call to it, or bpf_loop,
+ * whose dispatch (loop.ts) calls every function. (callx may too: see the caller.)
+ */
+function callsEntry(insn: Insn, helpers: HelperRegistry, functionAt: ReadonlyMap<number, number>): boolean {
+  const sem = insn.spec.sem;
+  if (sem.kind !== 'call') return false;
+  if (sem.target === 'local') return functionAt.get(branchTarget(insn)) === 0;
+  return sem.target === 'helper' && helpers.get(insn.imm)?.intrinsic === 'loop';
+}
+
 /** Compile a program to a Wasm module (see the README for the imports it expects). */
 export function compileModule(input: CompileInput): CompiledModule {
   const { program } = input;
@@ -155,7 +168,13 @@ export function compileModule(input: CompileInput): CompiledModule {
       skbHeaders: PROGRAM_TYPE_INFO[program.type].skbHeaders,
     };
     declareMemoryAndGlobals(m);
-    for (const fn of analysis.functions) emitFunction(info, fn);
+    // The entry function becomes $run itself unless something calls it (entry.ts).
+    const entryCalled = usesCallx || insns.some((i) => callsEntry(i, helpers, analysis.cfg.functionAt));
+    let entry: EmittedFunction | undefined;
+    for (const fn of analysis.functions) {
+      if (fn.fn.index === 0 && !entryCalled) entry = emitFunction(info, fn, RUN_PARAMS);
+      else addFunction(m, fn.fn.index, emitFunction(info, fn));
+    }
     // Only programs with may_goto get its allowance (run sets it; see entry.ts).
     if (info.usedGlobals.has(NAMES.mayGoto)) m.addGlobal(NAMES.mayGoto, i64, true, i64Const(m, 0));
     // Helpers callx can reach: every registered one except intrinsics, which only
@@ -174,7 +193,7 @@ export function compileModule(input: CompileInput): CompiledModule {
     const helperIds = imported.map((d) => d.id);
     // Helpers in Wasm (the maps module) check pointers against the runtime's length globals.
     if (imported.some((d) => d.wasm)) for (const name of [NAMES.inputLen, NAMES.ctxLen]) info.usedGlobals.add(name);
-    addRun(m, layout, info.usedGlobals);
+    addRun(m, layout, info.usedGlobals, entry);
     // No m.validate() here: V8 validates the binary anyway (see jit.ts), and Binaryen's
     // validator costs ~1 ms a module. Tests validate every golden module with wabt.
     // Keep function and local names in the binary so prog.wat() stays readable ($f0, $r1...).

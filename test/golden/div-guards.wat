@@ -3,8 +3,7 @@
  (type $1 (func (param i64 i32 i32) (result i32)))
  (type $2 (func (param i32 i32)))
  (type $3 (func (param i64)))
- (type $4 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
- (type $5 (func (param i64 i32 i32 f64) (result i64)))
+ (type $4 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
@@ -25,11 +24,63 @@
  (global $ctx_lim8 (mut i64) (i64.const 0))
  (export "fast_loops" (global $fast_loops))
  (export "run" (func $run))
- (func $f0 (type $4) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
-  (local $11 i64)
-  (local $12 i64)
-  (local $13 i32)
-  (local $14 i32)
+ (func $run (type $4) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
+  (local $r0 i64)
+  (local $r1 i64)
+  (local $r2 i64)
+  (local $r3 i64)
+  (local $r4 i64)
+  (local $r5 i64)
+  (local $r6 i64)
+  (local $r7 i64)
+  (local $r8 i64)
+  (local $r9 i64)
+  (local $r10 i64)
+  (local $15 i64)
+  (local $16 i64)
+  (local $17 i32)
+  (local $18 i32)
+  (global.set $input_lim8
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $1)
+     )
+     (i64.const 7)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $1)
+     (i32.const 8)
+    )
+   )
+  )
+  (global.set $ctx_lim8
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $2)
+     )
+     (i64.const 7)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $2)
+     (i32.const 8)
+    )
+   )
+  )
+  (local.set $r1
+   (local.get $0)
+  )
+  (local.set $r2
+   (i64.extend_i32_u
+    (local.get $1)
+   )
+  )
+  (local.set $r10
+   (i64.const 69632)
+  )
   (if
    (i64.le_u
     (global.get $input_lim8)
@@ -108,13 +159,13 @@
   (local.set $r0
    (i64.const 100)
   )
-  (local.set $11
+  (local.set $15
    (local.get $r2)
   )
   (local.set $r0
    (if (result i64)
     (i64.eqz
-     (local.get $11)
+     (local.get $15)
     )
     (then
      (i64.const 0)
@@ -122,18 +173,18 @@
     (else
      (i64.div_u
       (local.get $r0)
-      (local.get $11)
+      (local.get $15)
      )
     )
    )
   )
-  (local.set $12
+  (local.set $16
    (local.get $r2)
   )
   (local.set $r0
    (if (result i64)
     (i64.eqz
-     (local.get $12)
+     (local.get $16)
     )
     (then
      (i64.const 0)
@@ -141,7 +192,7 @@
     (else
      (if (result i64)
       (i64.eq
-       (local.get $12)
+       (local.get $16)
        (i64.const -1)
       )
       (then
@@ -153,14 +204,14 @@
       (else
        (i64.div_s
         (local.get $r0)
-        (local.get $12)
+        (local.get $16)
        )
       )
      )
     )
    )
   )
-  (local.set $13
+  (local.set $17
    (i32.wrap_i64
     (local.get $r2)
    )
@@ -168,13 +219,13 @@
   (local.set $r0
    (i64.extend_i32_u
     (if (result i32)
-     (local.get $13)
+     (local.get $17)
      (then
       (i32.rem_u
        (i32.wrap_i64
         (local.get $r0)
        )
-       (local.get $13)
+       (local.get $17)
       )
      )
      (else
@@ -199,55 +250,6 @@
   )
   (return
    (local.get $r0)
-  )
- )
- (func $run (type $5) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
-  (global.set $input_lim8
-   (select
-    (i64.sub
-     (i64.extend_i32_u
-      (local.get $1)
-     )
-     (i64.const 7)
-    )
-    (i64.const 0)
-    (i32.ge_u
-     (local.get $1)
-     (i32.const 8)
-    )
-   )
-  )
-  (global.set $ctx_lim8
-   (select
-    (i64.sub
-     (i64.extend_i32_u
-      (local.get $2)
-     )
-     (i64.const 7)
-    )
-    (i64.const 0)
-    (i32.ge_u
-     (local.get $2)
-     (i32.const 8)
-    )
-   )
-  )
-  (return
-   (call $f0
-    (i64.const 0)
-    (local.get $0)
-    (i64.extend_i32_u
-     (local.get $1)
-    )
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 69632)
-   )
   )
  )
 )

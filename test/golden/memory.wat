@@ -3,8 +3,7 @@
  (type $1 (func (param i64 i32 i32) (result i32)))
  (type $2 (func (param i32 i32)))
  (type $3 (func (param i64)))
- (type $4 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
- (type $5 (func (param i64 i32 i32 f64) (result i64)))
+ (type $4 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
@@ -25,8 +24,60 @@
  (global $ctx_lim8 (mut i64) (i64.const 0))
  (export "fast_loops" (global $fast_loops))
  (export "run" (func $run))
- (func $f0 (type $4) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
-  (local $11 i32)
+ (func $run (type $4) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
+  (local $r0 i64)
+  (local $r1 i64)
+  (local $r2 i64)
+  (local $r3 i64)
+  (local $r4 i64)
+  (local $r5 i64)
+  (local $r6 i64)
+  (local $r7 i64)
+  (local $r8 i64)
+  (local $r9 i64)
+  (local $r10 i64)
+  (local $15 i32)
+  (global.set $input_lim4
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $1)
+     )
+     (i64.const 3)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $1)
+     (i32.const 4)
+    )
+   )
+  )
+  (global.set $ctx_lim4
+   (select
+    (i64.sub
+     (i64.extend_i32_u
+      (local.get $2)
+     )
+     (i64.const 3)
+    )
+    (i64.const 0)
+    (i32.ge_u
+     (local.get $2)
+     (i32.const 4)
+    )
+   )
+  )
+  (local.set $r1
+   (local.get $0)
+  )
+  (local.set $r2
+   (i64.extend_i32_u
+    (local.get $1)
+   )
+  )
+  (local.set $r10
+   (i64.const 69632)
+  )
   (if
    (i64.le_u
     (global.get $input_lim4)
@@ -167,55 +218,6 @@
   )
   (return
    (local.get $r0)
-  )
- )
- (func $run (type $5) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
-  (global.set $input_lim4
-   (select
-    (i64.sub
-     (i64.extend_i32_u
-      (local.get $1)
-     )
-     (i64.const 3)
-    )
-    (i64.const 0)
-    (i32.ge_u
-     (local.get $1)
-     (i32.const 4)
-    )
-   )
-  )
-  (global.set $ctx_lim4
-   (select
-    (i64.sub
-     (i64.extend_i32_u
-      (local.get $2)
-     )
-     (i64.const 3)
-    )
-    (i64.const 0)
-    (i32.ge_u
-     (local.get $2)
-     (i32.const 4)
-    )
-   )
-  )
-  (return
-   (call $f0
-    (i64.const 0)
-    (local.get $0)
-    (i64.extend_i32_u
-     (local.get $1)
-    )
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 69632)
-   )
   )
  )
 )

@@ -3,8 +3,7 @@
  (type $1 (func (param i64 i32 i32) (result i32)))
  (type $2 (func (param i32 i32)))
  (type $3 (func (param i64)))
- (type $4 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
- (type $5 (func (param i64 i32 i32 f64) (result i64)))
+ (type $4 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
@@ -25,13 +24,38 @@
  (global $ctx_lim8 (mut i64) (i64.const 0))
  (export "fast_loops" (global $fast_loops))
  (export "run" (func $run))
- (func $f0 (type $4) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
-  (local $11 i32)
-  (local $12 i32)
-  (local $13 i32)
-  (local $14 i32)
+ (func $run (type $4) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
+  (local $r0 i64)
+  (local $r1 i64)
+  (local $r2 i64)
+  (local $r3 i64)
+  (local $r4 i64)
+  (local $r5 i64)
+  (local $r6 i64)
+  (local $r7 i64)
+  (local $r8 i64)
+  (local $r9 i64)
+  (local $r10 i64)
   (local $15 i32)
-  (local.set $11
+  (local $16 i32)
+  (local $17 i32)
+  (local $18 i32)
+  (local $19 i32)
+  (global.set $gimport$1
+   (local.get $1)
+  )
+  (local.set $r1
+   (local.get $0)
+  )
+  (local.set $r2
+   (i64.extend_i32_u
+    (local.get $1)
+   )
+  )
+  (local.set $r10
+   (i64.const 69632)
+  )
+  (local.set $15
    (i32.const 12)
   )
   (if
@@ -41,10 +65,10 @@
       (global.get $gimport$1)
       (i32.const 2)
      )
-     (local.get $11)
+     (local.get $15)
     )
     (i32.lt_u
-     (local.get $11)
+     (local.get $15)
      (i32.const 0)
     )
    )
@@ -55,10 +79,10 @@
     (unreachable)
    )
   )
-  (local.set $12
+  (local.set $16
    (i32.load16_u align=1
     (i32.add
-     (local.get $11)
+     (local.get $15)
      (i32.const 131072)
     )
    )
@@ -68,13 +92,13 @@
     (i32.or
      (i32.shl
       (i32.and
-       (local.get $12)
+       (local.get $16)
        (i32.const 255)
       )
       (i32.const 8)
      )
      (i32.shr_u
-      (local.get $12)
+      (local.get $16)
       (i32.const 8)
      )
     )
@@ -83,7 +107,7 @@
   (local.set $r6
    (local.get $r0)
   )
-  (local.set $13
+  (local.set $17
    (i32.add
     (i32.wrap_i64
      (local.get $r6)
@@ -94,7 +118,7 @@
   (if
    (i32.or
     (i32.lt_s
-     (local.get $13)
+     (local.get $17)
      (i32.const 0)
     )
     (i32.lt_s
@@ -102,7 +126,7 @@
       (global.get $gimport$1)
       (i32.const 1)
      )
-     (local.get $13)
+     (local.get $17)
     )
    )
    (then
@@ -115,35 +139,13 @@
   (local.set $r0
    (i64.load8_u
     (i32.add
-     (local.get $13)
+     (local.get $17)
      (i32.const 131072)
     )
    )
   )
   (return
    (local.get $r0)
-  )
- )
- (func $run (type $5) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
-  (global.set $gimport$1
-   (local.get $1)
-  )
-  (return
-   (call $f0
-    (i64.const 0)
-    (local.get $0)
-    (i64.extend_i32_u
-     (local.get $1)
-    )
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 69632)
-   )
   )
  )
 )

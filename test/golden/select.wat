@@ -3,8 +3,7 @@
  (type $1 (func (param i64 i32 i32) (result i32)))
  (type $2 (func (param i32 i32)))
  (type $3 (func (param i64)))
- (type $4 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
- (type $5 (func (param i64 i32 i32 f64) (result i64)))
+ (type $4 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
@@ -25,12 +24,52 @@
  (global $ctx_lim8 (mut i64) (i64.const 0))
  (export "fast_loops" (global $fast_loops))
  (export "run" (func $run))
- (func $f0 (type $4) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
-  (local $11 i32)
-  (local $12 i32)
-  (local $13 i32)
-  (local $14 i64)
+ (func $run (type $4) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
+  (local $r0 i64)
+  (local $r1 i64)
+  (local $r2 i64)
+  (local $r3 i64)
+  (local $r4 i64)
+  (local $r5 i64)
+  (local $r6 i64)
+  (local $r7 i64)
+  (local $r8 i64)
+  (local $r9 i64)
+  (local $r10 i64)
   (local $15 i64)
+  (local $16 i64)
+  (local $17 i32)
+  (local $18 i32)
+  (local $19 i32)
+  (global.set $input_lim1
+   (select
+    (i64.extend_i32_u
+     (local.get $1)
+    )
+    (i64.const 0)
+    (local.get $1)
+   )
+  )
+  (global.set $ctx_lim1
+   (select
+    (i64.extend_i32_u
+     (local.get $2)
+    )
+    (i64.const 0)
+    (local.get $2)
+   )
+  )
+  (local.set $r1
+   (local.get $0)
+  )
+  (local.set $r2
+   (i64.extend_i32_u
+    (local.get $1)
+   )
+  )
+  (local.set $r10
+   (i64.const 69632)
+  )
   (block $block
    (if
     (i64.le_u
@@ -110,26 +149,26 @@
    (local.set $r0
     (i64.const 1)
    )
-   (local.set $11
+   (local.set $17
     (i64.lt_u
      (local.get $r3)
      (i64.const 16)
     )
    )
-   (local.set $14
+   (local.set $15
     (local.get $r0)
    )
-   (local.set $14
+   (local.set $15
     (i64.shl
-     (local.get $14)
+     (local.get $15)
      (i64.const 4)
     )
    )
-   (local.set $14
+   (local.set $15
     (i64.extend_i32_u
      (i32.add
       (i32.wrap_i64
-       (local.get $14)
+       (local.get $15)
       )
       (i32.wrap_i64
        (local.get $r3)
@@ -140,14 +179,14 @@
    (local.set $r0
     (select
      (local.get $r0)
-     (local.get $14)
-     (local.get $11)
+     (local.get $15)
+     (local.get $17)
     )
    )
    (br $block)
   )
   (block $block1
-   (local.set $12
+   (local.set $18
     (i32.wrap_i64
      (i64.and
       (local.get $r3)
@@ -155,20 +194,20 @@
      )
     )
    )
-   (local.set $15
+   (local.set $16
     (local.get $r0)
    )
-   (local.set $15
+   (local.set $16
     (i64.xor
-     (local.get $15)
+     (local.get $16)
      (i64.const -1)
     )
    )
    (local.set $r0
     (select
      (local.get $r0)
-     (local.get $15)
-     (local.get $12)
+     (local.get $16)
+     (local.get $18)
     )
    )
    (br $block1)
@@ -196,43 +235,6 @@
   )
   (return
    (local.get $r0)
-  )
- )
- (func $run (type $5) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
-  (global.set $input_lim1
-   (select
-    (i64.extend_i32_u
-     (local.get $1)
-    )
-    (i64.const 0)
-    (local.get $1)
-   )
-  )
-  (global.set $ctx_lim1
-   (select
-    (i64.extend_i32_u
-     (local.get $2)
-    )
-    (i64.const 0)
-    (local.get $2)
-   )
-  )
-  (return
-   (call $f0
-    (i64.const 0)
-    (local.get $0)
-    (i64.extend_i32_u
-     (local.get $1)
-    )
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 69632)
-   )
   )
  )
 )

@@ -3,8 +3,7 @@
  (type $1 (func (param i64 i32 i32) (result i32)))
  (type $2 (func (param i32 i32)))
  (type $3 (func (param i64)))
- (type $4 (func (param i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64) (result i64)))
- (type $5 (func (param i64 i32 i32 f64) (result i64)))
+ (type $4 (func (param i64 i32 i32 f64) (result i64)))
  (import "env" "memory" (memory $mimport$0 0 65536))
  (import "env" "heap_end" (global $gimport$0 (mut i32)))
  (import "env" "input_len" (global $gimport$1 (mut i32)))
@@ -25,13 +24,40 @@
  (global $ctx_lim8 (mut i64) (i64.const 0))
  (export "fast_loops" (global $fast_loops))
  (export "run" (func $run))
- (func $f0 (type $4) (param $r0 i64) (param $r1 i64) (param $r2 i64) (param $r3 i64) (param $r4 i64) (param $r5 i64) (param $r6 i64) (param $r7 i64) (param $r8 i64) (param $r9 i64) (param $r10 i64) (result i64)
-  (local $11 i64)
-  (local $12 i64)
-  (local $13 i32)
-  (local $14 i32)
-  (local $15 i32)
-  (local.set $11
+ (func $run (type $4) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
+  (local $r0 i64)
+  (local $r1 i64)
+  (local $r2 i64)
+  (local $r3 i64)
+  (local $r4 i64)
+  (local $r5 i64)
+  (local $r6 i64)
+  (local $r7 i64)
+  (local $r8 i64)
+  (local $r9 i64)
+  (local $r10 i64)
+  (local $15 i64)
+  (local $16 i64)
+  (local $17 i32)
+  (local $18 i32)
+  (local $19 i32)
+  (global.set $budget
+   (i64.trunc_sat_f64_u
+    (local.get $3)
+   )
+  )
+  (local.set $r1
+   (local.get $0)
+  )
+  (local.set $r2
+   (i64.extend_i32_u
+    (local.get $1)
+   )
+  )
+  (local.set $r10
+   (i64.const 69632)
+  )
+  (local.set $15
    (global.get $budget)
   )
   (block $block1
@@ -41,7 +67,7 @@
    (local.set $r1
     (i64.const 10)
    )
-   (local.set $13
+   (local.set $17
     (i32.const 0)
    )
    (block $block
@@ -54,7 +80,7 @@
       (i64.const 0)
      )
     )
-    (local.set $12
+    (local.set $16
      (i64.sub
       (local.get $r1)
       (i64.const 1)
@@ -62,7 +88,7 @@
     )
     (br_if $block
      (i64.ge_u
-      (local.get $12)
+      (local.get $16)
       (i64.const 2147483648)
      )
     )
@@ -82,7 +108,7 @@
         (local.get $r1)
         (i64.const 1)
        )
-       (local.get $12)
+       (local.get $16)
       )
       (i64.const 4611686018427387905)
      )
@@ -93,13 +119,13 @@
     (br_if $block
      (i64.gt_s
       (i64.mul
-       (local.get $12)
+       (local.get $16)
        (i64.const 3)
       )
-      (local.get $11)
+      (local.get $15)
      )
     )
-    (local.set $14
+    (local.set $18
      (i32.const 0)
     )
     (global.set $fast_loops
@@ -108,12 +134,12 @@
       (i32.const 1)
      )
     )
-    (local.set $13
+    (local.set $17
      (i32.const 1)
     )
    )
    (if
-    (local.get $13)
+    (local.get $17)
     (then
      (loop $label
       (local.set $r0
@@ -134,21 +160,21 @@
         (i64.const 0)
        )
        (then
-        (local.set $14
+        (local.set $18
          (i32.add
-          (local.get $14)
+          (local.get $18)
           (i32.const 1)
          )
         )
         (br $label)
        )
        (else
-        (local.set $11
+        (local.set $15
          (i64.sub
-          (local.get $11)
+          (local.get $15)
           (i64.mul
            (i64.extend_i32_u
-            (local.get $14)
+            (local.get $18)
            )
            (i64.const 3)
           )
@@ -181,15 +207,15 @@
         (i64.const 0)
        )
        (then
-        (local.set $11
+        (local.set $15
          (i64.sub
-          (local.get $11)
+          (local.get $15)
           (i64.const 3)
          )
         )
         (if
          (i64.lt_s
-          (local.get $11)
+          (local.get $15)
           (i64.const 0)
          )
          (then
@@ -214,34 +240,10 @@
    (unreachable)
   )
   (global.set $budget
-   (local.get $11)
+   (local.get $15)
   )
   (return
    (local.get $r0)
-  )
- )
- (func $run (type $5) (param $0 i64) (param $1 i32) (param $2 i32) (param $3 f64) (result i64)
-  (global.set $budget
-   (i64.trunc_sat_f64_u
-    (local.get $3)
-   )
-  )
-  (return
-   (call $f0
-    (i64.const 0)
-    (local.get $0)
-    (i64.extend_i32_u
-     (local.get $1)
-    )
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 0)
-    (i64.const 69632)
-   )
   )
  )
 )
