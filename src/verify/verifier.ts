@@ -48,6 +48,14 @@ export const MAX_PROCESSED = 1_000_000;
  */
 export const MAX_PROCESSED_CHECKED = 25_000;
 export const MAX_PENDING_JUMPS_CHECKED = 1024;
+/**
+ * Checked mode keeps a state that fails to prune longer before dropping it (the kernel
+ * drops it after 3 misses more than 3 times its hits): its loops are widened and walked
+ * again from each entry (an inner loop from each round of an outer one), so an old state
+ * often covers a path many misses later. 16 walks string_compare in 3,007 steps instead of
+ * 9,312, and the differential fuzzer's raw programs in 148k instead of 217k.
+ */
+const EVICT_AFTER_CHECKED = 16;
 /** Paths waiting to be explored at once (the kernel's BPF_COMPLEXITY_LIMIT_JMP_SEQ). */
 export const MAX_PENDING_JUMPS = 8192;
 
@@ -425,7 +433,7 @@ class Verifier implements VerifierEnv {
       // The kernel's heuristic: a state that keeps failing to prune is dropped from the
       // list (pruning stays sound with any subset), which keeps a long loop linear.
       checkpoint.misses++;
-      const n = checkpoint.branches > 0 && this.functionEntries.has(pc) ? 64 : 3;
+      const n = checkpoint.branches > 0 && this.functionEntries.has(pc) ? 64 : this.checked ? EVICT_AFTER_CHECKED : 3;
       if (checkpoint.misses > checkpoint.hits * n + n) {
         checkpoint.evicted = true;
         evicted = true;
