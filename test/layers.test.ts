@@ -31,7 +31,7 @@ const LAYERS: readonly Layer[] = [
   // Classic BPF, capture files, batches: front ends and tools over the engines.
   { rank: 8, paths: ['packet/'], what: 'packet filtering: classic BPF, capture files' },
   { rank: 9, paths: ['cli/'], what: 'the command line' },
-  { rank: 10, paths: ['index.ts', 'core.ts'], what: 'the public API: ebpf-wasm (index.ts) and ebpf-wasm/core (core.ts, no JIT)' },
+  { rank: 10, paths: ['index.ts', 'core.ts', 'api/'], what: 'the public API: ebpf-wasm (index.ts) and ebpf-wasm/core (core.ts, no JIT); api/: its low-level functions with their arguments checked' },
 ];
 
 /** Folders below the ELF front end: none may import from src/elf, whatever rank elf/ gets. */
