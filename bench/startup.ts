@@ -31,10 +31,17 @@ function cases(dir: string, cacheDir: string): Case[] {
   const module = (code: string) => ['--input-type=module', '-e', code];
   const cached = { EBPF_WASM_COMPILE_CACHE: cacheDir };
   const uncached = { EBPF_WASM_COMPILE_CACHE: '0' };
+  const background = `const { jitInBackground, assemble } = await import(${JSON.stringify(PKG + 'core.js')});
+  const prog = jitInBackground(assemble('mov %r0, 42\\nexit'));
+  if (prog() !== 42n) process.exit(1);`;
   return [
     { name: "node -e ''", args: ['-e', ''] },
     { name: "import('ebpf-wasm/core')", args: module(`await import(${JSON.stringify(PKG + 'core.js')});`) },
     { name: 'interpreter, first result (ebpf-wasm/core)', args: module(firstResult('core.js', 'interpreter')) },
+    // jitInBackground: the interpreter's first result while the JIT loads (the process
+    // ends there), and the time until the JIT answers.
+    { name: 'jitInBackground, first result (ebpf-wasm/core)', args: module(`${background}\n  process.exit(0);`), env: cached },
+    { name: 'jitInBackground, until the JIT answers', args: module(`${background}\n  await prog.ready;\n  if (prog.engine !== 'jit' || prog() !== 42n) process.exit(1);`), env: cached },
     { name: "import('ebpf-wasm'), no code cache", args: module(`await import(${JSON.stringify(PKG + 'index.js')});`), env: uncached },
     { name: "import('ebpf-wasm'), code cache", args: module(`await import(${JSON.stringify(PKG + 'index.js')});`), env: cached },
     { name: 'JIT, first result, no code cache', args: module(firstResult('index.js', 'jit')), env: uncached },

@@ -48,6 +48,7 @@ export { DEFAULT_OPT_LEVEL, type OptLevel } from './jit/opt-level.js';
 export { ENGINE_NAMES, isEngineName } from './engine-names.js';
 export type { LoadOptions } from './load-options.js';
 export { loadProgram, load } from './core-engine.js';
+export { jitInBackground, type BackgroundJitOptions, type BackgroundJitProgram, type JitModule } from './tiered.js';
 
 // ELF objects (elf/index.ts less load(), which imports both engines).
 export { ELF_ERROR_CODES, type ElfErrorCode } from './elf/codes.js';

@@ -25,7 +25,7 @@ const LAYERS: readonly Layer[] = [
   { rank: 4, paths: ['runtime/'], what: 'the Runtime class (memory, maps, helpers), the Program type' },
   { rank: 5, paths: ['verify/'], what: 'the load stage and verifier' },
   { rank: 6, paths: ['interp/', 'jit/'], what: 'the two engines' },
-  { rank: 7, paths: ['engine.ts', 'engine-names.ts', 'load-options.ts', 'core-engine.ts'], what: 'loadProgram: picks an engine (core-engine.ts: the interpreter alone)' },
+  { rank: 7, paths: ['engine.ts', 'engine-names.ts', 'load-options.ts', 'core-engine.ts', 'tiered.ts'], what: 'loadProgram: picks an engine (core-engine.ts: the interpreter alone; tiered.ts: the interpreter until the JIT, imported by the caller, takes over)' },
   // Its load.ts / load-object.ts sit above the engines; its parsing files only need decode and maps.
   { rank: 7, paths: ['elf/'], what: 'ELF front end' },
   // Classic BPF, capture files, batches: front ends and tools over the engines.
