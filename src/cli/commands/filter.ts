@@ -16,7 +16,6 @@ const DEFAULT_BENCH_ROUNDS = 15;
 
 export const filterCommand: Command = {
   name: 'filter',
-  summary: 'filter a pcap/pcapng capture with a pcap filter expression or tcpdump -dd output',
   usage: `usage: ebpf-wasm filter <expression> <capture | -> [--count] [-w <out>] [--bench] [--engine jit|interp]
        ebpf-wasm filter --dd <file> <capture | -> [...]
 
