@@ -232,6 +232,22 @@ describe('src/ keeps its layers', () => {
       expect(findImportChain(graph, 'cli/main.ts', (n) => n === 'binaryen')).toBeDefined();
     });
 
+    it('the command line reaches the JIT only through src/cli/import-engine.ts (importEngine, importJit), the filter command included', () => {
+      // What a command loads: static value imports and import()s, less the one gate that
+      // imports the JIT when a command asks for it (--engine jit, wat, a classic filter
+      // with ancillary loads). A dynamic import of a module that imports the JIT elsewhere
+      // (the filter command's of PacketFilter once pulled loadProgram's JIT, and with it
+      // Binaryen, into --engine interp and filters that compile straight to Wasm) would be a chain.
+      const gate = 'cli/import-engine.ts';
+      const loaded = { ...graph, edges: graph.edges.filter((e) => e.kind !== 'type' && e.from !== gate), packages: graph.packages.filter((e) => e.kind !== 'type') };
+      for (const start of ['cli/main.ts', 'cli/commands/filter.ts']) {
+        const chain = findImportChain(loaded, start, (n) => n === 'binaryen' || isUnder(n, 'jit/'));
+        expectNone(chain ? [chain] : [], `Chains of imports from src/${start} to the JIT that bypass src/${gate}:`, (c) => `  ${formatChain(c)}`);
+      }
+      expect(findImportChain(loaded, 'cli/commands/filter.ts', (n) => n === gate)).toBeDefined();
+      expect(findImportChain(loaded, 'cli/commands/filter.ts', (n) => n === 'packet/cbpf/wasm/batch-module.ts')).toBeDefined();
+    });
+
     it('no chain of imports from a file under interp/ reaches binaryen', () => {
       const chains = interp.map((f) => findImportChain(graph, f, (n) => n === 'binaryen'))
         .filter((c): c is ImportEdge[] => c !== undefined);

@@ -9,6 +9,7 @@ import { summarizePacket } from '../../packet/summary.js';
 import { CliError, inFile, parseCommandArgs, type Command } from '../command.js';
 import { describeError } from '../describe-error.js';
 import { countOption, engineOption } from '../engine-options.js';
+import { importEngine } from '../import-engine.js';
 import { readInputFile } from '../load-input.js';
 import { Progress } from '../progress.js';
 
@@ -66,8 +67,9 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
         // A program the checks refuse: fromCbpf reports it.
       }
       if (needsJit) {
-        const [{ loadProgram }, { provideJitLoader }] = await Promise.all([import('../../engine.js'), import('../../packet/batch/ebpf-route.js')]);
-        provideJitLoader(loadProgram);
+        // Through importEngine, the command's one gate to the JIT (test/layers.test.ts).
+        const [load, { provideJitLoader }] = await Promise.all([importEngine('jit'), import('../../packet/batch/ebpf-route.js')]);
+        provideJitLoader(load);
       }
       return program;
     };
