@@ -118,3 +118,22 @@ export function checkUint8Array(what: string, value: unknown): Uint8Array {
   if (value === undefined) throw new TypeError(`${what} must be a Uint8Array, got undefined`);
   return checkInputBytes(what, value)!;
 }
+
+/** A bigint argument (a 64-bit value): TypeError for anything else, numbers included. */
+export function checkBigInt(what: string, value: unknown): bigint {
+  if (typeof value !== 'bigint') throw new TypeError(`${what} must be a bigint, got ${describeValue(value)}`);
+  return value;
+}
+
+/** An integer (masked to a field's width by the callee): TypeError if not a number, RangeError if not an integer. */
+export function checkWhole(what: string, value: unknown): number {
+  if (typeof value !== 'number') throw new TypeError(`${what} must be a number, got ${describeValue(value)}`);
+  if (!Number.isInteger(value)) throw new RangeError(`${what} must be an integer, got ${value}`);
+  return value;
+}
+
+/** A required object argument (`takes` says which, e.g. "a Layout (from computeLayout())"). */
+export function checkObject(what: string, value: unknown, takes: string): object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${what} must be ${takes}, got ${describeValue(value)}`);
+  return value;
+}

@@ -3,11 +3,12 @@
  * source rewritten as a script, and the cache a new process writes, then reads. Each
  * process imports the built package (dist/pkg) and JIT-compiles a program.
  */
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as fs from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { asScript } from '../src/jit/binaryen-code-cache.js';
+import { asScript, pruneCaches } from '../src/jit/binaryen-code-cache.js';
 import { REPO, spawn } from './support/spawn.js';
 
 const dirs: string[] = [];
@@ -70,6 +71,29 @@ describe('the cache on disk', () => {
     expect(result.stdout).toBe('42\n');
     expect(readdirSync(dir)).toEqual([file]);
     expect(statSync(join(dir, file)).size).toBeGreaterThan(1_000_000);
+  }, 60_000);
+
+  it('writing a cache deletes the caches of other keys and crashed writers\' temporary files, nothing else', () => {
+    const dir = temporary();
+    const stale = ['binaryen-15000000-1700000000000-11.3.244.8-node.19-x64.v8cache', 'binaryen-1-2-12.4.254.21-node.33-arm64.v8cache',
+      'binaryen-1-2-12.4.254.21-node.33-x64.v8cache.4242.tmp'];
+    const others = ['notes.txt', 'binaryen.v8cache', 'binaryen-x-y-z.v8cache', 'other-1-2-3-x64.v8cache', 'binaryen-1-2-12.4-x64.v8cache.bak'];
+    for (const name of [...stale, ...others]) writeFileSync(join(dir, name), 'x');
+    mkdirSync(join(dir, 'binaryen-3-4-12.4-x64.v8cache'));
+    // A temporary file younger than ten minutes may be a concurrent writer's: it stays.
+    const writing = 'binaryen-5-6-12.4-x64.v8cache.77.tmp';
+    writeFileSync(join(dir, writing), 'x');
+    const old = (Date.now() - 3_600_000) / 1000;
+    utimesSync(join(dir, stale[2]), old, old);
+    const result = firstJit(dir);
+    expect(result.stdout).toBe('42\n');
+    const kept = readdirSync(dir).filter((n) => /^binaryen-\d+-\d+-.+\.v8cache$/.test(n) && statSync(join(dir, n)).isFile());
+    expect(kept).toHaveLength(1);
+    expect(statSync(join(dir, kept[0])).size).toBeGreaterThan(1_000_000);
+    expect(readdirSync(dir).sort()).toEqual([...others, 'binaryen-3-4-12.4-x64.v8cache', writing, kept[0]].sort());
+    // Direct: a directory that cannot be read, or a file that vanished, is no error.
+    expect(() => pruneCaches(fs, join(dir, 'missing'), 'x')).not.toThrow();
+    expect(() => pruneCaches({ ...fs, statSync: () => { throw new Error('ENOENT'); } } as never, dir, 'x')).not.toThrow();
   }, 60_000);
 
   it('EBPF_WASM_COMPILE_CACHE=0 writes none; a directory others may write is not used', () => {

@@ -7,10 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadCbpf, parseCapture } from '../src/index.js';
 import { expectOneErrorLine, scratchDir } from './support/cli.js';
-import { node, REPO } from './support/spawn.js';
+import { node, REPO, spawn } from './support/spawn.js';
 
 const { dir, file } = scratchDir('ebpf-wasm-filter-');
 const cli = (...args: string[]) => node('src/cli/main.js', args, { cwd: REPO });
@@ -39,6 +40,23 @@ describe('ebpf-wasm filter', () => {
     const packets = `${[...parseCapture(readFileSync(mixed))].length}\n`;
     for (const engine of ['jit', 'interp']) expect(cli('filter', '--dd', ancillary, '--count', '--engine', engine, mixed).stdout).toBe(packets);
   }, 180_000);
+
+  it('loads the JIT only for a classic filter with ancillary loads: not for --engine interp, nor for the straight-to-Wasm route', () => {
+    // A loader hook that prints every module file the process loads: the JIT is dist/src/jit/*.
+    const hook = file('hook.mjs', "import { writeSync } from 'node:fs';\n"
+      + "export async function load(url, context, next) { writeSync(2, 'LOAD ' + url + '\\n'); return next(url, context); }\n");
+    const jitFiles = (...args: string[]) => {
+      const r = spawn(process.execPath, ['--no-warnings', '--experimental-loader', pathToFileURL(hook).href, join(REPO, 'dist/src/cli/main.js'), ...args]);
+      expect(r.status).toBe(0);
+      return r.stderr.split('\n').filter((l) => l.startsWith('LOAD file:') && l.includes('/dist/src/jit/')).length;
+    };
+    const tcp = ddFile('tcp');
+    expect(jitFiles('filter', '--dd', tcp, '--count', '--engine', 'interp', mixed)).toBe(0);
+    expect(jitFiles('filter', 'udp port 53', '--engine', 'interp', '--count', mixed)).toBe(0);
+    expect(jitFiles('filter', '--dd', tcp, '--count', mixed)).toBe(0);
+    // ld [protocol] (SKF_AD_OFF + SKF_AD_PROTOCOL) is ancillary: the eBPF translation, in the JIT.
+    expect(jitFiles('filter', '--dd', file('proto.ddd', '2\n32 0 0 4294963200\n6 0 0 262144\n'), '--count', mixed)).toBeGreaterThan(0);
+  }, 60_000);
 
   it('takes an expression, in one argument or as words, and counts what tcpdump counted', () => {
     const count = (expr: string) => `${program(expr).counts['mixed.pcap']}\n`;

@@ -14,6 +14,8 @@ import {
   formatCbpfDd, formatCbpfListing, listing, parseCbpfDd, parseFilter, slotCount,
   DecodeError, encode, fixedBytes, HelperRegistry, interpreter, jit, loadProgram, MapError, Runtime, u32, u64, type BpfMap, type Program,
 } from '../src/index.js';
+import * as api from '../src/index.js';
+import * as core from '../src/core.js';
 
 type Engine = 'jit' | 'interp';
 const ENGINES: readonly Engine[] = ['jit', 'interp'];
@@ -29,6 +31,20 @@ done:
 
 function load(engine: Engine, runtime = new Runtime()): Program {
   return loadProgram(FIRST_BYTE, { engine, runtime });
+}
+
+/** A program that looks up its input's 4 bytes in `map` (u64 values): r0 = the value, or `miss`. */
+function mapReader(map: BpfMap, miss: number, runtime: Runtime): Program {
+  return loadProgram(assemble(`
+    mov %r2, %r1
+    lddw %r1, map_fd(${map.fd})
+    call 1
+    mov %r6, ${miss}
+    jeq %r0, 0, done
+    ldxdw %r6, [%r0+0]
+  done:
+    mov %r0, %r6
+    exit`), { engine: 'interp', runtime });
 }
 
 /** What `fn` threw, to assert on its class and message. */
@@ -197,6 +213,14 @@ describe('instructions, filters and captures with bad arguments', () => {
     ['formatCbpfListing', () => formatCbpfListing({} as never), 'formatCbpfListing(insns) must be an array of classic BPF instructions { code, jt, jf, k }, got a plain object'],
     ['encodeCapture', () => encodeCapture(5 as never), 'encodeCapture(packets) must be an iterable of packets, got 5'],
     ['captureFormatOf', () => captureFormatOf([0xd4, 0xc3, 0xb2, 0xa1] as never), 'captureFormatOf(bytes) must be a Uint8Array, got an Array of 4'],
+    ['branchTarget', () => api.branchTarget(undefined as never), 'branchTarget(insn) must be an instruction (from decode() or assemble()), got undefined'],
+    ['nextPc', () => api.nextPc({ pc: 0 } as never), 'nextPc(insn) must be an instruction (from decode() or assemble()), got a plain object'],
+    ['formatInsn', () => api.formatInsn(null as never), 'formatInsn(insn) must be an instruction (from decode() or assemble()), got null'],
+    ['makeInsn', () => api.makeInsn({ opcode: 0x95 } as never), 'makeInsn(spec) must be a row of OPCODES (findSpec(), SPECS_BY_MNEMONIC), got a plain object'],
+    ['prepareProgram', () => api.prepareProgram(assemble('exit'), {} as never), 'prepareProgram() option runtime must be a Runtime, got undefined'],
+    ['validateCbpf', () => api.validateCbpf('ret #0' as never), 'validateCbpf(insns) must be an array of classic BPF instructions { code, jt, jf, k }, got the string "ret #0"'],
+    ['summarizePacket', () => api.summarizePacket({ data: [1] } as never), 'summarizePacket(packet) must be a packet { data (a Uint8Array), originalLength (a number), timestampNs (a bigint) }, got a plain object'],
+    ['encodeCapture', () => encodeCapture([{ data: 'x' }] as never), 'a packet to write must be a packet whose data is a Uint8Array, got a plain object'],
   ])('%s names its argument', (_name, call, message) => {
     expect(call).toThrow(new TypeError(message));
   });
@@ -208,6 +232,10 @@ describe('instructions, filters and captures with bad arguments', () => {
     expect(encodeCbpfBytes(decodeCbpfBytes(new Uint8Array(8))).length).toBe(8);
     expect(compileCbpf([{ code: 6, jt: 0, jf: 0, k: 1 }]).cbpf.length).toBe(1);
     expect(captureFormatOf(encodeCapture([]))).toBe('pcap');
+    const [mov, ja] = assemble('mov %r0, 1\nja +0\nexit');
+    expect([api.nextPc(mov), api.branchTarget(assemble('ja +2')[0]), api.formatInsn(ja)]).toEqual([1, 3, 'ja +0']);
+    expect(api.formatInsn(api.makeInsn(api.findSpec(0x95, 0, 0, 0)!))).toBe('exit');
+    expect(api.prepareProgram(assemble('exit'), { runtime: new Runtime() }).insns.length).toBe(1);
   });
 });
 
@@ -577,17 +605,57 @@ describe('random map API calls', () => {
         expect(new Map(map.view(u32, u64))).toEqual(model);
       }
       // Programs see the same map (the key: the input's 4 bytes).
-      const read = loadProgram(assemble(`
-        mov %r2, %r1
-        lddw %r1, map_fd(${map.fd})
-        call 1
-        mov %r6, ${MISS}
-        jeq %r0, 0, done
-        ldxdw %r6, [%r0+0]
-      done:
-        mov %r0, %r6
-        exit`), { engine: 'interp', runtime });
+      const read = mapReader(map, MISS, runtime);
       for (let k = 0; k <= MAX + 2; k++) expect(read(u32(k))).toBe(model.get(k) ?? MISS);
     }), { numRuns: 200, seed: 14 });
   });
+});
+
+describe('every exported function with random arguments', () => {
+  // Every function the main entry exports (classes are constructed, not called: their
+  // methods have the tests above), called with random arguments drawn from junk and from
+  // right values of each kind, so that some calls get past the first check.
+  const functions = [...Object.entries(api), ...Object.entries(core).map(([name, f]) => [`core.${name}`, f] as const)]
+    .filter(([name, f]) => typeof f === 'function' && !/^(core\.)?[A-Z]/.test(name)) as [string, (...args: unknown[]) => unknown][];
+  const runtime = new Runtime();
+  const counter = runtime.createMap({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1 });
+  const insns = assemble('mov %r0, 3\nexit');
+  const cbpf = [api.cbpfInsn(6, 0, 0, 0x40000)];
+  const right = fc.constantFrom<unknown>(
+    insns, insns[0], encode(insns), 'mov %r0, 1\nexit', 'tcp', runtime, runtime.layout, { runtime }, cbpf, cbpf[0], api.validateCbpf(cbpf),
+    api.OPCODES[0], 0, 1, 5, 7n, 'xdp', 'jit', 'interp', encodeCapture([]), [], [1n, 2n], () => undefined,
+  );
+  const junk = fc.oneof(
+    fc.integer({ min: -3, max: 9 }), fc.double(), fc.string({ maxLength: 3 }), fc.constant(null), fc.constant(undefined),
+    fc.bigInt({ min: -2n, max: 2n }), fc.array(fc.nat(255), { maxLength: 3 }), fc.constant(new Uint16Array(2)), fc.constant({}),
+    fc.constant([{}]), fc.constant(Symbol('s')), fc.constant(Number.NaN),
+  );
+  const call = fc.record({
+    fn: fc.constantFrom(...functions),
+    args: fc.array(fc.oneof({ arbitrary: right, weight: 2 }, { arbitrary: junk, weight: 2 }), { maxLength: 4 }),
+  });
+  /** What V8 says when a function used a wrong argument without checking it. */
+  const FROM_INSIDE = /Cannot (read|set|destructure|mix|convert)|is not (a function|iterable|a constructor)|\(reading '|Invalid (array|typed array) length|Maximum call stack|Do not know how to serialize/;
+
+  it('throw only TypeError/RangeError naming an argument, or the project\'s typed errors; a map and a program still answer right afterwards', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(call, { minLength: 1, maxLength: 6 }), async (calls) => {
+      for (const { fn: [name, f], args } of calls) {
+        try {
+          const result = f(...args);
+          if (result instanceof Promise) await result;
+        } catch (e) {
+          if (api.isEbpfError(e)) continue;
+          // scanPcapFile(path) opens the file: no such file is the system's error.
+          if (name === 'scanPcapFile' && typeof (e as { code?: unknown }).code === 'string') continue;
+          const message = `${name}(${args.map((a) => typeof a === 'symbol' ? 'symbol' : typeof a === 'bigint' ? `${a}n` : typeof a).join(', ')}): ${(e as Error)?.message}`;
+          expect(e instanceof TypeError || e instanceof RangeError, message).toBe(true);
+          expect((e as Error).message, message).not.toMatch(FROM_INSIDE);
+        }
+      }
+      // The runtime the calls were given still runs programs and keeps its map.
+      counter.update(u32(0), u64(41n));
+      expect(mapReader(counter, 0, runtime)(u32(0))).toBe(41n);
+      expect(jit(insns, { runtime })()).toBe(3n);
+    }), { numRuns: Number(process.env.API_PROPERTY_RUNS ?? 300), seed: process.env.API_PROPERTY_RUNS ? undefined : 14 });
+  }, 600_000);
 });

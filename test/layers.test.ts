@@ -25,13 +25,13 @@ const LAYERS: readonly Layer[] = [
   { rank: 4, paths: ['runtime/'], what: 'the Runtime class (memory, maps, helpers), the Program type' },
   { rank: 5, paths: ['verify/'], what: 'the load stage and verifier' },
   { rank: 6, paths: ['interp/', 'jit/'], what: 'the two engines' },
-  { rank: 7, paths: ['engine.ts', 'engine-names.ts', 'load-options.ts', 'core-engine.ts'], what: 'loadProgram: picks an engine (core-engine.ts: the interpreter alone)' },
+  { rank: 7, paths: ['engine.ts', 'engine-names.ts', 'load-options.ts', 'core-engine.ts', 'tiered.ts'], what: 'loadProgram: picks an engine (core-engine.ts: the interpreter alone; tiered.ts: the interpreter until the JIT, imported by the caller, takes over)' },
   // Its load.ts / load-object.ts sit above the engines; its parsing files only need decode and maps.
   { rank: 7, paths: ['elf/'], what: 'ELF front end' },
   // Classic BPF, capture files, batches: front ends and tools over the engines.
   { rank: 8, paths: ['packet/'], what: 'packet filtering: classic BPF, capture files' },
   { rank: 9, paths: ['cli/'], what: 'the command line' },
-  { rank: 10, paths: ['index.ts', 'core.ts'], what: 'the public API: ebpf-wasm (index.ts) and ebpf-wasm/core (core.ts, no JIT)' },
+  { rank: 10, paths: ['index.ts', 'core.ts', 'api/'], what: 'the public API: ebpf-wasm (index.ts) and ebpf-wasm/core (core.ts, no JIT); api/: its low-level functions with their arguments checked' },
 ];
 
 /** Folders below the ELF front end: none may import from src/elf, whatever rank elf/ gets. */
@@ -228,8 +228,24 @@ describe('src/ keeps its layers', () => {
       const statics = { ...graph, edges: graph.edges.filter((e) => e.kind === 'value'), packages: graph.packages.filter((e) => e.kind === 'value') };
       const chain = findImportChain(statics, 'cli/main.ts', (n) => n === 'binaryen');
       expectNone(chain ? [chain] : [], 'Static chains of imports from src/cli/main.ts to binaryen (run --engine interp would load it):', (c) => `  ${formatChain(c)}`);
-      expect(findImportChain(statics, 'cli/main.ts', (n) => n === 'interp/interpreter.ts')).toBeDefined();
+      expect(findImportChain(statics, 'cli/commands/run.ts', (n) => n === 'interp/interpreter.ts')).toBeDefined();
       expect(findImportChain(graph, 'cli/main.ts', (n) => n === 'binaryen')).toBeDefined();
+    });
+
+    it('the command line reaches the JIT only through src/cli/import-engine.ts (importEngine, importJit), the filter command included', () => {
+      // What a command loads: static value imports and import()s, less the one gate that
+      // imports the JIT when a command asks for it (--engine jit, wat, a classic filter
+      // with ancillary loads). A dynamic import of a module that imports the JIT elsewhere
+      // (the filter command's of PacketFilter once pulled loadProgram's JIT, and with it
+      // Binaryen, into --engine interp and filters that compile straight to Wasm) would be a chain.
+      const gate = 'cli/import-engine.ts';
+      const loaded = { ...graph, edges: graph.edges.filter((e) => e.kind !== 'type' && e.from !== gate), packages: graph.packages.filter((e) => e.kind !== 'type') };
+      for (const start of ['cli/main.ts', 'cli/commands/filter.ts']) {
+        const chain = findImportChain(loaded, start, (n) => n === 'binaryen' || isUnder(n, 'jit/'));
+        expectNone(chain ? [chain] : [], `Chains of imports from src/${start} to the JIT that bypass src/${gate}:`, (c) => `  ${formatChain(c)}`);
+      }
+      expect(findImportChain(loaded, 'cli/commands/filter.ts', (n) => n === gate)).toBeDefined();
+      expect(findImportChain(loaded, 'cli/commands/filter.ts', (n) => n === 'packet/cbpf/wasm/batch-module.ts')).toBeDefined();
     });
 
     it('no chain of imports from a file under interp/ reaches binaryen', () => {

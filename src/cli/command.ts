@@ -6,8 +6,6 @@ export class CliError extends Error {}
 
 export interface Command {
   readonly name: string;
-  /** One line for the command list. */
-  readonly summary: string;
   /** The full `--help` text. */
   readonly usage: string;
   run(args: string[]): Promise<void>;

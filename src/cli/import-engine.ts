@@ -1,12 +1,10 @@
-import type { ProgramType } from '../abi/program-types.js';
 import type { Insn } from '../decode/insn.js';
 import { interpreter } from '../interp/interpreter.js';
+import type { LoadOptions } from '../load-options.js';
 import type { EngineName, Program } from '../runtime/program.js';
-import type { Runtime } from '../runtime/runtime.js';
 
-export type EngineLoader = (
-  program: Uint8Array | readonly Insn[], options: { runtime: Runtime; budget?: number; programType?: ProgramType },
-) => Program;
+/** An engine's loader; it takes loadProgram()'s options (the JIT's optLevel, verify, ...). */
+export type EngineLoader = (program: Uint8Array | readonly Insn[], options: LoadOptions) => Program;
 
 /**
  * The named engine's loader, importing the JIT only when it is asked for: Binaryen takes

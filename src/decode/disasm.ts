@@ -4,6 +4,7 @@
  * bytes; `labels: true` names jump targets (`L7:` for slot 7) for reading.
  */
 
+import { checkOptions } from '../arguments.js';
 import { checkInsns, encode } from './encode.js';
 import { branchTarget, lddwValue, type Insn } from './insn.js';
 
@@ -122,7 +123,7 @@ function lines(insns: readonly Insn[], options: DisasmOptions): Line[] {
 /** The program as assembler text, one instruction per line (newline-terminated). */
 export function disassemble(insns: readonly Insn[], options: DisasmOptions = {}): string {
   checkInsns('disassemble(insns)', insns);
-  return lines(insns, options).map((l) => l.text + '\n').join('');
+  return lines(insns, checkOptions('disassemble()', options)).map((l) => l.text + '\n').join('');
 }
 
 function hexBytes(bytes: Uint8Array): string {
@@ -137,6 +138,7 @@ function hexBytes(bytes: Uint8Array): string {
  */
 export function listing(insns: readonly Insn[], options: DisasmOptions = {}): string {
   checkInsns('listing(insns)', insns);
+  checkOptions('listing()', options);
   const last = insns[insns.length - 1];
   const width = Math.max(4, String(last ? last.pc + last.spec.slots - 1 : 0).length);
   const pcColumn = (pc: number) => `${String(pc).padStart(width)}:`;

@@ -1,4 +1,4 @@
-import { checkItems } from '../arguments.js';
+import { checkItems, describeValue } from '../arguments.js';
 import { SLOT_BYTES } from './decode.js';
 import type { Insn } from './insn.js';
 
@@ -6,6 +6,12 @@ import type { Insn } from './insn.js';
 function isInsn(item: unknown): boolean {
   const spec = (item as Partial<Insn> | null)?.spec;
   return typeof item === 'object' && item !== null && typeof spec === 'object' && spec !== null && (spec.slots === 1 || spec.slots === 2);
+}
+
+/** `what` (e.g. "formatInsn(insn)") must be one instruction: a TypeError naming it otherwise. */
+export function checkInsn(what: string, insn: Insn): Insn {
+  if (!isInsn(insn)) throw new TypeError(`${what} must be an instruction (from decode() or assemble()), got ${describeValue(insn)}`);
+  return insn;
 }
 
 /** `what` (e.g. "encode(insns)") must be an array of instructions: a TypeError naming it otherwise. */

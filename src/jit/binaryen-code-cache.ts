@@ -34,6 +34,7 @@ interface Fs {
   statSync(path: string): { size: number; mtimeMs: number; uid: number; mode: number; isDirectory(): boolean };
   existsSync(path: string): boolean;
   rmSync(path: string, options: { force: boolean }): void;
+  readdirSync(path: string): string[];
 }
 interface NodeProcess {
   env: Record<string, string | undefined>;
@@ -84,12 +85,44 @@ export async function loadCachedBinaryen(): Promise<typeof Binaryen | undefined>
     try {
       fs.writeFileSync(temporary, compiled.createCachedData(), { mode: 0o600 });
       fs.renameSync(temporary, file);   // atomic: a concurrent start reads a whole cache or none
+      pruneCaches(fs, dir, file);
     } catch {
       // A read-only or full disk: no cache, same result; nor half a file left behind.
       try { fs.rmSync(temporary, { force: true }); } catch { /* nothing was written */ }
     }
   }
   return binaryen;
+}
+
+/** Our cache files (`binaryen-<size>-<mtime>-<v8 version>-<arch>.v8cache`), and the temporary files of their writes. */
+const CACHE_FILE = /^binaryen-\d+-\d+-.+\.v8cache$/;
+const TEMPORARY_FILE = /^binaryen-\d+-\d+-.+\.v8cache\.\d+\.tmp$/;
+/** A temporary file older than this is a crashed writer's (a write takes well under a second). */
+const STALE_TEMPORARY_MS = 10 * 60_000;
+
+/**
+ * Deletes the caches of other keys in `dir` (another Binaryen, Node or V8: each upgrade
+ * left 10 MB behind) and crashed writers' temporary files, once `kept` is written. Only
+ * files named as this module names them; anything else in the directory is left alone.
+ * Two installations with different keys sharing the directory replace each other's cache
+ * at their starts: a cost only when they alternate, and the disk holds one cache.
+ */
+export function pruneCaches(fs: Pick<Fs, 'readdirSync' | 'statSync' | 'rmSync'>, dir: string, kept: string, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const path = `${dir}/${name}`;
+    if (path === kept || !(CACHE_FILE.test(name) || TEMPORARY_FILE.test(name))) continue;
+    try {
+      const stat = fs.statSync(path);
+      if (stat.isDirectory() || (TEMPORARY_FILE.test(name) && now - stat.mtimeMs < STALE_TEMPORARY_MS)) continue;
+      fs.rmSync(path, { force: true });
+    } catch { /* gone already, or not ours to delete: the next write tries again */ }
+  }
 }
 
 /**

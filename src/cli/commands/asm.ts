@@ -6,7 +6,6 @@ import { readInputFile } from '../load-input.js';
 
 export const asmCommand: Command = {
   name: 'asm',
-  summary: 'assemble eBPF assembler text into raw bytecode',
   usage: `usage: ebpf-wasm asm <file.s> -o <out.bin>
 
 Assembles text in the bpf_conformance/ubpf syntax (mov %r0, 1 / exit) into raw

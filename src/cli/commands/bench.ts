@@ -61,7 +61,6 @@ function timeByDuration(run: () => bigint, minNs: number): { runs: number; ns: b
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'time repeated runs, like bpftool prog run ... repeat N',
   usage: `usage: ebpf-wasm bench <file> [--mem <file>] [--time <ms> | --repeat <n>] [--engine jit|interp] [--helpers <m.js>]
 
 Compiles the program and prints the compile time (and that of the first compile in

@@ -12,7 +12,6 @@ const LINKS: Readonly<Record<string, number>> = {
 
 export const compileFilterCommand: Command = {
   name: 'compile-filter',
-  summary: 'compile a pcap filter expression and print its program (as tcpdump -d)',
   usage: `usage: ebpf-wasm compile-filter <expression> [--dd | --ddd | --ebpf] [--link <type>]
 
 Compiles a pcap-filter(7) expression and prints the classic BPF program as 'tcpdump -d'

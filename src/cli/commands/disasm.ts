@@ -4,7 +4,6 @@ import { loadProgramFile } from '../load-input.js';
 
 export const disasmCommand: Command = {
   name: 'disasm',
-  summary: 'disassemble bytecode (or normalise assembler text)',
   usage: `usage: ebpf-wasm disasm <file> [--listing]
 
 Prints the program in assembler syntax; the output reassembles to the same bytes.

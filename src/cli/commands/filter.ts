@@ -9,6 +9,7 @@ import { summarizePacket } from '../../packet/summary.js';
 import { CliError, inFile, parseCommandArgs, type Command } from '../command.js';
 import { describeError } from '../describe-error.js';
 import { countOption, engineOption } from '../engine-options.js';
+import { importEngine } from '../import-engine.js';
 import { readInputFile } from '../load-input.js';
 import { Progress } from '../progress.js';
 
@@ -16,7 +17,6 @@ const DEFAULT_BENCH_ROUNDS = 15;
 
 export const filterCommand: Command = {
   name: 'filter',
-  summary: 'filter a pcap/pcapng capture with a pcap filter expression or tcpdump -dd output',
   usage: `usage: ebpf-wasm filter <expression> <capture | -> [--count] [-w <out>] [--bench] [--engine jit|interp]
        ebpf-wasm filter --dd <file> <capture | -> [...]
 
@@ -67,8 +67,9 @@ A progress bar goes to stderr for big files when stderr is a terminal.`,
         // A program the checks refuse: fromCbpf reports it.
       }
       if (needsJit) {
-        const [{ loadProgram }, { provideJitLoader }] = await Promise.all([import('../../engine.js'), import('../../packet/batch/ebpf-route.js')]);
-        provideJitLoader(loadProgram);
+        // Through importEngine, the command's one gate to the JIT (test/layers.test.ts).
+        const [load, { provideJitLoader }] = await Promise.all([importEngine('jit'), import('../../packet/batch/ebpf-route.js')]);
+        provideJitLoader(load);
       }
       return program;
     };

@@ -3,11 +3,6 @@ import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../../runtime/program.js';
 import { countOption, engineOption, runtimeFor, typeOption } from '../engine-options.js';
 import { importEngine } from '../import-engine.js';
-// Imported statically, though only objects and C sources need them: in the bundled
-// command each lazy import is one more file to load, which costs more than these do.
-import { compileC } from '../compile-c.js';
-import { dumpMaps } from '../dump-maps.js';
-import { runObject } from '../run-object.js';
 import { isCSource, isElfObject, programFromBytes, readInputFile } from '../load-input.js';
 
 export const RUN_FLAGS = {
@@ -40,7 +35,6 @@ const OBJECT_FLAGS = {
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run a program once and print r0',
   usage: `usage: ebpf-wasm run <file> [--mem <file>] [--type <type>] [--engine jit|interp] [--helpers <m.js>]
                         [--budget <n>] [--seed <n>] [--cpus <n>] [--section <name>] [--dump-maps]
                         [--data-out <file>]
@@ -71,13 +65,16 @@ ${RUN_FLAGS_HELP}
     const wantMaps = args.flag('dump-maps');
     const dataOutPath = args.string('data-out');
 
-    const bytes = isCSource(file) ? compileC(file) : readInputFile(file);
+    // Imported when needed (each command is its own start-up): compile-c brings child_process, run-object the ELF loader.
+    const bytes = isCSource(file) ? (await import('../compile-c.js')).compileC(file) : readInputFile(file);
     let result: RunResult;
     if (isCSource(file) || isElfObject(bytes)) {
+      const { runObject } = await import('../run-object.js');
       const run = await runObject(file, bytes, args, { mem, engine, budget, section, programType });
       result = run.result;
       process.stdout.write(`${result.r0}\n`);
       if (wantMaps) {
+        const { dumpMaps } = await import('../dump-maps.js');
         process.stdout.write(`\n${dumpMaps(run.maps.values()) || 'No maps\n'}`);
       }
     } else {

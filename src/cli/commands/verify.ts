@@ -9,7 +9,6 @@ import { isElfObject, programFromBytes, readInputFile } from '../load-input.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'run the verifier alone: accepted (with its cost) or the error',
   usage: `usage: ebpf-wasm verify <file> [--type <type>] [--section <name>] [--mode strict|checked|runtime] [--log]
 
 Loads the program (bytecode, assembler text or an ELF object) through the verifier

@@ -5,7 +5,6 @@ import { loadProgramFile } from '../load-input.js';
 
 export const watCommand: Command = {
   name: 'wat',
-  summary: 'print the WebAssembly module the JIT produces, as text',
   usage: `usage: ebpf-wasm wat <file> [--type <type>] [--helpers <m.js>]
 
 Compiles the program (bytecode or assembler text) and prints the optimised module in

@@ -2,6 +2,8 @@ import type { Program } from '../../runtime/program.js';
 import { loadEbpfRoute } from './ebpf-route.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { CaptureError } from '../../errors.js';
+import { checkInstance, checkOptions, describeValue } from '../../arguments.js';
+import { ENGINE_NAMES, isEngineName } from '../../engine-names.js';
 import { parseCbpf } from '../cbpf/parse.js';
 import { validateCbpf } from '../cbpf/validate.js';
 import { translateCbpfBatch } from '../cbpf/batch-translate.js';
@@ -134,7 +136,13 @@ export class PacketFilter {
   }
 
   /** A classic filter (tcpdump -dd / -ddd text, sock_filter bytes, instructions), checked as Linux checks it. */
-  static fromCbpf(input: string | Uint8Array | readonly CbpfInsn[], options: PacketFilterOptions = {}): PacketFilter {
+  static fromCbpf(input: string | Uint8Array | readonly CbpfInsn[], filterOptions?: PacketFilterOptions): PacketFilter {
+    const options = checkOptions('PacketFilter.fromCbpf()', filterOptions);
+    checkInstance('PacketFilter.fromCbpf() option runtime', options.runtime, Runtime, 'Runtime');
+    // The eBPF route would take anything but 'jit' ('JIT' included) for the interpreter.
+    if (options.engine !== undefined && !(typeof options.engine === 'string' && isEngineName(options.engine))) {
+      throw new RangeError(`PacketFilter.fromCbpf() option engine must be one of ${ENGINE_NAMES.join(', ')}, got ${describeValue(options.engine)}`);
+    }
     const cbpf = parseCbpf(input);
     const specs = validateCbpf(cbpf);
     const runtime = options.runtime ?? new Runtime();

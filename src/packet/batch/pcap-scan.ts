@@ -1,3 +1,4 @@
+import { checkOptions } from '../../arguments.js';
 import { nodeFiles, type NodeFiles } from '../../host.js';
 import { scanFileRange, type FileRange } from './pcap-range.js';
 import { scanRangesInWorkers } from './workers.js';
@@ -48,7 +49,7 @@ export function checkLinkType(format: PcapFormat, filter: PacketFilter): void {
 export function scanPcapFile(filter: PacketFilter, path: string, options?: (PcapScanOptions & { readonly workers?: undefined }) | ((bytesRead: number) => void)): PcapScanResult | undefined;
 export function scanPcapFile(filter: PacketFilter, path: string, options: PcapScanOptions & { readonly workers: number }): Promise<PcapScanResult | undefined>;
 export function scanPcapFile(filter: PacketFilter, path: string, options: PcapScanOptions | ((bytesRead: number) => void) = {}): PcapScanResult | undefined | Promise<PcapScanResult | undefined> {
-  const { onProgress, chunkBytes = DEFAULT_SCAN_CHUNK, workers } = typeof options === 'function' ? { onProgress: options } as PcapScanOptions : options;
+  const { onProgress, chunkBytes = DEFAULT_SCAN_CHUNK, workers } = typeof options === 'function' ? { onProgress: options } as PcapScanOptions : checkOptions('scanPcapFile()', options);
   if (!Number.isInteger(chunkBytes) || chunkBytes < 64) throw new RangeError(`chunkBytes must be an integer of at least 64, got ${chunkBytes}`);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new RangeError(`workers must be an integer of at least 1, got ${workers}`);
   const files = nodeFiles();

@@ -1,5 +1,5 @@
 import { PCAP_MAGIC_NS, PCAP_MAGIC_US } from './pcap-read.js';
-import { LINKTYPE, type PacketToWrite } from './types.js';
+import { checkPacketToWrite, LINKTYPE, type PacketToWrite } from './types.js';
 
 export interface PcapWriteOptions {
   /** Default LINKTYPE_ETHERNET (1). */
@@ -34,6 +34,7 @@ export class PcapEncoder {
   }
 
   packet(packet: PacketToWrite): Uint8Array {
+    checkPacketToWrite(packet);
     const { data } = packet;
     const bytes = new Uint8Array(16 + data.length);
     const v = new DataView(bytes.buffer);

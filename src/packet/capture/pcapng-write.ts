@@ -1,5 +1,5 @@
 import { PCAPNG_BLOCK, PCAPNG_BYTE_ORDER_MAGIC } from './pcapng-read.js';
-import { LINKTYPE, type PacketToWrite } from './types.js';
+import { checkPacketToWrite, LINKTYPE, type PacketToWrite } from './types.js';
 
 export interface PcapngInterfaceOptions {
   /** Default LINKTYPE_ETHERNET (1). */
@@ -95,6 +95,7 @@ export class PcapngEncoder {
   }
 
   packet(packet: PacketToWrite): Uint8Array {
+    checkPacketToWrite(packet);
     const id = packet.interfaceId ?? 0;
     const iface = this.interfaces[id];
     if (!iface) throw new RangeError(`interfaceId ${id} names no interface (the writer has ${this.interfaces.length})`);

@@ -4,6 +4,8 @@
  * resolutions down to 10^-9 convert exactly; finer or binary (2^-n) resolutions round down.
  */
 
+import { describeValue } from '../../arguments.js';
+
 /** LINKTYPE_* values (tcpdump.org/linktypes.html) the library knows by name. */
 export const LINKTYPE = { NULL: 0, ETHERNET: 1, RAW: 101, LINUX_SLL: 113, IPV4: 228, IPV6: 229, LINUX_SLL2: 276 } as const;
 
@@ -41,6 +43,21 @@ export interface PacketToWrite {
   readonly timestampNs?: bigint;
   /** pcapng: the interface (index into the writer's interfaces); default 0. */
   readonly interfaceId?: number;
+}
+
+/**
+ * A packet a writer takes: `data` a Uint8Array, and each optional field of its type
+ * (TypeError naming the field otherwise). Ranges are each format's to check.
+ */
+export function checkPacketToWrite(packet: PacketToWrite): PacketToWrite {
+  const p = packet as Partial<PacketToWrite> | null;
+  const bad = typeof p !== 'object' || p === null ? 'a packet { data, originalLength?, timestampNs?, interfaceId? }'
+    : !(p.data instanceof Uint8Array) ? 'a packet whose data is a Uint8Array'
+      : p.originalLength !== undefined && !Number.isSafeInteger(p.originalLength) ? 'a packet whose originalLength is an integer'
+        : p.timestampNs !== undefined && typeof p.timestampNs !== 'bigint' ? 'a packet whose timestampNs is a bigint'
+          : p.interfaceId !== undefined && !Number.isSafeInteger(p.interfaceId) ? 'a packet whose interfaceId is an integer' : undefined;
+  if (bad) throw new TypeError(`a packet to write must be ${bad}, got ${describeValue(packet)}`);
+  return packet;
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng';

@@ -1,4 +1,4 @@
-import { checkItems } from '../../arguments.js';
+import { checkItems, describeValue } from '../../arguments.js';
 
 /**
  * One classic BPF instruction, `struct sock_filter` (include/uapi/linux/filter.h):
@@ -17,12 +17,21 @@ export const SOCK_FILTER_BYTES = 8;
 
 const isField = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
 
+const isCbpfInsn = (item: unknown): boolean => {
+  const i = item as Partial<CbpfInsn> | null;
+  return typeof i === 'object' && i !== null && isField(i.code) && isField(i.jt) && isField(i.jf) && isField(i.k);
+};
+const CBPF_INSN = 'an instruction { code, jt, jf, k } of integers';
+
+/** `what` must be one `{ code, jt, jf, k }` with integer fields. */
+export function checkCbpfInsn(what: string, insn: CbpfInsn): CbpfInsn {
+  if (!isCbpfInsn(insn)) throw new TypeError(`${what} must be ${CBPF_INSN}, got ${describeValue(insn)}`);
+  return insn;
+}
+
 /** `what` must be an array of `{ code, jt, jf, k }` with integer fields (masked to their widths, as the kernel's struct would). */
 export function checkCbpfInsns(what: string, insns: readonly CbpfInsn[]): readonly CbpfInsn[] {
-  return checkItems(what, insns, { items: 'classic BPF instructions { code, jt, jf, k }', item: 'an instruction { code, jt, jf, k } of integers' }, (item) => {
-    const i = item as Partial<CbpfInsn> | null;
-    return typeof i === 'object' && i !== null && isField(i.code) && isField(i.jt) && isField(i.jf) && isField(i.k);
-  });
+  return checkItems(what, insns, { items: 'classic BPF instructions { code, jt, jf, k }', item: CBPF_INSN }, isCbpfInsn);
 }
 
 export function cbpfInsn(code: number, jt = 0, jf = 0, k = 0): CbpfInsn {

@@ -1,5 +1,6 @@
 import type { CbpfInsn } from '../cbpf/insn.js';
 import { parseFilter } from './parse.js';
+import { checkOptions } from '../../arguments.js';
 import { generate, type FilterCompileOptions } from './gen.js';
 
 /**
@@ -8,5 +9,5 @@ import { generate, type FilterCompileOptions } from './gen.js';
  * runs. Throws FilterError (with the column) for what it cannot compile.
  */
 export function compileFilterCbpf(expression: string, options: FilterCompileOptions = {}): CbpfInsn[] {
-  return generate(parseFilter(expression), options);
+  return generate(parseFilter(expression), checkOptions('compileFilterCbpf()', options));
 }

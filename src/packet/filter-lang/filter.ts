@@ -1,3 +1,4 @@
+import { checkOptions } from '../../arguments.js';
 import { PacketFilter, type PacketFilterOptions } from '../batch/filter.js';
 import type { CbpfInsn } from '../cbpf/insn.js';
 import { compileFilterCbpf } from './compile.js';
@@ -10,5 +11,6 @@ import { compileFilterCbpf } from './compile.js';
  * Linux cooked (SLL, SLL2).
  */
 export function compileFilter(filter: string | Uint8Array | readonly CbpfInsn[], options: PacketFilterOptions = {}): PacketFilter {
-  return PacketFilter.fromCbpf(typeof filter === 'string' ? compileFilterCbpf(filter, { linkType: options.linkType }) : filter, options);
+  const checked = checkOptions('compileFilter()', options);
+  return PacketFilter.fromCbpf(typeof filter === 'string' ? compileFilterCbpf(filter, { linkType: checked.linkType }) : filter, checked);
 }
