@@ -137,3 +137,18 @@ export function checkObject(what: string, value: unknown, takes: string): object
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${what} must be ${takes}, got ${describeValue(value)}`);
   return value;
 }
+
+/** Packets: an array of Uint8Arrays (one wrong element is named by its index). */
+export function checkPackets(what: string, value: unknown): readonly Uint8Array[] {
+  if (!Array.isArray(value)) throw new TypeError(`${what} must be an array of Uint8Arrays, got ${describeValue(value)}`);
+  value.forEach((p, i) => { if (!(p instanceof Uint8Array)) throw new TypeError(`${what}[${i}] must be a Uint8Array, got ${describeValue(p)}`); });
+  return value as readonly Uint8Array[];
+}
+
+/** Numbers by index (an Array or a typed array), such as packet offsets: TypeError for anything else. */
+export function checkArrayLike(what: string, value: unknown): ArrayLike<number> {
+  const isList = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+  if (!isList) throw new TypeError(`${what} must be an array or a typed array of numbers, got ${describeValue(value)}`);
+  return value as ArrayLike<number>;
+}
+

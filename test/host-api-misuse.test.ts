@@ -195,6 +195,9 @@ describe('options checked where they are taken', () => {
   });
 });
 
+/** A classic filter that accepts TCP over IPv4 or IPv6 frames (zeroed frames do not match). */
+const tcpFilter = () => api.PacketFilter.fromCbpf(api.compileFilterCbpf('tcp'));
+
 describe('instructions, filters and captures with bad arguments', () => {
   it.each([
     ['encode', () => encode('exit' as never), 'encode(insns) must be an array of instructions (from decode() or assemble()), got the string "exit"'],
@@ -221,11 +224,25 @@ describe('instructions, filters and captures with bad arguments', () => {
     ['validateCbpf', () => api.validateCbpf('ret #0' as never), 'validateCbpf(insns) must be an array of classic BPF instructions { code, jt, jf, k }, got the string "ret #0"'],
     ['summarizePacket', () => api.summarizePacket({ data: [1] } as never), 'summarizePacket(packet) must be a packet { data (a Uint8Array), originalLength (a number), timestampNs (a bigint) }, got a plain object'],
     ['encodeCapture', () => encodeCapture([{ data: 'x' }] as never), 'a packet to write must be a packet whose data is a Uint8Array, got a plain object'],
+    ['PacketArena.fromPackets', () => api.PacketArena.fromPackets([new Uint8Array(4), 1] as never), 'PacketArena.fromPackets() packets[1] must be a Uint8Array, got 1'],
+    ['PacketArena.fromBuffer', () => api.PacketArena.fromBuffer('x' as never, [], []), 'PacketArena.fromBuffer() buffer must be a Uint8Array, got the string "x"'],
+    ['PacketArena.fromBuffer', () => api.PacketArena.fromBuffer(new Uint8Array(4), null as never, []), 'PacketArena.fromBuffer() offsets must be an array or a typed array of numbers, got null'],
+    ['PacketArena.fromPcap', () => api.PacketArena.fromPcap(undefined as never), 'PacketArena.fromPcap() file must be a Uint8Array, got undefined'],
+    ['PacketArena.readPcap', () => api.PacketArena.readPcap(7 as never), 'PacketArena.readPcap() path must be a string, got 7'],
+    ['PacketFilter.match', () => tcpFilter().match('abc' as never), 'PacketFilter.match() packet must be a Uint8Array, got the string "abc"'],
+    ['PacketFilter.filter', () => tcpFilter().filter(null as never), 'PacketFilter.filter() packets must be an array of Uint8Arrays, got null'],
+    ['PacketFilter.filterBuffer', () => tcpFilter().filterBuffer(new Uint8Array(8), [0], [8], [0] as never), 'PacketFilter.filterBuffer() verdicts must be a Uint32Array, got an Array of 1'],
+    ['PacketFilter.filterArena', () => tcpFilter().filterArena({} as never), 'PacketFilter: the arena must be a PacketArena (PacketArena.fromPcap(), fromPackets()...), got a plain object'],
+    ['CaptureWriter', () => new api.CaptureWriter(null as never), 'CaptureWriter destination must be a file path or a writable stream, got null'],
   ])('%s names its argument', (_name, call, message) => {
     expect(call).toThrow(new TypeError(message));
   });
 
   it('the same calls with right arguments still work', () => {
+    const arena = api.PacketArena.fromPackets([new Uint8Array(60), new Uint8Array(20)]);
+    expect(tcpFilter().filterArena(arena)).toMatchObject({ matches: 0 });
+    expect(tcpFilter().filter([new Uint8Array(60)]).matches).toBe(0);
+    expect(tcpFilter().match(new Uint8Array(60))).toBe(0);
     expect(slotCount(assemble('lddw %r0, 1\nexit'))).toBe(3);
     expect(disassemble(assemble('exit'))).toBe('exit\n');
     expect(formatCbpfDd(parseCbpfDd('{ 0x6, 0, 0, 0x00040000 },'))).toBe('{ 0x6, 0, 0, 0x00040000 },\n');

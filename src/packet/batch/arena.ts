@@ -1,3 +1,4 @@
+import { checkArrayLike, checkInputBytes, checkOptions, checkPackets, checkString } from '../../arguments.js';
 import { CaptureError } from '../../errors.js';
 import { nodeFiles } from '../../host.js';
 import { cbpfInsn, type CbpfInsn } from '../cbpf/insn.js';
@@ -62,6 +63,8 @@ export class PacketArena {
 
   /** A pcap file's bytes (either byte order, micro- or nanoseconds), copied into an arena once. A cut or corrupt file is a CaptureError with the record's offset. */
   static fromPcap(file: Uint8Array, options: PacketArenaOptions = {}): PacketArena {
+    checkBuffer('PacketArena.fromPcap() file', file);
+    checkOptions('PacketArena.fromPcap()', options);
     const format = pcapHeader(file);
     const size = file.length - PCAP_FILE_HEADER;
     const memory = arenaMemory(size, options);
@@ -71,6 +74,8 @@ export class PacketArena {
 
   /** A pcap file read straight into an arena's memory (Node: fs.readSync into a view of it). */
   static readPcap(path: string, options: PacketArenaOptions = {}): PacketArena {
+    checkString('PacketArena.readPcap() path', path);
+    checkOptions('PacketArena.readPcap()', options);
     const files = nodeFiles();
     const fd = files.openSync(path, 'r');
     try {
@@ -92,6 +97,10 @@ export class PacketArena {
 
   /** Packets given as (offset, length) pairs into one buffer, copied into an arena once (buffer, offsets and lengths each with one copy). */
   static fromBuffer(buffer: Uint8Array, offsets: ArrayLike<number>, lengths: ArrayLike<number>, options: PacketArenaOptions = {}): PacketArena {
+    checkBuffer('PacketArena.fromBuffer() buffer', buffer);
+    checkArrayLike('PacketArena.fromBuffer() offsets', offsets);
+    checkArrayLike('PacketArena.fromBuffer() lengths', lengths);
+    checkOptions('PacketArena.fromBuffer()', options);
     const count = offsets.length;
     if (count !== lengths.length) throw new RangeError(`${count} offsets but ${lengths.length} lengths`);
     const size = buffer.length;
@@ -114,6 +123,7 @@ export class PacketArena {
 
   /** Packets, each its own Uint8Array, copied into an arena once. */
   static fromPackets(packets: readonly Uint8Array[], options: PacketArenaOptions = {}): PacketArena {
+    checkPackets('PacketArena.fromPackets() packets', packets);
     const offsets = new Uint32Array(packets.length);
     const lengths = new Uint32Array(packets.length);
     let size = 0;
@@ -217,3 +227,9 @@ function indexPcap(memory: WebAssembly.Memory, format: PcapFormat, size: number)
   if (pages > 0) memory.grow(pages);
   return { kind: 'pcap', count, verdictsAt, recordsAt: DATA_AT, end, swap: format.swap, maxCaplen: format.maxCaplen, fracLimit: format.fracLimit, splits };
 }
+
+/** A required Uint8Array (checkInputBytes also lets `undefined` through, for an empty input). */
+function checkBuffer(what: string, value: unknown): void {
+  if (checkInputBytes(what, value) === undefined) throw new TypeError(`${what} must be a Uint8Array, got undefined`);
+}
+

@@ -2,7 +2,7 @@ import type { Program } from '../../runtime/program.js';
 import { loadEbpfRoute } from './ebpf-route.js';
 import { Runtime } from '../../runtime/runtime.js';
 import { CaptureError } from '../../errors.js';
-import { checkInstance, checkOptions, describeValue } from '../../arguments.js';
+import { checkArrayLike, checkInputBytes, checkInstance, checkOptions, checkPackets, describeValue } from '../../arguments.js';
 import { ENGINE_NAMES, isEngineName } from '../../engine-names.js';
 import { parseCbpf } from '../cbpf/parse.js';
 import { validateCbpf } from '../cbpf/validate.js';
@@ -176,6 +176,7 @@ export class PacketFilter {
 
   /** One packet's verdict (a batch of one, laid out with no allocation). */
   match(packet: Uint8Array): number {
+    if (checkInputBytes('PacketFilter.match() packet', packet) === undefined) throw new TypeError('PacketFilter.match() packet must be a Uint8Array, got undefined');
     const start = dataAt(1);
     const length = start + packet.length;
     if (length > this.capacity) throw this.tooBig(packet.length);
@@ -189,6 +190,7 @@ export class PacketFilter {
 
   /** The verdicts of many packets; packets that lie together in one buffer are copied together. */
   filter(packets: readonly Uint8Array[]): BatchResult {
+    checkPackets('PacketFilter.filter() packets', packets);
     const verdicts = new Uint32Array(packets.length);
     let matches = 0;
     let from = 0;
@@ -209,6 +211,10 @@ export class PacketFilter {
    * array cost more than the filter did). Buffers of 2 GiB and more are refused.
    */
   filterBuffer(buffer: Uint8Array, offsets: ArrayLike<number>, lengths: ArrayLike<number>, verdicts?: Uint32Array): BatchResult {
+    if (checkInputBytes('PacketFilter.filterBuffer() buffer', buffer) === undefined) throw new TypeError('PacketFilter.filterBuffer() buffer must be a Uint8Array, got undefined');
+    checkArrayLike('PacketFilter.filterBuffer() offsets', offsets);
+    checkArrayLike('PacketFilter.filterBuffer() lengths', lengths);
+    if (verdicts !== undefined && !(verdicts instanceof Uint32Array)) throw new TypeError(`PacketFilter.filterBuffer() verdicts must be a Uint32Array, got ${describeValue(verdicts)}`);
     const count = offsets.length;
     if (count !== lengths.length) throw new RangeError(`${count} offsets but ${lengths.length} lengths`);
     if (verdicts !== undefined && verdicts.length < count) throw new RangeError(`${count} packets but room for ${verdicts.length} verdicts`);
@@ -266,7 +272,7 @@ export class PacketFilter {
   }
 
   private checkArena(arena: PacketArena): void {
-    if (!(arena instanceof PacketArena)) throw new TypeError(`expected a PacketArena, got ${arena === null ? 'null' : typeof arena}`);
+    if (!(arena instanceof PacketArena)) throw new TypeError(`PacketFilter: the arena must be a PacketArena (PacketArena.fromPcap(), fromPackets()...), got ${describeValue(arena)}`);
     if (arena.linkType !== this.linkType) {
       throw new CaptureError('CAPTURE_LINKTYPE', `an arena of link type ${arena.linkType}, but the filter is for link type ${this.linkType}`, 0);
     }

@@ -1,4 +1,4 @@
-import { describeValue } from '../../arguments.js';
+import { checkOptions, describeValue } from '../../arguments.js';
 import { nodeFiles } from '../../host.js';
 import { PcapEncoder, type PcapWriteOptions } from './pcap-write.js';
 import { concat, PcapngEncoder, type PcapngWriteOptions } from './pcapng-write.js';
@@ -59,6 +59,11 @@ export class CaptureWriter {
 
   /** A file path (created or truncated) or a Writable, which `close()` ends only if the writer opened it. */
   constructor(destination: string | CaptureSink, options: CaptureWriteOptions = {}) {
+    const sink = destination as { write?: unknown } | null;
+    if (typeof destination !== 'string' && (typeof sink !== 'object' || sink === null || typeof sink.write !== 'function')) {
+      throw new TypeError(`CaptureWriter destination must be a file path or a writable stream, got ${describeValue(destination)}`);
+    }
+    checkOptions('CaptureWriter', options);
     this.format = options.format ?? 'pcap';
     this.encoder = encoderFor(options);
     this.ownsStream = typeof destination === 'string';
