@@ -23,7 +23,7 @@ export function loadEbpfRoute(insns: readonly Insn[], options: LoadOptions): Pro
     return interpreter(insns, { runtime, budget, programType, verify });
   }
   if (jitLoader === undefined) {
-    throw new RangeError("this classic program needs the JIT's eBPF route (ancillary loads): import 'ebpf-wasm' (the main entry) first, or use engine 'interp'");
+    throw new RangeError("this program needs the JIT's eBPF route (a classic program with ancillary loads, or an XDP program): import 'ebpf-wasm' (the main entry) first, or use engine 'interp'");
   }
   return jitLoader(insns, options);
 }

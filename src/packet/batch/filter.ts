@@ -13,6 +13,8 @@ import { PacketArena } from './arena.js';
 import { arenaParts, runArenaPart } from './arena-plan.js';
 import type { PcapFormat } from './pcap-format.js';
 import { runPartsInWorkers } from './workers.js';
+import { xdpBatchProgram } from './ebpf-batch.js';
+import type { Insn } from '../../decode/insn.js';
 import type { CbpfInsn } from '../cbpf/insn.js';
 import type { CbpfLoadOptions } from '../cbpf/load.js';
 import { readCapture, type CaptureReadOptions, type CaptureSource } from '../capture/read.js';
@@ -163,6 +165,29 @@ export class PacketFilter {
     // JIT never checks anyway, and its search was two thirds of a filter's compile time.
     const program = loadEbpfRoute(insns, { engine: options.engine, optLevel: options.optLevel, runtime, budget, programType: 'raw', verify: 'runtime' });
     return new PacketFilter(program, options.linkType ?? LINKTYPE.ETHERNET);
+  }
+
+  /**
+   * An XDP program (bytecode or instructions) as a filter: it must load as `xdp` under the
+   * kernel's rules, and a packet matches when it returns XDP_PASS (verdict 1, else 0). Each
+   * packet is presented through a struct xdp_md whose data and data_end are the packet
+   * where it lies in the batch (ebpf-batch.ts): no copy and no call into the engine per
+   * packet. Helpers that need the frame itself (tail calls, bpf_xdp_adjust_*) are refused.
+   * Maps the program names must be in `options.runtime`.
+   */
+  static fromXdp(program: Uint8Array | readonly Insn[], filterOptions?: PacketFilterOptions): PacketFilter {
+    const options = checkOptions('PacketFilter.fromXdp()', filterOptions);
+    checkInstance('PacketFilter.fromXdp() option runtime', options.runtime, Runtime, 'Runtime');
+    if (!(program instanceof Uint8Array) && !Array.isArray(program)) {
+      throw new TypeError(`PacketFilter.fromXdp() program must be bytecode (a Uint8Array) or an array of instructions, got ${describeValue(program)}`);
+    }
+    if (options.engine !== undefined && !(typeof options.engine === 'string' && isEngineName(options.engine))) {
+      throw new RangeError(`PacketFilter.fromXdp() option engine must be one of ${ENGINE_NAMES.join(', ')}, got ${describeValue(options.engine)}`);
+    }
+    const runtime = options.runtime ?? new Runtime();
+    const insns = xdpBatchProgram(program, runtime);
+    const loaded = loadEbpfRoute(insns, { engine: options.engine, optLevel: options.optLevel, runtime, budget: options.budget, programType: 'raw' });
+    return new PacketFilter(loaded, options.linkType ?? LINKTYPE.ETHERNET);
   }
 
   /**
